@@ -1,0 +1,1 @@
+"""Ingestion: files -> documents -> passages with metadata -> Whoosh index."""

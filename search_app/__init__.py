@@ -1,0 +1,1 @@
+"""Flask app: browser UI and JSON API over the passage index."""
