@@ -1,0 +1,55 @@
+"""The one analyzer used both to index and to query: tokenize, fold, drop stopwords, stem."""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from importlib import resources
+
+from nltk.stem.snowball import SnowballStemmer
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+# Words, including inner dots (U.S.) but splitting on apostrophes and hyphens, so that
+# "UNITAR's" indexes as "unitar" (the lone "s" is dropped by minsize) and
+# "climate-resilient" as "climate" + "resilient".
+TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+
+_STEMMER = SnowballStemmer("english")
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """English stopwords shipped with the project (no NLTK data download)."""
+    text = resources.files("indexer").joinpath("data/stopwords-en.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Snowball (Porter2) stem of a lowercased word; module-level so the schema pickles."""
+    return _STEMMER.stem(word)
+
+
+def text_analyzer() -> Analyzer:
+    """Analyzer for every full-text field (title, section, text)."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=stopwords(), minsize=2)
+        | StemFilter(stemfn=stem, ignore=None, cachesize=-1)
+    )
+
+
+def analyze(text: str) -> list[str]:
+    """Terms the index holds for a text, in order (for query analysis and tests)."""
+    return [token.text for token in text_analyzer()(text)]

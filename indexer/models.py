@@ -1,0 +1,117 @@
+"""The contract between ingestion stages: frozen dataclasses passed from one stage to the next.
+
+files -> Document (extract) -> Section/Passage (structure + metadata) -> index (store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Facet names: the index field, the JSON key and the query parameter are the same word.
+# Order is the order in which the UI shows them.
+FACETS: tuple[str, ...] = (
+    "doc_type",
+    "organization",
+    "country",
+    "place",
+    "year",
+    "goal",
+    "topic",
+    "language",
+    "organ",
+    "symbol",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of extracted text. Text formats have a single page numbered 1."""
+
+    number: int  # 1-based physical page
+    text: str  # cleaned text: paragraphs separated by blank lines, headings on their own line
+    label: str = ""  # printed page label where the PDF has one ("iv", "12")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file's extracted text and file-level metadata, before structure is recovered."""
+
+    document_id: str  # path relative to the corpus root, POSIX separators: stable id
+    path: str  # absolute path of the original file
+    format: str  # "pdf", "text", "markdown", "html"
+    content_hash: str  # sha256 of the file bytes
+    pages: tuple[Page, ...]
+    title: str = ""
+    # Values known before reading the text: PDF metadata (author, date), sidecar overrides.
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and where it sits in the document's outline."""
+
+    path: tuple[str, ...]  # headings from the top level down to this one
+    page: int  # page where the heading appears
+
+    @property
+    def title(self) -> str:
+        return self.path[-1] if self.path else ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph-sized piece of a document: the unit that is indexed and returned."""
+
+    document_id: str
+    ordinal: int  # 0-based position in the document
+    text: str
+    sentences: tuple[str, ...]
+    section: tuple[str, ...]  # section path; () before the first heading
+    page_start: int
+    page_end: int
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # keys from FACETS
+
+    @property
+    def passage_id(self) -> str:
+        return passage_id(self.document_id, self.ordinal)
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document ready to be written: its metadata, outline and passages."""
+
+    document: Document
+    title: str
+    sections: tuple[Section, ...]
+    passages: tuple[Passage, ...]
+    # Document-level facet values (also copied onto each passage) and other metadata:
+    # date ("2009-06-01" or "2009"), author, symbol, etc.
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """One line of the ingest report: what happened to one file."""
+
+    path: str
+    document_id: str
+    status: str  # "indexed", "unchanged", "removed", "failed", "skipped"
+    reason: str = ""  # failure class: "encrypted", "no-text", "malformed", "timeout", ...
+    error: str = ""  # a sentence for people
+    pages: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+
+def passage_id(document_id: str, ordinal: int) -> str:
+    """Stable passage id: the document id and the passage's ordinal."""
+    return f"{document_id}#{ordinal}"
+
+
+def split_passage_id(pid: str) -> tuple[str, int]:
+    """Inverse of passage_id(); raises ValueError on a malformed id."""
+    document_id, _, ordinal = pid.rpartition("#")
+    if not document_id or not ordinal.isdigit():
+        raise ValueError(f"not a passage id: {pid!r}")
+    return document_id, int(ordinal)
