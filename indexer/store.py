@@ -123,24 +123,21 @@ def remove_stale_generations(index_dir: Path, keep: int = 2) -> list[Path]:
 def write_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's writer lock, or fail at once if another run holds it."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / LOCK, "a+", encoding="utf-8")
-    try:
+    # Closing the descriptor (or the process dying) releases the flock: no stale locks.
+    with open(index_dir / LOCK, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             owner = handle.read().strip() or "unknown"
             raise IndexBusyError(
-                f"another indexing run (pid {owner}) is writing {index_dir}; "
-                "wait for it to finish"
+                f"another indexing run (pid {owner}) is writing {index_dir}; wait for it to finish"
             ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         yield
-    finally:
-        handle.close()  # closing the descriptor releases the flock
 
 
 def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:

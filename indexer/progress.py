@@ -1,0 +1,38 @@
+"""A progress bar for indexing runs: files, pages and passages per second, quiet when piped."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from tqdm import tqdm
+
+from indexer.models import FileStatus
+
+
+class Progress:
+    """Wraps tqdm; shows nothing unless enabled and stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool = True) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.pages = 0
+        self.passages = 0
+        self.started = time.perf_counter()
+        self.bar = tqdm(total=total, unit="file", disable=not self.enabled, dynamic_ncols=True)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def advance(self, status: FileStatus) -> None:
+        self.pages += status.pages
+        self.passages += status.passages
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        self.bar.set_postfix(
+            pages_s=f"{self.pages / elapsed:.1f}",
+            passages_s=f"{self.passages / elapsed:.1f}",
+            refresh=False,
+        )
+        self.bar.update(1)
