@@ -1,0 +1,61 @@
+# Report Search. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CORPUS ?= corpus
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve index test test-reliability browser-deps lint format bench bench-quick bench-qa corpus-pdf clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+run: $(STAMP) index ## Create the virtualenv, index corpus/ and serve on http://$(HOST):$(PORT)
+	$(BIN)/report-search serve --host $(HOST) --port $(PORT)
+
+serve: $(STAMP) ## Serve the existing index
+	$(BIN)/report-search serve --host $(HOST) --port $(PORT)
+
+index: $(STAMP) ## Index corpus/ (incremental; REBUILD=1 for a full rebuild)
+	$(BIN)/report-search index $(CORPUS) $(if $(REBUILD),--rebuild)
+
+browser-deps: ## Install Debian's chromium for the browser tests where it is missing
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: $(STAMP) browser-deps ## Install what the tests need and run them all
+	$(BIN)/pytest -q
+
+test-reliability: $(STAMP) ## Run only the load, crash and re-index tests
+	$(BIN)/pytest -q -m reliability -s
+
+lint: $(STAMP) ## ruff format check and lint
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP) ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## Full benchmarks (quality, speed, scale); results in bench/results/
+	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP) ## A few minutes' version of the benchmarks
+	$(BIN)/python -m bench.run --quick
+
+bench-qa: $(STAMP) ## Question-answering evaluation on SQuAD v1.1 dev
+	$(BIN)/python -m bench.qa_squad
+
+corpus-pdf: $(STAMP) ## Regenerate the PDF version of the seed report
+	$(BIN)/python -m indexer.samplepdf corpus/unitar-migration-2009.txt corpus/unitar-migration-2009.pdf
+
+clean: ## Remove the virtualenv, the index and caches
+	rm -rf $(VENV) var .pytest_cache .ruff_cache bench/work
