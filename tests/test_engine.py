@@ -1,0 +1,237 @@
+"""Search engine behaviour over the small session index (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.pipeline import run
+from search_app import engine
+from search_app.engine import BadRequest, SearchRequest, parse_search_args
+from search_app.index_handle import IndexHandle
+
+
+@pytest.fixture(scope="module")
+def handle(small_index: Path) -> IndexHandle:
+    return IndexHandle(small_index)
+
+
+def find(handle: IndexHandle, q: str = "", **params) -> dict:
+    args = {"q": [q], **{k: v if isinstance(v, list) else [str(v)] for k, v in params.items()}}
+    return engine.search(handle, parse_search_args(args))
+
+
+def all_passages(handle: IndexHandle, q: str, **params) -> list[dict]:
+    """Every matching passage, by paging through ungrouped results."""
+    found, page = [], 1
+    while True:
+        body = find(handle, q, group="passage", per_page=100, page=page, **params)
+        found += body["results"]
+        if page >= body["pages"]:
+            return found
+        page += 1
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_passages_with_all_words_rank_first(handle):
+    results = find(handle, "climate finance adaptation", group="passage")["results"]
+    assert {"climate", "finance", "adaptation"} <= words(results[0]["text"])
+    some = [r for r in results if not {"climate", "finance", "adaptation"} <= words(r["text"])]
+    assert some, "passages with some of the words are results too"
+    assert results.index(some[0]) > 0
+
+
+def test_phrase_matches_only_the_phrase(handle):
+    results = all_passages(handle, '"ethical recruitment"')
+    assert results
+    assert all("ethical recruitment" in r["text"].lower() for r in results)
+
+
+def test_excluded_word_removes_passages(handle):
+    with_health = all_passages(handle, "migration")
+    without = all_passages(handle, "migration -health")
+    assert 0 < len(without) < len(with_health)
+    assert all("health" not in words(r["text"]) for r in without)
+
+
+def test_or_is_the_union(handle):
+    left = {r["passage_id"] for r in all_passages(handle, "remittances")}
+    right = {r["passage_id"] for r in all_passages(handle, "nurses")}
+    both = {r["passage_id"] for r in all_passages(handle, "remittances OR nurses")}
+    assert both == left | right and left and right
+
+
+def test_field_queries(handle):
+    titled = all_passages(handle, "title:remittances")
+    assert titled and all("remittance" in r["title"].lower() for r in titled)
+    iom = all_passages(handle, "organization:iom")
+    assert iom and all("IOM" in r["organization"] for r in iom)
+    full_name = all_passages(handle, 'organization:"International Organization for Migration"')
+    assert {r["passage_id"] for r in full_name} == {r["passage_id"] for r in iom}
+
+
+def test_prefix_and_fuzzy(handle):
+    assert all_passages(handle, "remit*")
+    # The index holds stems: "migration*" must still find "migration".
+    assert all_passages(handle, "migration*")
+    fuzzy = all_passages(handle, "remitances~")
+    assert any("remittances" in words(r["text"]) for r in fuzzy)
+
+
+@pytest.mark.parametrize("q", ['"unclosed phrase', "(migration OR", "migration year:abc"])
+def test_malformed_queries_fall_back_to_words(handle, q):
+    body = find(handle, q)
+    assert body["notice"]
+    assert body["total"] >= 0
+
+
+def test_long_query_is_refused():
+    with pytest.raises(BadRequest) as caught:
+        parse_search_args({"q": ["word " * 201]})
+    assert caught.value.status == 400 and caught.value.code == "query_too_long"
+
+
+def test_snippets_escape_then_mark(handle):
+    results = all_passages(handle, "remittances markup")
+    escaped = next(r for r in results if r["document_id"].endswith("escape.txt"))
+    assert "<script>" not in escaped["snippet"]
+    assert "&lt;script&gt;" in escaped["snippet"]
+    assert "<mark>remittances</mark>" in escaped["snippet"]
+
+
+def test_stems_highlight_as_they_matched(handle):
+    results = all_passages(handle, "migrants")
+    assert any("<mark>migrant</mark>" in r["snippet"] for r in results)
+
+
+def brute_counts(passages, facet, other, selected_other):
+    counts: dict = {}
+    for p in passages:
+        if selected_other and not set(p[other]) & set(selected_other):
+            continue
+        for value in p[facet]:
+            counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def test_multi_select_facet_counts_match_brute_force(handle):
+    everything = all_passages(handle, "")
+    orgs = [f["value"] for f in find(handle, "")["facets"]["organization"][:2]]
+    years = [2009, 2015]
+    body = find(handle, "", organization=orgs, year=[str(y) for y in years], facet_size=100)
+    counts = {f["value"]: f["count"] for f in body["facets"]["organization"]}
+    expected = brute_counts(everything, "organization", "year", years)
+    assert {k: v for k, v in counts.items() if v} == expected
+    year_counts = {f["value"]: f["count"] for f in body["facets"]["year"]}
+    assert {k: v for k, v in year_counts.items() if v} == brute_counts(
+        everything, "year", "organization", orgs
+    )
+    both = [p for p in everything if set(p["organization"]) & set(orgs) and p["year"][0] in years]
+    assert body["total"] == len(both)
+    assert all(f["selected"] == (f["value"] in orgs) for f in body["facets"]["organization"])
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "title"])
+def test_sorting(handle, sort):
+    results = find(handle, "", sort=sort, per_page=100)["results"]
+    keys = [r["title"].lower() if sort == "title" else r["date"] for r in results]
+    assert keys == sorted(keys, reverse=(sort == "newest"))
+    assert len(results) == 5
+
+
+def test_browse_lists_documents_newest_first(handle):
+    body = find(handle, "")
+    assert body["total_documents"] == 5 and body["sort"] == "newest"
+    dates = [r["date"] for r in body["results"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_pagination_totals(handle):
+    total = find(handle, "migration", group="passage")["total"]
+    ids = [r["passage_id"] for r in all_passages(handle, "migration")]
+    assert len(ids) == len(set(ids)) == total
+    pages = find(handle, "migration", group="passage", per_page=3)["pages"]
+    with pytest.raises(BadRequest) as caught:
+        find(handle, "migration", group="passage", per_page=3, page=pages + 1)
+    assert caught.value.code == "page_out_of_range"
+
+
+def test_grouped_results_count_other_passages(handle):
+    passages = all_passages(handle, "migration")
+    body = find(handle, "migration")
+    assert body["total_documents"] == len({p["document_id"] for p in passages})
+    for result in body["results"]:
+        same = [p for p in passages if p["document_id"] == result["document_id"]]
+        assert result["more_passages"] == len(same) - 1
+        assert len(result["other_passages"]) == min(2, len(same) - 1)
+
+
+def test_year_range(handle):
+    body = find(handle, "", group="passage", year_from=2010, year_to=2015, per_page=100)
+    assert body["results"] and all(2010 <= r["year"][0] <= 2015 for r in body["results"])
+    # The range is the year facet's own selection: the histogram still shows every year.
+    assert 2009 in [bar["year"] for bar in body["year_histogram"]]
+
+
+def test_did_you_mean(handle):
+    assert find(handle, "emigartion")["suggestion"] == "emigration"
+    assert find(handle, "migration")["suggestion"] is None
+
+
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        ({"colour": ["red"]}, "unknown_parameter"),
+        ({"per_page": ["0"]}, "bad_parameter"),
+        ({"per_page": ["101"]}, "bad_parameter"),
+        ({"sort": ["best"]}, "bad_parameter"),
+        ({"year": ["abc"]}, "bad_parameter"),
+        ({"page": ["-1"]}, "bad_parameter"),
+    ],
+)
+def test_bad_parameters(args, code):
+    with pytest.raises(BadRequest) as caught:
+        parse_search_args(args)
+    assert (caught.value.status, caught.value.code) == (400, code)
+
+
+def test_documents_and_files(handle):
+    listing = engine.list_documents(handle, SearchRequest())
+    assert listing["total"] == 5
+    document_id = listing["documents"][0]["document_id"]
+    document = engine.get_document(handle, document_id)
+    assert [p["ordinal"] for p in document["passages"]] == sorted(
+        p["ordinal"] for p in document["passages"]
+    )
+    assert engine.document_file(handle, document_id).is_file()
+    for unknown in ("nope.txt", "../../etc/passwd"):
+        with pytest.raises(BadRequest) as caught:
+            engine.get_document(handle, unknown)
+        assert caught.value.status == 404
+        with pytest.raises(BadRequest):
+            engine.document_file(handle, unknown)
+
+
+def test_suggest_completes_words(handle):
+    texts = [s["text"] for s in engine.suggest(handle, "health wor")["suggestions"]]
+    assert "health workers" in texts
+
+
+def test_handle_follows_reindexing(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Glaciers are melting.\n", "utf-8")
+    run([corpus], tmp_path / "index", workers=1)
+    handle = IndexHandle(tmp_path / "index")
+    assert find(handle, "volcanoes")["total"] == 0
+    (corpus / "b.txt").write_text("Volcanoes erupt.\n", "utf-8")
+    run([corpus], tmp_path / "index", workers=1)
+    assert find(handle, "volcanoes")["total"] == 1
+    run([corpus], tmp_path / "index", workers=1, rebuild=True)
+    assert find(handle, "volcanoes")["total"] == 1
+    assert handle.generation == 2
