@@ -1,26 +1,381 @@
-"""Document -> sections and passages. (Minimal first version: blank-line paragraphs.)"""
+"""Document -> sections and passages: headings, paragraphs, sentences and pages.
+
+Headings are recognised by their form (see `heading()`); each kind of heading gets its
+level the first time it appears, one below the heading it appears under, the way
+reStructuredText ranks its underline styles: a report that goes `A.` -> `b.` and one that
+goes `I.` -> `A.` -> `1.` both nest correctly. Markdown/HTML `#` headings carry their level.
+
+Passages follow paragraphs: short neighbours in a section are merged, long paragraphs are
+split at sentence boundaries, so that passages hold roughly MIN_WORDS to MAX_WORDS words.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass, field
+
 from indexer.models import Document, Passage, Section
+from indexer.sentences import split_sentences
+
+MIN_WORDS = 40
+MAX_WORDS = 250
+MAX_HEADING_WORDS = 20  # an all-caps heading may run to two or three lines
+MAX_MIXED_HEADING_WORDS = 16  # "b. Migration and the MDGs"; longer is a numbered paragraph
+MAX_HEADING_LINES = 3
+# A line this long was not wrapped at a fixed width: in such text each line is a paragraph.
+LONG_LINE = 150
+
+_MARKDOWN = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
+_MARKER = re.compile(
+    r"^(?P<marker>[IVXLCDM]+\.|[A-Z]\.|[a-z]\.|\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}\.)"
+    r"\s+(?P<rest>\S.*)$"
+)
+_ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_ANNEX = re.compile(
+    r"^(?:ANNEX|Annex|APPENDIX|Appendix|CHAPTER|Chapter|PART|Part)"
+    r"(?:\s+(?:[IVXLC]+|\d{1,3}|[A-Z]|One|Two|Three|Four|Five|ONE|TWO|THREE|FOUR|FIVE))?$"
+)
+_CONNECTIVE = re.compile(r"\b(?:and|of|the|for|in|on|to|with|from|by|&)$|[-–—:]$", re.I)
+_TERMINAL = re.compile(r"[.!?:;][\"”’')\]]*$|[\"”’]$")
+_OPENS_PARAGRAPH = re.compile(r"^[\"“‘'(\[A-Z0-9•*\-–—]")
+_BULLET = re.compile(r"^(?:[-*•–]\s+|\(?[a-z0-9]{1,3}\)\s+)")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading as found in the text: its words, its kind and (Markdown) explicit level."""
+
+    text: str
+    style: str  # "markdown", "roman", "upper", "lower", "num1", "num2", ..., "caps", "annex"
+    level: int = 0  # explicit level for Markdown headings, 0 otherwise
+
+
+@dataclass
+class _Para:
+    """A paragraph of body text and the page of each character range in it."""
+
+    text: str
+    page_breaks: list[tuple[int, int]]  # (offset where a page starts, page number)
+    section: tuple[str, ...] = ()
+
+    def page_at(self, offset: int) -> int:
+        page = self.page_breaks[0][1]
+        for start, number in self.page_breaks:
+            if start <= offset:
+                page = number
+        return page
+
+
+@dataclass
+class _Piece:
+    """Sentences destined for one passage, with the paragraph each came from and pages."""
+
+    sentences: list[tuple[str, int, int, int]] = field(default_factory=list)  # text, para, pages
+
+    @property
+    def words(self) -> int:
+        return sum(len(s[0].split()) for s in self.sentences)
 
 
 def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passage, ...]]:
     """Recover headings and cut the text into passages, each with its section and pages."""
-    passages: list[Passage] = []
+    items = list(_items(document))
+    title_index = _title_index(items)
+    sections: list[Section] = []
+    paragraphs: list[_Para] = []
+    outline = _Outline()
+    previous_page = None
+    for index, (page, item) in enumerate(items):
+        if index == title_index:
+            continue
+        if isinstance(item, Heading):
+            sections.append(Section(path=outline.enter(item), page=page))
+        elif (
+            paragraphs
+            and page != previous_page
+            and isinstance(items[index - 1][1], str)
+            and _continues(paragraphs[-1].text, item)
+        ):
+            _extend(paragraphs[-1], item, page)
+        else:
+            paragraphs.append(_Para(item, [(0, page)], outline.path))
+        previous_page = page
+    return tuple(sections), tuple(_passages(document.document_id, paragraphs))
+
+
+def document_title(document: Document) -> str:
+    """The title block at the top of the document (see `_title_index`), or ""."""
+    items = list(_items(document))
+    index = _title_index(items)
+    return items[index][1].text if index is not None else ""
+
+
+# --- blocks, headings and paragraphs -----------------------------------------------------
+
+
+def _items(document: Document):
+    """(page number, Heading or paragraph text) in reading order."""
     for page in document.pages:
-        for para in page.text.split("\n\n"):
-            text = " ".join(para.split())
-            if text:
-                passages.append(
-                    Passage(
-                        document_id=document.document_id,
-                        ordinal=len(passages),
-                        text=text,
-                        sentences=(text,),
-                        section=(),
-                        page_start=page.number,
-                        page_end=page.number,
-                    )
-                )
-    return (), tuple(passages)
+        for block in re.split(r"\n[ \t\f\v\r]*\n", page.text):
+            lines = [line.strip() for line in block.splitlines() if line.strip()]
+            for item in _block_items(lines):
+                yield page.number, item
+
+
+def _block_items(lines: list[str]) -> list[Heading | str]:
+    """Split one block into its heading (if it opens with one) and paragraphs."""
+    items: list[Heading | str] = []
+    body: list[str] = []
+    start = 0
+    for i, line in enumerate(lines):
+        match = _MARKDOWN.match(line)
+        if match and match.group(2):
+            items.extend(_paragraphs(body))
+            items.append(Heading(match.group(2), "markdown", len(match.group(1))))
+            body = []
+            start = i + 1
+        elif i == start and (found := heading(lines[i:])) is not None:
+            found_heading, used = found
+            items.append(found_heading)
+            start = i + used
+        elif i >= start:
+            body.append(line)
+    items.extend(_paragraphs(body))
+    return items
+
+
+def heading(lines: list[str]) -> tuple[Heading, int] | None:
+    """The heading that opens these lines and how many lines it takes, or None.
+
+    Accepted: `A. TITLE`, `b. Title`, `IV. Title`, `1. Title`, `1.2 Title`, unmarked
+    all-caps lines and `Annex I`. Refused: anything ending like a sentence or clause
+    (`.`, `,`, `;`), too long (numbered paragraphs of resolutions), starting in lower case
+    after the marker (`1.5 million`), or followed by a line that continues it in lower case
+    (a wrapped sentence such as `A. Smith said that the\nproposal ...`).
+    """
+    first = lines[0]
+    match = _MARKER.match(first)
+    if _ANNEX.match(first):
+        text, style, used = first, "annex", 1
+    elif match:
+        rest = match.group("rest")
+        caps = _is_caps(rest)
+        used = _heading_span(lines, caps)
+        text = " ".join(lines[:used])
+        style = _marker_style(match.group("marker"))
+        words = len(text.split())
+        limit = MAX_HEADING_WORDS if caps else MAX_MIXED_HEADING_WORDS
+        if (
+            words > limit
+            or not rest[0].isupper()
+            and rest[0] not in "\"“'‘"
+            or (not caps and re.search(r"[a-z]{2}\.\s+[A-Z]", rest))
+        ):
+            return None
+    elif _is_caps(first) and re.search(r"[A-Z]{3}", first):
+        used = _heading_span(lines, True)
+        text, style = " ".join(lines[:used]), "caps"
+        if len(text.split()) > MAX_HEADING_WORDS:
+            return None
+    else:
+        return None
+    if re.search(r"[.,;]$", text) or (used < len(lines) and lines[used][0].islower()):
+        return None
+    return Heading(" ".join(text.split()), style), used
+
+
+def _heading_span(lines: list[str], caps: bool) -> int:
+    """How many lines the heading opening `lines` takes (a heading may wrap)."""
+    used = 1
+    while used < min(len(lines), MAX_HEADING_LINES):
+        following = lines[used]
+        if caps and _is_caps(following) or not caps and _CONNECTIVE.search(lines[used - 1]):
+            used += 1
+        else:
+            break
+    return used
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return len(letters) >= 4 and upper >= 0.9 * len(letters)
+
+
+def _marker_style(marker: str) -> str:
+    """The kind of a heading's marker; a lone I, V, X is read as a roman numeral."""
+    body = marker.rstrip(".")
+    if body.isdigit():
+        return "num1"
+    if body[0].isdigit():
+        return f"num{body.count('.') + 1}"
+    if body.islower():
+        return "lower"
+    if len(body) > 1 or body in "IVX":
+        return "roman" if _ROMAN.match(body) else "upper"
+    return "upper"
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Paragraphs of a block: its lines joined, except where each line is a paragraph."""
+    paragraphs: list[list[str]] = []
+    for line in lines:
+        starts_new = (
+            not paragraphs
+            or _BULLET.match(line)
+            or (
+                len(paragraphs[-1][-1]) > LONG_LINE
+                and _TERMINAL.search(paragraphs[-1][-1])
+                and _OPENS_PARAGRAPH.match(line)
+            )
+        )
+        if starts_new:
+            paragraphs.append([line])
+        else:
+            paragraphs[-1].append(line)
+    return [_join_lines(p) for p in paragraphs]
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Join wrapped lines; a hyphen at a line end is a compound hyphen and is kept."""
+    text = ""
+    for line in lines:
+        if text.endswith("-") and len(text) > 1 and text[-2].isalpha():
+            text += line
+        else:
+            text = f"{text} {line}" if text else line
+    return " ".join(text.split())
+
+
+def _continues(previous: str, following: str) -> bool:
+    """Does the first paragraph of a page continue the last one of the page before?"""
+    return not _TERMINAL.search(previous) or following[0].islower()
+
+
+def _extend(para: _Para, text: str, page: int) -> None:
+    joined = _join_lines([para.text, text])
+    para.page_breaks.append((len(joined) - len(text), page))
+    para.text = joined
+
+
+def _title_index(items: list[tuple[int, Heading | str]]) -> int | None:
+    """Index of the document's title block: an all-caps or sole `#` heading opening it.
+
+    The title names the whole document, so it becomes the document's title (metadata.py)
+    rather than the top of every section path or a passage of its own.
+    """
+    if not items or not isinstance(items[0][1], Heading):
+        return None
+    first = items[0][1]
+    if first.style == "caps":
+        return 0
+    if first.style == "markdown" and first.level == 1:
+        others = [h for _, h in items[1:] if isinstance(h, Heading) and h.level == 1]
+        return None if others else 0
+    return None
+
+
+class _Outline:
+    """The stack of open headings; levels of unmarked kinds are fixed on first sight."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str]] = []
+        self.levels: dict[str, int] = {}
+
+    def enter(self, found: Heading) -> tuple[str, ...]:
+        level = found.level or self.levels.get(found.style)
+        if not level:
+            level = self.stack[-1][0] + 1 if self.stack else 1
+            self.levels[found.style] = level
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, found.text))
+        return self.path
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(text for _, text in self.stack)
+
+
+# --- passages ------------------------------------------------------------------------------
+
+
+def _passages(document_id: str, paragraphs: list[_Para]) -> list[Passage]:
+    passages: list[Passage] = []
+    run: list[_Para] = []
+    for para in [*paragraphs, None]:
+        if para is None or (run and para.section != run[0].section):
+            for piece in _merge(p for r in run for p in _pieces(r)):
+                passages.append(_passage(document_id, len(passages), piece, run[0].section))
+            run = []
+        if para is not None:
+            run.append(para)
+    return passages
+
+
+def _pieces(para: _Para) -> list[_Piece]:
+    """One paragraph as pieces of at most MAX_WORDS words, cut at sentence boundaries."""
+    sentences: list[tuple[str, int, int, int]] = []
+    offset = 0
+    tag = id(para)  # distinguishes paragraphs when pieces are merged
+    for sentence in split_sentences(para.text):
+        start = para.text.find(sentence, offset)
+        start = offset if start < 0 else start
+        offset = start + len(sentence)
+        pages = (para.page_at(start), para.page_at(max(start, offset - 1)))
+        for part in _cut_words(sentence, MAX_WORDS):
+            sentences.append((part, tag, *pages))
+    total = sum(len(s[0].split()) for s in sentences)
+    target = total / max(1, math.ceil(total / MAX_WORDS))
+    pieces = [_Piece()]
+    for sentence in sentences:
+        words = len(sentence[0].split())
+        current = pieces[-1]
+        if current.sentences and (current.words >= target or current.words + words > MAX_WORDS):
+            pieces.append(_Piece())
+        pieces[-1].sentences.append(sentence)
+    return [p for p in pieces if p.sentences]
+
+
+def _cut_words(sentence: str, limit: int) -> list[str]:
+    """A sentence longer than `limit` words (a run-on list, a table) cut into even parts."""
+    words = sentence.split()
+    if len(words) <= limit:
+        return [sentence]
+    parts = math.ceil(len(words) / limit)
+    size = math.ceil(len(words) / parts)
+    return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+def _merge(pieces) -> list[_Piece]:
+    """Merge short pieces with their next neighbour; a short last one joins the one before."""
+    merged: list[_Piece] = []
+    for piece in pieces:
+        last = merged[-1] if merged else None
+        if last is not None and last.words < MIN_WORDS and last.words + piece.words <= MAX_WORDS:
+            last.sentences.extend(piece.sentences)
+        else:
+            merged.append(piece)
+    last_is_short = len(merged) > 1 and merged[-1].words < MIN_WORDS
+    if last_is_short and merged[-2].words + merged[-1].words <= MAX_WORDS:
+        merged[-2].sentences.extend(merged.pop().sentences)
+    return merged
+
+
+def _passage(document_id: str, ordinal: int, piece: _Piece, section: tuple[str, ...]) -> Passage:
+    text = ""
+    previous_tag = None
+    for sentence, tag, _, _ in piece.sentences:
+        separator = "" if not text else (" " if tag == previous_tag else "\n\n")
+        text += separator + sentence
+        previous_tag = tag
+    return Passage(
+        document_id=document_id,
+        ordinal=ordinal,
+        text=text,
+        sentences=tuple(s[0] for s in piece.sentences),
+        section=section,
+        page_start=min(s[2] for s in piece.sentences),
+        page_end=max(s[3] for s in piece.sentences),
+    )
