@@ -6,8 +6,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 
 from markupsafe import Markup, escape
 
-WIDTH = 300  # viewBox units; the SVG scales to its container
-HEIGHT = 80
+WIDTH = 200  # viewBox units; the SVG scales to its container
+HEIGHT = 64
 LABEL_HEIGHT = 14  # room under the bars for the first and last year
 MIN_BAR_HEIGHT = 1.5  # a year with one hit stays visible next to a year with thousands
 

@@ -5,20 +5,15 @@ It only lays out what `engine.get_document()` returned; it never searches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from whoosh.searching import Searcher
 
-from indexer.analysis import TOKEN_PATTERN, analyze, stopwords
-
-_TOKEN = re.compile(TOKEN_PATTERN)
-# Query syntax that names no word of the text: field names before ':' and excluded words.
-_EXCLUDED = re.compile(r"(?:^|\s)-(?:\"[^\"]*\"|\S+)")
-_FIELD = re.compile(r"\b\w+:")
-_OPERATORS = frozenset({"AND", "OR", "NOT"})
+from search_app.highlight import mark, query_terms
+from search_app.query import bound_expansions, parse
 
 
 @dataclass
@@ -35,37 +30,23 @@ class Block:
     current: bool = False
 
 
-def query_stems(q: str) -> frozenset[str]:
-    """Index terms of the words a query looks for (not its excluded words or field names)."""
-    text = _FIELD.sub(" ", _EXCLUDED.sub(" ", q or ""))
-    words = [w for w in _TOKEN.findall(text) if w not in _OPERATORS]
-    return frozenset(analyze(" ".join(w.rstrip("*~") for w in words)))
-
-
-def mark_terms(text: str, stems: frozenset[str]) -> Markup:
-    """HTML-escape `text` and wrap each word whose index term is in `stems` in <mark>."""
-    if not stems:
-        return escape(text)
-    out: list[str] = []
-    last = 0
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        if word.lower() in stopwords():
-            continue
-        terms = analyze(word)
-        if terms and terms[0] in stems:
-            out.append(str(escape(text[last : match.start()])))
-            out.append(f"<mark>{escape(word)}</mark>")
-            last = match.end()
-    out.append(str(escape(text[last:])))
-    return Markup("".join(out))
+def highlight_terms(searcher: Searcher, q: str) -> frozenset[str]:
+    """Index terms the search engine would highlight for `q` (prefixes expanded as it does)."""
+    if not q.strip():
+        return frozenset()
+    parsed = parse(q, searcher.schema)
+    return query_terms(bound_expansions(parsed.relaxed, searcher.reader()))
 
 
 def reading_blocks(
-    passages: Iterable[Mapping[str, Any]], q: str = "", current: int | None = None
+    passages: Iterable[Mapping[str, Any]],
+    terms: frozenset[str] = frozenset(),
+    current: int | None = None,
 ) -> list[Block]:
-    """Headings where the section changes, a marker where a new page starts, then passages."""
-    stems = query_stems(q)
+    """Headings where the section changes, a marker where a new page starts, then passages.
+
+    Passage text is HTML-escaped, with the words whose index term is in `terms` in <mark>.
+    """
     blocks: list[Block] = []
     path: Sequence[str] = ()
     page = 0
@@ -90,7 +71,7 @@ def reading_blocks(
                 anchor=f"p-{ordinal}",
                 passage=passage,
                 page=start,
-                html=mark_terms(str(passage.get("text", "")), stems),
+                html=Markup(mark(str(passage.get("text", "")), terms)),
                 current=ordinal == current,
             )
         )

@@ -1,0 +1,167 @@
+"""HTML pages: thin views that render what the engine returns (the API renders the same dicts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response
+
+from indexer.models import FACETS, split_passage_id
+from indexer.store import NoIndexError
+from search_app import engine
+from search_app.histogram import histogram_svg
+from search_app.links import PageLinks, page_window, pairs_of
+from search_app.reading import highlight_terms, marked_count, reading_blocks, table_of_contents
+
+bp = Blueprint("pages", __name__)
+
+FACET_LABELS: dict[str, str] = {
+    "doc_type": "Document type",
+    "organization": "Organization",
+    "country": "Country",
+    "place": "Place",
+    "year": "Year",
+    "goal": "SDG goal",
+    "topic": "Topic",
+    "language": "Language",
+    "organ": "UN organ",
+    "symbol": "Symbol",
+}
+# The symbol names one document: as a facet it would only repeat the result list.
+FACET_ORDER: tuple[str, ...] = tuple(name for name in FACETS if name != "symbol")
+SORTS: tuple[tuple[str, str], ...] = (
+    ("relevance", "Relevance"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("title", "Title"),
+)
+BROWSE_ORDERS: dict[str, str] = {
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "title": "by title",
+}
+DEFAULT_FACET_SIZE = 10
+MORE_FACET_SIZE = 100
+# Page-only parameters: the engine never sees them.
+PAGE_ONLY = ("mode",)
+
+
+@bp.context_processor
+def page_context() -> dict[str, Any]:
+    """Names every page template may use."""
+    return {
+        "facet_labels": FACET_LABELS,
+        "facet_order": FACET_ORDER,
+        "sorts": SORTS,
+        "browse_orders": BROWSE_ORDERS,
+        "page_window": page_window,
+        "default_facet_size": DEFAULT_FACET_SIZE,
+        "more_size": MORE_FACET_SIZE,
+        "mode": "search",
+        "q": request.args.get("q", ""),
+        "keep": (),
+    }
+
+
+@bp.get("/")
+@bp.get("/search")
+def search() -> Response | str | tuple[str, int]:
+    """The search page; an empty query browses the documents, newest first."""
+    pairs = pairs_of(request.args.items(multi=True))
+    q = request.args.get("q", "")
+    if request.args.get("mode") == "ask" and (ask_url := _ask_url(q)):
+        return redirect(ask_url)
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in PAGE_ONLY}
+    try:
+        result = engine.search(_handle(), engine.parse_search_args(args))
+    except engine.BadRequest as error:
+        return _error_page(error.status, "Cannot search that", error.message)
+    except NoIndexError as error:
+        return _error_page(503, "No index yet", str(error))
+    pairs = [(k, v) for k, v in pairs if k not in PAGE_ONLY]
+    links = PageLinks(url_for("pages.search"), pairs, FACETS)
+    selected_years = {int(v) for v in result.get("filters", {}).get("year", ())}
+    return render_template(
+        "search.html",
+        result=result,
+        links=links,
+        keep=[(k, v) for k, v in pairs if k not in ("q", "page")],
+        facet_size=_int_arg("facet_size", DEFAULT_FACET_SIZE),
+        year_svg=histogram_svg(
+            result.get("year_histogram") or (),
+            href=lambda year: links.toggle("year", year),
+            selected=selected_years,
+        ),
+    )
+
+
+@bp.get("/documents/<path:document_id>")
+def document(document_id: str) -> str | tuple[str, int]:
+    """A document's full text by section, the passage from the results highlighted."""
+    q = request.args.get("q", "")
+    try:
+        doc = engine.get_document(_handle(), document_id)
+        terms = highlight_terms(_handle().searcher(), q)
+    except engine.BadRequest as error:
+        return _error_page(error.status, "Document not found", error.message)
+    except NoIndexError as error:
+        return _error_page(503, "No index yet", str(error))
+    blocks = reading_blocks(doc.get("passages", ()), terms, _current_ordinal(document_id))
+    return render_template(
+        "document.html",
+        doc=doc,
+        blocks=blocks,
+        toc=table_of_contents(blocks),
+        matches=marked_count(blocks) if q else 0,
+        file_url=doc.get("file_url") or f"/api/documents/{document_id}/file",
+        is_pdf=doc.get("format") == "pdf",
+    )
+
+
+@bp.get("/api-docs")
+def api_docs() -> str:
+    """A human-readable page about the JSON API."""
+    return render_template("api_docs.html")
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Any:
+    """HTML error pages outside /api (the API answers its own JSON errors)."""
+    if request.path.startswith("/api/") or isinstance(error, RequestRedirect):
+        return error
+    status = error.code or 500
+    return _error_page(status, f"{status} {error.name}", error.description or "")
+
+
+def _handle() -> Any:
+    """The app's shared index handle."""
+    return current_app.extensions["index_handle"]
+
+
+def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", title=title, message=message), status
+
+
+def _current_ordinal(document_id: str) -> int | None:
+    """Ordinal of `?passage=` when it names a passage of this document."""
+    try:
+        owner, ordinal = split_passage_id(request.args.get("passage", ""))
+    except ValueError:
+        return None
+    return ordinal if owner == document_id else None
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+def _ask_url(q: str) -> str | None:
+    """URL of the question-answering page for `q`, when that page exists."""
+    try:
+        return url_for("qa.ask", q=q)
+    except Exception:  # noqa: BLE001 - no such endpoint yet: stay on the search page
+        return None

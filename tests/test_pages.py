@@ -1,0 +1,341 @@
+"""The HTML pages through Flask's test client, over the shared small index."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from indexer.pipeline import run
+from search_app import create_app
+
+QUERY = "health workers emigration"
+SEED_ID = "corpus/unitar-migration-2009.txt"
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: elements with their attributes and text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+        self.elements: list[tuple[str, dict[str, str], list[str]]] = []
+        self._open: list[list[str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        text: list[str] = []
+        self.elements.append((tag, {k: v or "" for k, v in attrs}, text))
+        if tag not in {"input", "link", "meta", "br", "img", "rect"}:
+            self._open.append(text)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and tag not in {"input", "link", "meta", "br", "img", "rect"}:
+            done = self._open.pop()
+            if self._open:
+                self._open[-1].extend(done)
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1].append(data)
+
+    def find(self, tag: str, cls: str = "", **attrs: str) -> list[tuple[dict[str, str], str]]:
+        """Elements by tag, one CSS class and exact attribute values: (attrs, text)."""
+        found = []
+        for name, element_attrs, text in self.elements:
+            if name != tag or (cls and cls not in element_attrs.get("class", "").split()):
+                continue
+            if all(element_attrs.get(k) == v for k, v in attrs.items()):
+                found.append((element_attrs, " ".join("".join(text).split())))
+        return found
+
+    def texts(self, tag: str, cls: str = "") -> list[str]:
+        return [text for _, text in self.find(tag, cls)]
+
+
+def get_page(client, url: str, status: int = 200) -> Page:
+    response = client.get(url)
+    assert response.status_code == status, response.data[:500]
+    assert response.mimetype == "text/html"
+    return Page(response.get_data(as_text=True))
+
+
+def facet_links(page: Page, facet: str) -> dict[str, tuple[str, int, bool]]:
+    """value -> (href, count, selected) of one facet's links."""
+    section = page.html.split(f'id="facet-{facet}"', 1)[1].split("</section>", 1)[0]
+    links = {}
+    for match in re.finditer(
+        r'<a class="facet-value( selected)?" href="([^"]+)".*?<span class="value">([^<]*)</span>'
+        r'\s*<span class="count">([\d,]+)</span>',
+        section,
+        re.S,
+    ):
+        selected, href, value, count = match.groups()
+        links[html.unescape(value)] = (
+            html.unescape(href),
+            int(count.replace(",", "")),
+            bool(selected),
+        )
+    return links
+
+
+def api(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()
+
+
+# ------------------------------------------------------------------ search page
+
+
+def test_search_page_shows_query_in_title_and_labelled_box(client) -> None:
+    page = get_page(client, "/search?q=health+workers+emigration")
+    assert page.texts("title")[0] == f"{QUERY} · Report Search"
+    [(box, _)] = page.find("input", id="q")
+    assert box["value"] == QUERY and box["type"] == "search"
+    assert page.find("label", **{"for": "q"})
+    assert page.find("form", role="search")
+    assert page.find("main") and page.find("aside") and page.find("header")
+
+
+def test_results_are_the_api_results_in_the_same_order(client) -> None:
+    body = api(client, "/api/search?q=health+workers+emigration&group=passage&per_page=20")
+    page = get_page(client, "/search?q=health+workers+emigration&group=passage&per_page=20")
+    urls = [r["url"] for r in body["results"]]
+    cited = [attrs["href"] for attrs, _ in page.find("a") if attrs.get("href") in urls]
+    assert cited == urls and len(urls) > 1
+    summary = page.texts("h1", "summary")[0]
+    assert f"{body['total']} passages in {body['total_documents']} reports" in summary
+
+
+def test_each_hit_has_marked_snippet_and_citation_linking_to_its_passage(client) -> None:
+    body = api(client, "/api/search?q=health+workers+emigration")
+    page = get_page(client, "/search?q=health+workers+emigration")
+    first = body["results"][0]
+    assert first["snippet"] in page.html  # rendered as given: already escaped, with <mark>
+    assert "<mark>" in first["snippet"]
+    [(attrs, text)] = page.find("a", href=first["url"])[:1]
+    section = first["section_path"][-1] if first["section_path"] else ""
+    assert text.startswith(first["title"])
+    assert section in text and f"p. {first['page_start']}" in text
+    assert re.search(r"/documents/.+\?passage=.+#p-\d+$", attrs["href"])
+
+
+def test_grouped_results_link_to_more_passages_of_the_report(client) -> None:
+    body = api(client, "/api/search?q=health+workers+emigration")
+    grouped = [r for r in body["results"] if r["more_passages"]]
+    assert grouped, "the seed report has several matching passages"
+    page = get_page(client, "/search?q=health+workers+emigration")
+    more = page.texts("a", "more-link")
+    n = grouped[0]["more_passages"]
+    assert f"{n} more passage{'s' if n > 1 else ''} in this report" in more
+    switch = {
+        text: attrs for attrs, text in page.find("a") if text in {"By report", "All passages"}
+    }
+    assert switch["By report"].get("aria-current") == "true"
+    assert "group=passage" in switch["All passages"]["href"]
+
+
+def test_facet_links_toggle_values_and_counts_stay_multi_select(client) -> None:
+    page = get_page(client, "/search?q=health+workers+emigration")
+    organizations = facet_links(page, "organization")
+    assert len(organizations) >= 2
+    (first, (href1, count1, sel1)), (second, (_, count2, _)) = list(organizations.items())[:2]
+    assert not sel1
+    one = get_page(client, href1)
+    assert f"{count1} passage" in one.texts("h1", "summary")[0]
+    assert [t for t in one.texts("a", "chip") if first in t]
+    after_one = facet_links(one, "organization")
+    assert after_one[first][2] is True  # shown as selected
+    assert after_one[second][1] == count2  # a facet's counts ignore its own selection
+    two = get_page(client, after_one[second][0])
+    chips = two.texts("a", "chip")
+    assert any(first in c for c in chips) and any(second in c for c in chips)
+    body = api(client, "/api" + after_one[second][0])
+    assert body["filters"]["organization"] == [first, second]
+    assert max(count1, count2) <= body["total"] <= count1 + count2
+    assert f"{body['total']} passage" in two.texts("h1", "summary")[0]
+    # Removing a chip and "clear all" are links back to fewer filters.
+    [(clear, _)] = two.find("a", "clear-all")
+    assert "organization" not in clear["href"] and "q=health" in clear["href"]
+
+
+def test_year_histogram_bars_are_titled_filter_links(client) -> None:
+    body = api(client, "/api/search?q=health+workers+emigration")
+    page = get_page(client, "/search?q=health+workers+emigration")
+    svg = page.html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    titles = re.findall(r"<title>(\d{4}): ([\d,]+) hits?</title>", svg)
+    assert [(int(y), int(c)) for y, c in titles] == [
+        (b["year"], b["count"]) for b in body["year_histogram"]
+    ]
+    year = body["year_histogram"][0]["year"]
+    assert f"year={year}" in svg
+    assert page.find("input", id="year_from") and page.find("label", **{"for": "year_from"})
+
+
+def test_year_range_shows_as_removable_chip(client) -> None:
+    page = get_page(client, "/search?q=remittances&year_from=2010&year_to=2020")
+    [chip] = [t for t in page.texts("a", "chip") if "Years" in t]
+    assert "2010–2020" in chip
+    [(attrs, _)] = page.find("input", id="year_from")
+    assert attrs["value"] == "2010"
+
+
+def test_sort_and_pagination_follow_the_engine(client) -> None:
+    body = api(client, "/api/search?q=health&group=passage&per_page=2&sort=newest&page=2")
+    page = get_page(client, "/search?q=health&group=passage&per_page=2&sort=newest&page=2")
+    [(option, _)] = page.find("option", value="newest")
+    assert "selected" in option
+    nav = page.html.split('class="pagination"', 1)[1].split("</nav>", 1)[0]
+    assert f"Page 2 of {body['pages']}" in nav
+    assert 'aria-current="page"' in nav and "page=1" in nav and "page=3" in nav
+    assert page.find("ol", "results", start="3")
+
+
+def test_did_you_mean_is_a_link(client) -> None:
+    page = get_page(client, "/search?q=emigartion")
+    [(attrs, text)] = [(a, t) for a, t in page.find("a") if t == "emigration"]
+    assert attrs["href"] == "/search?q=emigration"
+    assert "Did you mean" in page.html
+
+
+def test_fallback_notice_is_shown(client) -> None:
+    body = api(client, "/api/search?q=%22health+workers")
+    assert body["notice"]
+    page = get_page(client, "/search?q=%22health+workers")
+    assert page.texts("p", "notice") == [body["notice"]]
+
+
+def test_empty_query_browses_documents_newest_first(client) -> None:
+    body = api(client, "/api/search")
+    page = get_page(client, "/")
+    dates = [r["date"] for r in body["results"]]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 4
+    assert "newest first" in page.texts("h1", "summary")[0]
+    assert page.texts("title")[0] == "Report Search"
+    assert facet_links(page, "doc_type")
+
+
+def test_bad_parameters_give_an_html_error_page(client) -> None:
+    page = get_page(client, "/search?q=x&colour=red", status=400)
+    assert "colour" in page.html and "<h1>" in page.html
+    page = get_page(client, "/search?q=x&page=999", status=400)
+    assert "past the last page" in page.html
+
+
+def test_ask_mode_is_not_an_unknown_parameter(client) -> None:
+    response = client.get("/search?q=nurses&mode=search")
+    assert response.status_code == 200
+
+
+def test_unknown_urls_and_documents_are_html_404s(client) -> None:
+    assert "Not Found" in get_page(client, "/no/such/page", status=404).html
+    page = get_page(client, "/documents/corpus/missing.txt", status=404)
+    assert "Document not found" in page.texts("h1")
+    assert client.get("/api/no/such").is_json  # the API keeps its JSON errors
+
+
+def test_pages_use_no_inline_script_or_handlers(client) -> None:
+    for url in ("/", "/search?q=health", f"/documents/{SEED_ID}?q=health", "/api-docs"):
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert not re.search(r"\son[a-z]+\s*=", html), url
+        # Styles and scripts come from this server only: no CDN, no external font.
+        assert all(
+            url.startswith("/static/")
+            for url in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+        )
+        assert "@import" not in html and "<link" not in html.replace(
+            '<link rel="stylesheet" href="/static/style.css">', ""
+        )
+
+
+# ------------------------------------------------------------------ document page
+
+
+def test_document_page_shows_metadata_contents_and_the_passage(client) -> None:
+    body = api(client, "/api/search?q=health+workers+emigration")
+    hit = next(r for r in body["results"] if r["document_id"] == SEED_ID)
+    doc = api(client, f"/api/documents/{SEED_ID}")
+    page = get_page(client, hit["url"])
+    assert page.texts("h1") == [doc["title"]]
+    assert doc["title"] in page.texts("title")[0] and QUERY in page.texts("title")[0]
+    ordinal = int(hit["url"].rsplit("#p-", 1)[1])
+    [(attrs, text)] = page.find("p", "current")
+    assert attrs["id"] == f"p-{ordinal}" and attrs.get("aria-current") == "location"
+    assert "<mark>" in page.html.split(f'id="p-{ordinal}"', 1)[1].split("</p>", 1)[0]
+    toc = page.html.split('class="toc"', 1)[1].split("</nav>", 1)[0]
+    headings = {p for passage in doc["passages"] for p in passage["section_path"]}
+    assert headings and all(str(escape(h)) in toc for h in headings)
+    assert page.find("p", "page-marker", id="page-1")
+    assert page.find("a", href=f"/api/documents/{SEED_ID}/file")
+    meta = " ".join(page.texts("dd"))
+    assert "2009-12-01" in meta and "report" in meta
+
+
+def test_document_page_marks_query_words_only_when_asked(client) -> None:
+    plain = get_page(client, f"/documents/{SEED_ID}")
+    assert "<mark>" not in plain.html and not plain.find("p", "current")
+    marked = get_page(client, f"/documents/{SEED_ID}?q=emigrants")
+    assert re.search(r"<mark>emigra\w*</mark>", marked.html, re.I)  # stems match
+    assert marked.texts("p", "match-count")
+
+
+# ------------------------------------------------------------------ escaping
+
+PAYLOAD = "<script>alert(1)</script> and <img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def hostile_client(tmp_path_factory: pytest.TempPathFactory):
+    """An index of one document whose title and text hold markup."""
+    root = tmp_path_factory.mktemp("hostile")
+    corpus = root / "shelf"
+    corpus.mkdir()
+    (corpus / "markup.txt").write_text(
+        f"Hostile markup\n\nThe remittances paragraph quotes {PAYLOAD} verbatim.\n", "utf-8"
+    )
+    (corpus / "markup.txt.meta.json").write_text(
+        json.dumps({"title": f"Markup {PAYLOAD}", "date": "2020-01-01"}), "utf-8"
+    )
+    run([corpus], root / "index", workers=1)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root / "index"), "CORPUS_DIRS": []})
+    return app.test_client()
+
+
+def assert_shown_as_text(html: str) -> None:
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_markup_in_documents_shows_as_text_in_results(hostile_client) -> None:
+    html = get_page(hostile_client, "/search?q=remittances").html
+    assert "<mark>remittances</mark>" in html
+    assert_shown_as_text(html)
+    assert_shown_as_text(get_page(hostile_client, "/").html)
+
+
+def test_markup_in_documents_shows_as_text_on_the_document_page(hostile_client) -> None:
+    html = get_page(hostile_client, "/documents/shelf/markup.txt?q=remittances+alert").html
+    assert_shown_as_text(html)
+    assert "<mark>alert</mark>" in html
+
+
+def test_markup_in_the_query_shows_as_text(client) -> None:
+    html = get_page(client, "/search?q=%3Cscript%3Ealert(1)%3C/script%3E").html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_no_index_yet_is_a_503_page(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CORPUS_DIRS": []})
+    page = get_page(app.test_client(), "/search?q=x", status=503)
+    assert "report-search index" in page.html
