@@ -39,6 +39,8 @@ _ANNEX = re.compile(
 _CONNECTIVE = re.compile(r"\b(?:and|of|the|for|in|on|to|with|from|by|&)$|[-–—:]$", re.I)
 _TERMINAL = re.compile(r"[.!?:;][\"”’')\]]*$|[\"”’]$")
 _OPENS_PARAGRAPH = re.compile(r"^[\"“‘'(\[A-Z0-9•*\-–—]")
+_LEADERS = re.compile(r"\.{4,}|…|(?:\. ){3,}")  # table-of-contents lines
+_SYMBOL_LIKE = re.compile(r"/\w*\d")  # "S/RES/2768 (2025)" is a masthead, not a heading
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?[a-z0-9]{1,3}\)\s+)")
 
 
@@ -151,38 +153,48 @@ def heading(lines: list[str]) -> tuple[Heading, int] | None:
     Accepted: `A. TITLE`, `b. Title`, `IV. Title`, `1. Title`, `1.2 Title`, unmarked
     all-caps lines and `Annex I`. Refused: anything ending like a sentence or clause
     (`.`, `,`, `;`), too long (numbered paragraphs of resolutions), starting in lower case
-    after the marker (`1.5 million`), or followed by a line that continues it in lower case
-    (a wrapped sentence such as `A. Smith said that the\nproposal ...`).
+    after the marker (`1.5 million`), table-of-contents lines (dot leaders), and the first
+    line of a wrapped paragraph: followed by a line in lower case (`A. Smith said that
+    the\nproposal ...`) or by a line of about its own length (`4. In paragraph 5 of
+    resolution 2731 (2024), the Council requested the South\nSudanese authorities ...`).
     """
     first = lines[0]
-    match = _MARKER.match(first)
-    if _ANNEX.match(first):
-        text, style, used = first, "annex", 1
-    elif match:
-        rest = match.group("rest")
-        caps = _is_caps(rest)
-        used = _heading_span(lines, caps)
-        text = " ".join(lines[:used])
-        style = _marker_style(match.group("marker"))
-        words = len(text.split())
-        limit = MAX_HEADING_WORDS if caps else MAX_MIXED_HEADING_WORDS
-        if (
-            words > limit
-            or not rest[0].isupper()
-            and rest[0] not in "\"“'‘"
-            or (not caps and re.search(r"[a-z]{2}\.\s+[A-Z]", rest))
-        ):
-            return None
-    elif _is_caps(first) and re.search(r"[A-Z]{3}", first):
-        used = _heading_span(lines, True)
-        text, style = " ".join(lines[:used]), "caps"
-        if len(text.split()) > MAX_HEADING_WORDS:
-            return None
-    else:
+    if _LEADERS.search(first):
         return None
+    if _ANNEX.match(first):
+        found: tuple[str, str, int] | None = (first, "annex", 1)
+    elif match := _MARKER.match(first):
+        found = _marked_heading(lines, match)
+    elif _is_caps(first) and re.search(r"[A-Z]{3}", first) and not _SYMBOL_LIKE.search(first):
+        used = _heading_span(lines, True)
+        text = " ".join(lines[:used])
+        found = (text, "caps", used) if len(text.split()) <= MAX_HEADING_WORDS else None
+    else:
+        found = None
+    if found is None:
+        return None
+    text, style, used = found
     if re.search(r"[.,;]$", text) or (used < len(lines) and lines[used][0].islower()):
         return None
     return Heading(" ".join(text.split()), style), used
+
+
+def _marked_heading(lines: list[str], match: re.Match[str]) -> tuple[str, str, int] | None:
+    """(text, style, lines used) of a heading with a marker (`A.`, `iv.`, `1.2`), or None."""
+    rest = match.group("rest")
+    caps = _is_caps(rest)
+    used = _heading_span(lines, caps)
+    text = " ".join(lines[:used])
+    limit = MAX_HEADING_WORDS if caps else MAX_MIXED_HEADING_WORDS
+    if len(text.split()) > limit or not (rest[0].isupper() or rest[0] in "\"“'‘"):
+        return None
+    if not caps:
+        if re.search(r"[a-z]{2}\.\s+[A-Z]", rest):  # two sentences: a paragraph
+            return None
+        last, following = lines[used - 1], lines[used] if used < len(lines) else ""
+        if following and len(last) > 40 and len(last) >= 0.75 * len(following):
+            return None
+    return text, _marker_style(match.group("marker")), used
 
 
 def _heading_span(lines: list[str], caps: bool) -> int:

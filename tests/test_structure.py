@@ -129,6 +129,11 @@ def test_ordinals_pages_and_sentences(seed_structure):
         (["1. Introduction"], "num1", "1. Introduction"),
         (["1.2 Scope of the report"], "num2", "1.2 Scope of the report"),
         (["EXECUTIVE SUMMARY"], "caps", "EXECUTIVE SUMMARY"),
+        (
+            ["B. Review of the implementation of the Programme of Action for 2030"],
+            "upper",
+            "B. Review of the implementation of the Programme of Action for 2030",
+        ),
         (["Annex II"], "annex", "Annex II"),
         (["A. Review of the implementation of the", "Programme of Action"], "upper", None),
     ],
@@ -153,6 +158,12 @@ def test_headings_recognised(lines, style, text):
         ["(a) development gains of migration were recognized and leveraged;"],
         ["1.5 million people were displaced in the region"],
         ["2. " + " ".join(["Requests the Secretary-General to report"] * 5)],
+        [
+            "4. In paragraph 5 of resolution 2731 (2024), the Council requested the South",
+            "Sudanese authorities to report, no later than 15 April 2025, to the Committee on",
+        ],
+        ["I. Introduction ........................................ 3"],
+        ["S/RES/2768 (2025)"],
     ],
 )
 def test_false_headings_refused(lines):
