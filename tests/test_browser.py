@@ -1,0 +1,196 @@
+"""The pages in a real headless Chromium (Debian's), against the app served on a real socket."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from search_app import create_app, engine
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+QUERY = "health workers emigration"
+
+
+@pytest.fixture(scope="module")
+def server(small_index: Path) -> Iterator[tuple[str, object]]:
+    """The real app on 127.0.0.1 on a free port, in a thread; yields (base URL, app)."""
+    from werkzeug.serving import make_server
+
+    app = create_app({"INDEX_DIR": str(small_index), "CORPUS_DIRS": []})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", app
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt install chromium)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[object]:
+    """A fresh page that records console errors (CSP violations show up there)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def summary_total(page) -> int:
+    text = page.locator("h1.summary").inner_text()
+    return int(re.search(r"([\d,]+) passages?", text).group(1).replace(",", ""))
+
+
+def chip_texts(page) -> list[str]:
+    return [" ".join(text.split()) for text in page.locator("a.chip").all_inner_texts()]
+
+
+def facet_counts(page, facet: str) -> dict[str, int]:
+    """value -> count as shown in one facet's list."""
+    counts = {}
+    for link in page.locator(f"#facet-{facet} a.facet-value").all():
+        value = link.locator(".value").inner_text()
+        counts[value] = int(link.locator(".count").inner_text().replace(",", ""))
+    return counts
+
+
+def click_facet(page, facet: str, value: str) -> None:
+    link = page.locator(f"#facet-{facet} a.facet-value", has=page.locator(".value", has_text=value))
+    with page.expect_navigation():
+        link.first.click()
+
+
+def passages_matching(app, q: str, facet: str, values: set[str]) -> int:
+    """Brute force over every matching passage: how many hold one of `values`."""
+    with app.app_context():
+        handle = app.extensions["index_handle"]
+        request = engine.SearchRequest(q=q, group="passage", per_page=100)
+        first = engine.search(handle, request)
+        hits = list(first["results"])
+        for n in range(2, first["pages"] + 1):
+            hits += engine.search(handle, engine.SearchRequest(**{**request.__dict__, "page": n}))[
+                "results"
+            ]
+    assert len(hits) == first["total"]
+    return sum(1 for hit in hits if values & set(hit[facet]))
+
+
+def test_search_facets_chips_and_document_page(page, server) -> None:
+    base, app = server
+    page.goto(base + "/")
+    page.get_by_label("Search reports").fill(QUERY)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.title() == f"{QUERY} · Report Search"
+    unfiltered = summary_total(page)
+    organizations = facet_counts(page, "organization")
+    assert len(organizations) >= 2, organizations
+    first, second = list(organizations)[:2]
+
+    click_facet(page, "organization", first)
+    assert chip_texts(page) == [f"Organization: {first} × (remove)"]
+    assert summary_total(page) == organizations[first] < unfiltered + 1
+    # Multi-select: the organization counts do not shrink to the selected value.
+    assert facet_counts(page, "organization")[second] == organizations[second]
+
+    click_facet(page, "organization", second)
+    chips = chip_texts(page)
+    assert len(chips) == 2 and first in chips[0] and second in chips[1]
+    both = summary_total(page)
+    assert both == passages_matching(app, QUERY, "organization", {first, second})
+    assert max(organizations[first], organizations[second]) <= both
+    assert both <= organizations[first] + organizations[second]
+    assert "organization=" in page.url and page.url.count("organization=") == 2
+
+    # The back button goes back one filter, because each state is its own URL.
+    page.go_back()
+    assert len(page.locator("a.chip").all()) == 1
+    page.go_forward()
+    assert len(page.locator("a.chip").all()) == 2
+
+    hit = page.locator("ol.results h2.citation a").first
+    with page.expect_navigation():
+        hit.click()
+    assert re.search(r"/documents/.+\?passage=.+#p-\d+$", page.url)
+    current = page.locator("p.passage.current")
+    assert current.count() == 1
+    assert current.get_attribute("id") == page.url.rsplit("#", 1)[1]
+    assert current.locator("mark").count() >= 1
+    box, viewport = current.bounding_box(), page.viewport_size
+    assert 0 <= box["y"] < viewport["height"]  # scrolled to
+    assert page.locator("nav.toc").count() == 1 and page.locator("h1#doc-title").is_visible()
+    assert page.errors == []
+
+
+def test_pages_work_without_javascript(browser, server) -> None:
+    base, _ = server
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/search?q=remittances")
+    assert page.locator("select#sort + button", has_text="Apply").is_visible()
+    page.select_option("select#sort", "title")
+    with page.expect_navigation():
+        page.locator("form.sort-form button").click()
+    assert "sort=title" in page.url and "q=remittances" in page.url
+    with page.expect_navigation():
+        page.locator("#facet-doc_type a.facet-value").first.click()
+    assert page.locator("a.chip").count() == 1
+    with page.expect_navigation():
+        page.locator("a.clear-all").click()
+    assert page.locator("a.chip").count() == 0 and "q=remittances" in page.url
+    context.close()
+
+
+def test_keyboard_reaches_skip_link_and_search_box(page, server) -> None:
+    base, _ = server
+    page.goto(f"{base}/search?q=remittances")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # visible when focused
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    # With JavaScript, changing the sort applies it without the button.
+    assert not page.locator("form.sort-form button").is_visible()
+    with page.expect_navigation():
+        page.select_option("select#sort", "oldest")
+    assert "sort=oldest" in page.url
+    assert page.errors == []
+
+
+def test_screenshot_of_a_search(page, server, tmp_path: Path) -> None:
+    base, _ = server
+    page.goto(f"{base}/search?q=ethical+recruitment+nurses")
+    assert page.locator("ol.results li").count() >= 1
+    shot = tmp_path / "search.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
