@@ -13,7 +13,7 @@ from indexer.models import FACETS, split_passage_id
 from indexer.store import NoIndexError
 from search_app import engine
 from search_app.histogram import histogram_svg
-from search_app.links import PageLinks, page_window, pairs_of
+from search_app.links import PageLinks, href, page_window, pairs_of
 from search_app.reading import highlight_terms, marked_count, reading_blocks, table_of_contents
 
 bp = Blueprint("pages", __name__)
@@ -45,8 +45,11 @@ BROWSE_ORDERS: dict[str, str] = {
 }
 DEFAULT_FACET_SIZE = 10
 MORE_FACET_SIZE = 100
-# Page-only parameters: the engine never sees them.
+# Page-only parameters: the engine never sees them. `mode=ask` sends the query to the
+# question-answering page at ASK_PATH (issue 5), which renders "_search_form.html" with
+# mode="ask" so the same box switches back.
 PAGE_ONLY = ("mode",)
+ASK_PATH = "/ask"
 
 
 @bp.context_processor
@@ -160,8 +163,9 @@ def _int_arg(name: str, default: int) -> int:
 
 
 def _ask_url(q: str) -> str | None:
-    """URL of the question-answering page for `q`, when that page exists."""
+    """`/ask?q=...` when the question-answering page is registered at /ask, else None."""
     try:
-        return url_for("qa.ask", q=q)
-    except Exception:  # noqa: BLE001 - no such endpoint yet: stay on the search page
+        current_app.url_map.bind("localhost").match(ASK_PATH)
+    except HTTPException:  # not registered (yet): the search page answers instead
         return None
+    return href(ASK_PATH, [("q", q)])

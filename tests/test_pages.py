@@ -228,9 +228,14 @@ def test_bad_parameters_give_an_html_error_page(client) -> None:
     assert "past the last page" in page.html
 
 
-def test_ask_mode_is_not_an_unknown_parameter(client) -> None:
-    response = client.get("/search?q=nurses&mode=search")
-    assert response.status_code == 200
+def test_ask_mode_goes_to_the_ask_page_when_there_is_one(app, client) -> None:
+    assert client.get("/search?q=nurses&mode=search").status_code == 200
+    response = client.get("/search?q=nurses+pay&mode=ask")
+    if any(rule.rule == "/ask" for rule in app.url_map.iter_rules()):
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/ask?q=nurses+pay"
+    else:  # until question answering lands, the search page answers
+        assert response.status_code == 200 and b"nurses pay" in response.data
 
 
 def test_unknown_urls_and_documents_are_html_404s(client) -> None:
