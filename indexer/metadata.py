@@ -410,7 +410,7 @@ def _doc_type(symbols: tuple[str, ...], first_page: str) -> str:
         for marker, kind in _TYPE_BY_SYMBOL:
             if marker in symbol + "/":
                 return kind
-    opening = first_page[:3000].lower()
+    opening = " ".join(first_page[:3000].split()).lower()
     for pattern, kind in _TYPE_BY_TEXT:
         if re.search(pattern, opening):
             return kind

@@ -40,6 +40,10 @@ _CONNECTIVE = re.compile(r"\b(?:and|of|the|for|in|on|to|with|from|by|&)$|[-–�
 _TERMINAL = re.compile(r"[.!?:;][\"”’')\]]*$|[\"”’]$")
 _OPENS_PARAGRAPH = re.compile(r"^[\"“‘'(\[A-Z0-9•*\-–—]")
 _LEADERS = re.compile(r"\.{4,}|…|(?:\. ){3,}")  # table-of-contents lines
+# Headings name a subject; "26. This is why at COP 28, we launched ..." is a paragraph.
+_CLAUSE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|shall|should|can|could|must|we|I)\b|!"
+)
 _SYMBOL_LIKE = re.compile(r"/\w*\d")  # "S/RES/2768 (2025)" is a masthead, not a heading
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?[a-z0-9]{1,3}\)\s+)")
 
@@ -165,7 +169,7 @@ def heading(lines: list[str]) -> tuple[Heading, int] | None:
         found: tuple[str, str, int] | None = (first, "annex", 1)
     elif match := _MARKER.match(first):
         found = _marked_heading(lines, match)
-    elif _is_caps(first) and re.search(r"[A-Z]{3}", first) and not _SYMBOL_LIKE.search(first):
+    elif _caps_heading_line(first):
         used = _heading_span(lines, True)
         text = " ".join(lines[:used])
         found = (text, "caps", used) if len(text.split()) <= MAX_HEADING_WORDS else None
@@ -176,7 +180,21 @@ def heading(lines: list[str]) -> tuple[Heading, int] | None:
     text, style, used = found
     if re.search(r"[.,;]$", text) or (used < len(lines) and lines[used][0].islower()):
         return None
+    if len(re.findall(r"(?<!\S)[-+]?\d[\d.,%]*(?!\S)", text)) >= 3:
+        return None  # a table row: "94. Latvia 0.050 0.048 -4.0 ..."
     return Heading(" ".join(text.split()), style), used
+
+
+def _caps_heading_line(line: str) -> bool:
+    """An unmarked all-caps heading: not a masthead line ("ORIGINAL: ENGLISH", a symbol) or
+    a lone short acronym from a table or a chart ("LPCIA", "UNESCO")."""
+    words = line.split()
+    return (
+        _is_caps(line)
+        and ":" not in line
+        and not _SYMBOL_LIKE.search(line)
+        and (len(words) > 1 and re.search(r"[A-Z]{3}", line) or len(line) >= 7)
+    )
 
 
 def _marked_heading(lines: list[str], match: re.Match[str]) -> tuple[str, str, int] | None:
@@ -189,8 +207,8 @@ def _marked_heading(lines: list[str], match: re.Match[str]) -> tuple[str, str, i
     if len(text.split()) > limit or not (rest[0].isupper() or rest[0] in "\"“'‘"):
         return None
     if not caps:
-        if re.search(r"[a-z]{2}\.\s+[A-Z]", rest):  # two sentences: a paragraph
-            return None
+        if re.search(r"[a-z]{2}\.\s+[A-Z]", rest) or _CLAUSE.search(rest) or text.endswith(":"):
+            return None  # two sentences, a verb, a lead-in: a numbered paragraph
         last, following = lines[used - 1], lines[used] if used < len(lines) else ""
         if following and len(last) > 40 and len(last) >= 0.75 * len(following):
             return None

@@ -163,7 +163,17 @@ def test_headings_recognised(lines, style, text):
             "Sudanese authorities to report, no later than 15 April 2025, to the Committee on",
         ],
         ["I. Introduction ........................................ 3"],
+        [
+            "26. This is why at COP 28, we launched the Africa Green",
+            "Industrialisation Initiative, aimed at unlocking investments for the continent's "
+            "immense opportunities. This pan-African initiative promotes green industry.",
+        ],
+        ["53. With Bolívar we say: “God grants victory to constancy”!"],
         ["S/RES/2768 (2025)"],
+        ["ORIGINAL: ENGLISH"],
+        ["UNESCO"],
+        ["94. Latvia 0.050 0.048 -4.0 0.040 0.038 -3.8 19 701"],
+        ["19. On the basis of its review, the Committee:"],
     ],
 )
 def test_false_headings_refused(lines):
