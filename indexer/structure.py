@@ -87,7 +87,7 @@ class _Piece:
 def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passage, ...]]:
     """Recover headings and cut the text into passages, each with its section and pages."""
     items = list(_items(document))
-    title_index = _title_index(items)
+    title_index = _title_index(items, document.title)
     sections: list[Section] = []
     paragraphs: list[_Para] = []
     outline = _Outline()
@@ -113,7 +113,7 @@ def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passa
 def document_title(document: Document) -> str:
     """The title block at the top of the document (see `_title_index`), or ""."""
     items = list(_items(document))
-    index = _title_index(items)
+    index = _title_index(items, document.title)
     return items[index][1].text if index is not None else ""
 
 
@@ -289,14 +289,24 @@ def _extend(para: _Para, text: str, page: int) -> None:
     para.text = joined
 
 
-def _title_index(items: list[tuple[int, Heading | str]]) -> int | None:
+def _title_index(items: list[tuple[int, Heading | str]], known_title: str = "") -> int | None:
     """Index of the document's title block: an all-caps or sole `#` heading opening it.
 
     The title names the whole document, so it becomes the document's title (metadata.py)
-    rather than the top of every section path or a passage of its own.
+    rather than the top of every section path or a passage of its own. A `#` heading that
+    differs from a title the file declares (HTML `<title>`) stays a section.
     """
     if not items or not isinstance(items[0][1], Heading):
         return None
+    first = items[0][1]
+    if first.style == "caps":
+        return 0
+    if first.style == "markdown" and first.level == 1:
+        if known_title and " ".join(known_title.split()) != first.text:
+            return None
+        others = [h for _, h in items[1:] if isinstance(h, Heading) and h.level == 1]
+        return None if others else 0
+    return None
     first = items[0][1]
     if first.style == "caps":
         return 0

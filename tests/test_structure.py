@@ -32,13 +32,16 @@ def seed_structure(seed):
     return build_passages(seed)
 
 
-def make_document(pages: list[str], fmt: str = "text", name: str = "doc.txt") -> Document:
+def make_document(
+    pages: list[str], fmt: str = "text", name: str = "doc.txt", title: str = ""
+) -> Document:
     return Document(
         document_id=f"test/{name}",
         path=f"/nowhere/{name}",
         format=fmt,
         content_hash="0" * 64,
         pages=tuple(Page(number=i + 1, text=text) for i, text in enumerate(pages)),
+        title=title,
     )
 
 
@@ -229,6 +232,15 @@ def test_html_headings_with_several_top_levels_stay_in_paths():
     _, passages = build_passages(document)
     assert document_title(document) == ""
     assert [p.section for p in passages] == [("Part one", "Migration"), ("Part two", "Health")]
+
+
+def test_html_h1_differing_from_the_declared_title_stays_a_section():
+    text = "# Main heading\n\n" + words(60) + "\n\n## Second level\n\n" + words(60, 100)
+    document = make_document([text], fmt="html", name="page.html", title="Page title here")
+    _, passages = build_passages(document)
+    assert [p.section for p in passages] == [("Main heading",), ("Main heading", "Second level")]
+    same = make_document([text], fmt="html", name="page.html", title="Main heading")
+    assert [p.section for p in build_passages(same)[1]] == [(), ("Second level",)]
 
 
 def test_roman_letter_number_nesting():
