@@ -340,3 +340,13 @@ def test_no_index_yet_is_a_503_page(tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none"), "CORPUS_DIRS": []})
     page = get_page(app.test_client(), "/search?q=x", status=503)
     assert "report-search index" in page.html
+
+
+def test_more_link_shows_more_values_of_a_truncated_facet(client) -> None:
+    body = api(client, "/api/search?facet_size=1")
+    facet = next(name for name, cut in body["facets_truncated"].items() if cut)
+    page = get_page(client, "/search?facet_size=1")
+    assert len(facet_links(page, facet)) == 1
+    [(more, _)] = [(a, t) for a, t in page.find("a", "more") if f"#facet-{facet}" in a["href"]]
+    wider = get_page(client, more["href"].split("#")[0])
+    assert len(facet_links(wider, facet)) > 1
