@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -14,6 +15,7 @@ from indexer.store import NoIndexError
 from search_app import engine
 from search_app.histogram import histogram_svg
 from search_app.links import PageLinks, href, page_window, pairs_of
+from search_app.openapi import openapi_document
 from search_app.reading import highlight_terms, marked_count, reading_blocks, table_of_contents
 
 bp = Blueprint("pages", __name__)
@@ -126,8 +128,12 @@ def document(document_id: str) -> str | tuple[str, int]:
 
 @bp.get("/api-docs")
 def api_docs() -> str:
-    """A human-readable page about the JSON API."""
-    return render_template("api_docs.html")
+    """A human-readable page about the JSON API, made from its OpenAPI description."""
+    spec = openapi_document()
+    operations = [
+        (path, method, op) for path, ops in spec["paths"].items() for method, op in ops.items()
+    ]
+    return render_template("api_docs.html", spec=spec, operations=operations, op_id=_op_id)
 
 
 @bp.app_errorhandler(HTTPException)
@@ -155,6 +161,11 @@ def _current_ordinal(document_id: str) -> int | None:
     except ValueError:
         return None
     return ordinal if owner == document_id else None
+
+
+def _op_id(method: str, path: str) -> str:
+    """An HTML id for one API operation: get-api-documents-document_id."""
+    return "-".join([method, *re.findall(r"\w+", path)])
 
 
 def _int_arg(name: str, default: int) -> int:

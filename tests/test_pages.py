@@ -350,3 +350,13 @@ def test_more_link_shows_more_values_of_a_truncated_facet(client) -> None:
     [(more, _)] = [(a, t) for a, t in page.find("a", "more") if f"#facet-{facet}" in a["href"]]
     wider = get_page(client, more["href"].split("#")[0])
     assert len(facet_links(wider, facet)) > 1
+
+
+def test_api_page_lists_every_operation_of_the_openapi_description(client) -> None:
+    spec = api(client, "/api/openapi.json")
+    page = get_page(client, "/api-docs")
+    headings = page.texts("h2")
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in headings
+    assert "organization" in page.texts("code")
