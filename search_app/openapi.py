@@ -20,6 +20,7 @@ STR = {"type": "string"}
 INT = {"type": "integer"}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_STR = {"type": ["string", "null"]}
+EMPTY = {"type": "string", "maxLength": 0}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -206,6 +207,11 @@ def _query_param(name: str, schema: dict[str, Any], description: str) -> dict[st
     }
 
 
+def _int_or_empty(low: int, high: int) -> dict[str, Any]:
+    """An integer parameter; empty (as HTML forms send it) means the default."""
+    return {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, EMPTY]}
+
+
 def _search_parameters() -> list[dict[str, Any]]:
     params = [
         _query_param(
@@ -214,22 +220,18 @@ def _search_parameters() -> list[dict[str, Any]]:
             'Query: words, "phrases", -excluded, OR, field:value, prefix*, word~. '
             "Empty: browse documents, newest first.",
         ),
-        _query_param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "1-based."),
+        _query_param("page", _int_or_empty(1, MAX_PAGE), "1-based."),
+        _query_param("per_page", _int_or_empty(1, MAX_PER_PAGE), "Default 10."),
+        _query_param("sort", {"enum": [*SORTS, ""]}, "Default relevance."),
+        _query_param("group", {"enum": [*GROUPS, ""]}, "One result per document, or passages."),
+        _query_param("year_from", _int_or_empty(0, 9999), ""),
+        _query_param("year_to", _int_or_empty(0, 9999), ""),
         _query_param(
-            "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Default 10."
-        ),
-        _query_param("sort", {"enum": list(SORTS)}, "Default relevance."),
-        _query_param("group", {"enum": list(GROUPS)}, "One result per document, or passages."),
-        _query_param("year_from", {"type": "integer", "minimum": 0, "maximum": 9999}, ""),
-        _query_param("year_to", {"type": "integer", "minimum": 0, "maximum": 9999}, ""),
-        _query_param(
-            "facet_size",
-            {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE},
-            "Values shown per facet (default 10).",
+            "facet_size", _int_or_empty(1, MAX_FACET_SIZE), "Values shown per facet (default 10)."
         ),
     ]
     for name in FACETS:
-        item = {"type": "integer", "minimum": 0, "maximum": 9999} if name in NUMERIC_FACETS else STR
+        item = _int_or_empty(0, 9999) if name in NUMERIC_FACETS else STR
         param = _query_param(name, _array(item), f"Filter on {name}; repeat to OR several values.")
         params.append({**param, "style": "form", "explode": True})
     return params

@@ -14,16 +14,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from search_app import create_app
 from search_app.openapi import openapi_document
 
+# Positive cases only: in a query string a wrongly typed value often serializes to a valid one
+# ("false" is a string too), so negative generation is flaky; tests/test_api.py checks 400s.
 OPERATIONS = [
     (path, method.upper(), GenerationMode.POSITIVE)
     for path, item in openapi_document()["paths"].items()
     for method in item
     if path != "/api/index"  # POST starts a re-index; tests/test_api.py covers it
-]
-# Invalid input (wrong types, out-of-range numbers) must be a 4xx on operations with parameters.
-OPERATIONS += [
-    (path, "GET", GenerationMode.NEGATIVE)
-    for path in ("/api/search", "/api/documents", "/api/suggest")
 ]
 
 
