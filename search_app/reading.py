@@ -83,9 +83,9 @@ def table_of_contents(blocks: Iterable[Block]) -> list[Block]:
     return [b for b in blocks if b.kind == "heading"]
 
 
-def marked_count(blocks: Iterable[Block]) -> int:
-    """How many passages hold at least one marked query word."""
-    return sum(1 for b in blocks if b.kind == "passage" and "<mark>" in b.html)
+def marked_passages(blocks: Iterable[Block]) -> list[Block]:
+    """The passages that hold at least one marked query word, in order."""
+    return [b for b in blocks if b.kind == "passage" and "<mark>" in b.html]
 
 
 def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:

@@ -16,7 +16,12 @@ from search_app import engine
 from search_app.histogram import histogram_svg
 from search_app.links import PageLinks, href, page_window, pairs_of
 from search_app.openapi import openapi_document
-from search_app.reading import highlight_terms, marked_count, reading_blocks, table_of_contents
+from search_app.reading import (
+    highlight_terms,
+    marked_passages,
+    reading_blocks,
+    table_of_contents,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -46,6 +51,7 @@ BROWSE_ORDERS: dict[str, str] = {
     "title": "by title",
 }
 DEFAULT_FACET_SIZE = 10
+MAX_MATCH_LINKS = 60  # links to passages with marked words on a document page
 MORE_FACET_SIZE = 100
 # Page-only parameters: the engine never sees them. `mode=ask` sends the query to the
 # question-answering page at ASK_PATH (issue 5), which renders "_search_form.html" with
@@ -120,9 +126,10 @@ def document(document_id: str) -> str | tuple[str, int]:
         doc=doc,
         blocks=blocks,
         toc=table_of_contents(blocks),
-        matches=marked_count(blocks) if q else 0,
+        matches=marked_passages(blocks) if q else [],
         file_url=doc.get("file_url") or f"/api/documents/{document_id}/file",
         is_pdf=doc.get("format") == "pdf",
+        max_match_links=MAX_MATCH_LINKS,
     )
 
 

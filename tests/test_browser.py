@@ -194,3 +194,14 @@ def test_screenshot_of_a_search(page, server, tmp_path: Path) -> None:
     shot = tmp_path / "search.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_search_box_completes_from_the_index(page, server) -> None:
+    base, _ = server
+    page.goto(base + "/")
+    page.locator("#q").press_sequentially("emigr", delay=20)
+    options = page.locator("datalist#q-suggestions option")
+    options.first.wait_for(state="attached", timeout=5000)
+    values = [o.get_attribute("value") for o in options.all()]
+    assert values and all(v.lower().startswith("emigr") for v in values), values
+    assert page.errors == []

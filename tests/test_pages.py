@@ -286,7 +286,12 @@ def test_document_page_marks_query_words_only_when_asked(client) -> None:
     assert "<mark>" not in plain.html and not plain.find("p", "current")
     marked = get_page(client, f"/documents/{SEED_ID}?q=emigrants")
     assert re.search(r"<mark>emigra\w*</mark>", marked.html, re.I)  # stems match
-    assert marked.texts("p", "match-count")
+    marked_ids = re.findall(
+        r'<p id="(p-\d+)" class="passage[^"]*"[^>]*>(?:(?!</p>).)*<mark>', marked.html, re.S
+    )
+    links = [a["href"] for a, _ in marked.find("a") if a.get("href", "").startswith("#p-")]
+    assert marked_ids and links == [f"#{i}" for i in marked_ids]
+    assert f"marked in {len(marked_ids)} passage" in marked.html
 
 
 # ------------------------------------------------------------------ escaping

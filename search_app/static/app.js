@@ -8,6 +8,37 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // Search box: completions from /api/suggest in a <datalist> as the user types.
+  var box = document.getElementById("q");
+  if (box && window.fetch) {
+    var list = document.createElement("datalist");
+    var timer = null;
+    var asked = "";
+    list.id = "q-suggestions";
+    box.parentNode.appendChild(list);
+    box.setAttribute("list", list.id);
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = box.value;
+        if (q.trim().length < 2 || q === asked) { return; }
+        asked = q;
+        fetch("/api/suggest?limit=8&q=" + encodeURIComponent(q))
+          .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+          .then(function (body) {
+            if (box.value !== q) { return; }  // the user typed on: this answer is stale
+            list.textContent = "";
+            body.suggestions.forEach(function (suggestion) {
+              var option = document.createElement("option");
+              option.value = suggestion.text;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* completions are optional */ });
+      }, 150);
+    });
+  }
+
   // Document page: bring the passage from the results into view and give it focus.
   var current = document.querySelector(".passage.current");
   if (current && !location.hash) {
