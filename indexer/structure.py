@@ -44,7 +44,7 @@ _LEADERS = re.compile(r"\.{4,}|…|(?:\. ){3,}")  # table-of-contents lines
 _CLAUSE = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|shall|should|can|could|must|we|I)\b|!"
 )
-_SYMBOL_LIKE = re.compile(r"/\w*\d")  # "S/RES/2768 (2025)" is a masthead, not a heading
+_SYMBOL_LIKE = re.compile(r"/[\w.]*\d")  # "S/RES/2768 (2025)" is a masthead, not a heading
 _BULLET = re.compile(r"^(?:[-*•–]\s+|\(?[a-z0-9]{1,3}\)\s+)")
 
 
@@ -192,6 +192,8 @@ def _caps_heading_line(line: str) -> bool:
     return (
         _is_caps(line)
         and ":" not in line
+        and re.match(r"[\"“'‘A-Z]", line) is not None
+        and not re.search(r"\d$", line)  # "GRAND TOTAL 32": a table row
         and not _SYMBOL_LIKE.search(line)
         and (len(words) > 1 and re.search(r"[A-Z]{3}", line) or len(line) >= 7)
     )
