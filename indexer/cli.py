@@ -92,5 +92,12 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
             click.echo(f"  failed [{failure['reason']}] {failure['path']}")
 
 
+# The search and serve commands live with the app they drive (search_app/commands.py).
+from search_app.commands import search, serve  # noqa: E402
+
+main.add_command(search)
+main.add_command(serve)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -76,10 +76,11 @@ def snippet(sentences: Sequence[str], text: str, terms: frozenset[str]) -> str:
     best = _best_sentence(sentences, terms)
     start, end = _widen(sentences, best)
     chosen = " ".join(sentences[start:end])
+    cut_start = cut_end = False
     if len(chosen) > MAX_CHARS:
-        chosen = _cut_around_match(chosen, terms)
-    prefix = f"{ELLIPSIS} " if start > 0 else ""
-    suffix = f" {ELLIPSIS}" if end < len(sentences) else ""
+        chosen, cut_start, cut_end = _cut_around_match(chosen, terms)
+    prefix = f"{ELLIPSIS} " if start > 0 or cut_start else ""
+    suffix = f" {ELLIPSIS}" if end < len(sentences) or cut_end else ""
     return prefix + mark(chosen, terms) + suffix
 
 
@@ -106,8 +107,9 @@ def _widen(sentences: Sequence[str], best: int) -> tuple[int, int]:
     return start, end
 
 
-def _cut_around_match(sentence: str, terms: Iterable[str]) -> str:
-    """A long sentence cut at word boundaries to MAX_CHARS around its first match."""
+def _cut_around_match(sentence: str, terms: Iterable[str]) -> tuple[str, bool, bool]:
+    """A long sentence cut at word boundaries to MAX_CHARS around its first match; whether
+    its start and its end were cut."""
     terms = frozenset(terms)
     first = next((t.startchar for t in _ANALYZER(sentence, chars=True) if t.text in terms), 0)
     begin = max(0, first - MAX_CHARS // 3)
@@ -116,7 +118,4 @@ def _cut_around_match(sentence: str, terms: Iterable[str]) -> str:
     stop = begin + MAX_CHARS
     if stop < len(sentence):
         stop = sentence.rfind(" ", begin, stop) if " " in sentence[begin:stop] else stop
-    cut = sentence[begin:stop].strip()
-    return (
-        (ELLIPSIS + " " if begin else "") + cut + (" " + ELLIPSIS if stop < len(sentence) else "")
-    )
+    return sentence[begin:stop].strip(), begin > 0, stop < len(sentence)
