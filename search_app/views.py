@@ -50,9 +50,9 @@ BROWSE_ORDERS: dict[str, str] = {
     "oldest": "oldest first",
     "title": "by title",
 }
-DEFAULT_FACET_SIZE = 10
+DEFAULT_FACET_SIZE = engine.SearchRequest.facet_size
+MORE_FACET_SIZE = engine.MAX_FACET_SIZE  # what a facet's "more" link asks for
 MAX_MATCH_LINKS = 60  # links to passages with marked words on a document page
-MORE_FACET_SIZE = 100
 # Page-only parameters: the engine never sees them. `mode=ask` sends the query to the
 # question-answering page at ASK_PATH (issue 5), which renders "_search_form.html" with
 # mode="ask" so the same box switches back.
@@ -60,9 +60,9 @@ PAGE_ONLY = ("mode",)
 ASK_PATH = "/ask"
 
 
-@bp.context_processor
+@bp.app_context_processor
 def page_context() -> dict[str, Any]:
-    """Names every page template may use."""
+    """Names every page template may use (error pages of any URL too)."""
     return {
         "facet_labels": FACET_LABELS,
         "facet_order": FACET_ORDER,
