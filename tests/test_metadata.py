@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.extract import extract
 from indexer.gazetteer import country_name, organizations, places
@@ -303,3 +305,39 @@ def test_bundled_general_debate_metadata_is_read():
     assert all(p.facets["doc_type"] == ("speech",) for p in indexed.passages)
     assert "Greece" in indexed.metadata["place"]
     assert "EU" in indexed.metadata["organization"]
+
+
+# --- any input -----------------------------------------------------------------------------
+
+WORDS = [
+    "IOM",
+    "WHO",
+    "Greece",
+    "Korea, Republic of",
+    "Goal 6",
+    "SDG 13",
+    "(GWC)",
+    "Global Widget Council",
+    "2009",
+    "1 June 2009",
+    "A/78/375",
+    "health workers",
+    "Male",
+    "migration",
+    ".",
+    ",",
+    "\n\n",
+    "B. SEMINAR SERIES\n\n",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=300))
+def test_any_text_gives_facets_without_commas(tokens):
+    indexed = index(" ".join(tokens))
+    for passage in indexed.passages:
+        assert set(passage.facets) == set(FACETS)
+        for values in passage.facets.values():
+            assert isinstance(values, tuple)
+            assert all(value and "," not in value for value in values)
+    assert isinstance(indexed.title, str) and indexed.title

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.extract import extract
 from indexer.models import Document, Page
@@ -386,3 +388,45 @@ def test_seed_sentences_around_mr_and_footnotes(seed_structure):
     assert lopes.endswith(
         "(c) more robust data were collected to provide a solid evidence base for policy-making."
     )
+
+
+# --- any input -----------------------------------------------------------------------------
+
+PIECES = [
+    "word",
+    "Word",
+    "UNITAR",
+    "Mr.",
+    "e.g.",
+    "1.",
+    "A.",
+    "iv.",
+    "(a)",
+    "#",
+    "##",
+    "-",
+    "climate-",
+    ".",
+    ",",
+    ";",
+    "?",
+    "“",
+    "\n",
+    "\n\n",
+    "\n \n",
+    "\f",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=400), min_size=1, max_size=4))
+def test_any_text_gives_well_formed_passages(pages):
+    document = make_document([" ".join(tokens) for tokens in pages])
+    sections, passages = build_passages(document)
+    assert [p.ordinal for p in passages] == list(range(len(passages)))
+    for passage in passages:
+        assert passage.text.strip()
+        assert len(passage.text.split()) <= MAX_WORDS
+        assert 1 <= passage.page_start <= passage.page_end <= len(pages)
+        assert " ".join(passage.sentences).split() == passage.text.split()
+        assert passage.section in {s.path for s in sections} | {()}
