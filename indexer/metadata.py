@@ -533,12 +533,13 @@ def _topics(text: str) -> list[str]:
     from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 
     tokens = _TOPIC_TOKEN.findall(text)
-    # Sentence-initial capitals are folded; other capitalised words and punctuation break
-    # phrases (None never pairs).
+    # A capitalised word at a sentence start is folded when the text also uses it in lower
+    # case ("Migration"); other capitalised words (names) and punctuation break phrases.
+    lower = {token for token in tokens if token.islower()}
     words: list[str | None] = []
     for i, token in enumerate(tokens):
         starts = i == 0 or tokens[i - 1] in {".", "!", "?"}
-        if token.isalpha() and (token.islower() or (starts and token[1:].islower())):
+        if token.isalpha() and (token.islower() or (starts and token.lower() in lower)):
             words.append(token.lower())
         elif "-" in token and token.islower():
             words.append(token)
