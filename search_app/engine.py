@@ -27,7 +27,7 @@ from search_app.facets import (
     resolve_value,
     resolver,
 )
-from search_app.highlight import query_terms
+from search_app.highlight import Marks, query_marks
 from search_app.index_handle import IndexHandle, Snapshot
 from search_app.query import ParsedQuery, bound_expansions, parse, parse_query
 from search_app.ranking import Hit, Ranker
@@ -177,9 +177,9 @@ class Matching:
         return self.parsed.text if self.parsed else ""
 
     @property
-    def terms(self) -> frozenset[str]:
-        """Index terms to highlight."""
-        return query_terms(self.parsed.relaxed) if self.parsed else frozenset()
+    def marks(self) -> Marks:
+        """Terms and phrases to highlight."""
+        return query_marks(self.parsed.relaxed if self.parsed else None)
 
 
 def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
@@ -332,14 +332,14 @@ def _grouped_results(
         result = _result(snapshot, matching, (docnum, scores.get(docnum, score)))
         result["more_passages"] = len(others)
         result["other_passages"] = [
-            render.light_hit(snapshot, matching.terms, d, matching.q) for d in others[:2]
+            render.light_hit(snapshot, matching.marks, d, matching.q) for d in others[:2]
         ]
         results.append(result)
     return results
 
 
 def _result(snapshot: Snapshot, matching: Matching, hit: Hit) -> dict[str, Any]:
-    return render.full_hit(snapshot, matching.terms, hit[0], hit[1], matching.q)
+    return render.full_hit(snapshot, matching.marks, hit[0], hit[1], matching.q)
 
 
 # ---------------------------------------------------------------- documents, suggest, stats

@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from whoosh import query as wq
-from whoosh.highlight import Formatter, WholeFragmenter, get_text, highlight
+from whoosh.highlight import Formatter, Fragment, get_text
 from whoosh.query import Query
 
 from indexer.analysis import text_analyzer
@@ -21,6 +21,8 @@ from search_app.query import TEXT_FIELDS
 MAX_CHARS = 320
 ELLIPSIS = "\u2026"
 _ANALYZER = text_analyzer()
+# What to mark: single terms (anywhere) and phrases (only where their words follow each other).
+Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
 
 
 class MarkFormatter(Formatter):
@@ -36,12 +38,18 @@ class MarkFormatter(Formatter):
 
 
 _FORMATTER = MarkFormatter()
-_FRAGMENTER = WholeFragmenter(charlimit=None)
 
 
 def query_terms(q: Query | None) -> frozenset[str]:
     """Index terms of the full-text fields that a query looks for (not those it excludes)."""
-    found: set[str] = set()
+    terms, phrases = query_marks(q)
+    return terms | {word for phrase in phrases for word in phrase}
+
+
+def query_marks(q: Query | None) -> Marks:
+    """What to mark for a query: single terms anywhere, and phrases only where they occur."""
+    terms: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
 
     def walk(node: Query) -> None:
         if isinstance(node, wq.Not):
@@ -50,47 +58,76 @@ def query_terms(q: Query | None) -> frozenset[str]:
             walk(node.a)
             return
         if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
-            found.add(node.text)
-        elif isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
-            found.update(node.words)
+            terms.add(node.text)
+        elif (
+            isinstance(node, wq.Phrase)
+            and node.fieldname in TEXT_FIELDS
+            and tuple(node.words) not in phrases
+        ):
+            phrases.append(tuple(node.words))
         for child in node.children():
             walk(child)
 
     if q is not None:
         walk(q)
-    return frozenset(found)
+    return frozenset(terms), tuple(phrases)
 
 
-def mark(text: str, terms: frozenset[str]) -> str:
-    """`text` escaped, with every token whose term is in `terms` in <mark>."""
-    if terms:
-        marked = highlight(text, terms, _ANALYZER, _FRAGMENTER, _FORMATTER, top=1)
-        if marked:
-            return marked
-    return html.escape(text, quote=False)
+def mark(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> str:
+    """`text` escaped, with its matching tokens in <mark>: terms anywhere, phrases in order."""
+    tokens = [t.copy() for t in _ANALYZER(text, chars=True, removestops=False)]
+    hits = _hits(tokens, terms, phrases)
+    if not hits:
+        return html.escape(text, quote=False)
+    fragment = Fragment(text, [tokens[i] for i in sorted(hits)], 0, len(text))
+    return _FORMATTER.format_fragment(fragment)
 
 
-def snippet(sentences: Sequence[str], text: str, terms: frozenset[str]) -> str:
+def _hits(tokens: list, terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
+    """Indexes of the tokens to mark."""
+    hits = {i for i, t in enumerate(tokens) if not t.stopped and t.text in terms}
+    words = [i for i, t in enumerate(tokens) if not t.stopped]
+    for phrase in phrases:
+        size = len(phrase)
+        for k in range(len(words) - size + 1):
+            if all(tokens[words[k + j]].text == phrase[j] for j in range(size)):
+                hits.update(words[k : k + size])
+    return hits
+
+
+def snippet(
+    sentences: Sequence[str],
+    text: str,
+    terms: frozenset[str],
+    phrases: Sequence[Sequence[str]] = (),
+) -> str:
     """HTML snippet: the best-matching sentences of a passage, cut on sentence boundaries."""
     sentences = [s for s in sentences if s.strip()] or [text]
-    best = _best_sentence(sentences, terms)
+    best = _best_sentence(sentences, terms, phrases)
     start, end = _widen(sentences, best)
     chosen = " ".join(sentences[start:end])
     cut_start = cut_end = False
     if len(chosen) > MAX_CHARS:
-        chosen, cut_start, cut_end = _cut_around_match(chosen, terms)
+        chosen, cut_start, cut_end = _cut_around_match(
+            chosen, terms | {w for phrase in phrases for w in phrase}
+        )
     prefix = f"{ELLIPSIS} " if start > 0 or cut_start else ""
     suffix = f" {ELLIPSIS}" if end < len(sentences) or cut_end else ""
-    return prefix + mark(chosen, terms) + suffix
+    return prefix + mark(chosen, terms, phrases) + suffix
 
 
-def _matched(sentence: str, terms: frozenset[str]) -> set[str]:
-    return {t.text for t in _ANALYZER(sentence, removestops=False) if t.text in terms}
+def _best_sentence(
+    sentences: Sequence[str], terms: frozenset[str], phrases: Sequence[Sequence[str]]
+) -> int:
+    """Index of the sentence with the most distinct matching words (the first on ties)."""
+    if not terms and not phrases:
+        return 0
 
+    def score(sentence: str) -> int:
+        tokens = [t.copy() for t in _ANALYZER(sentence, chars=True, removestops=False)]
+        return len({tokens[i].text for i in _hits(tokens, terms, phrases)})
 
-def _best_sentence(sentences: Sequence[str], terms: frozenset[str]) -> int:
-    """Index of the sentence with the most distinct query terms (the first on ties)."""
-    scores = [len(_matched(s, terms)) for s in sentences] if terms else [0]
+    scores = [score(s) for s in sentences]
     return max(range(len(scores)), key=lambda i: (scores[i], -i))
 
 

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from indexer.models import FACETS
 from indexer.schema import NUMERIC_FACETS
-from search_app.highlight import snippet
+from search_app.highlight import Marks, snippet
 from search_app.index_handle import Snapshot
 
 
@@ -44,7 +44,7 @@ def facet_dict(stored: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def full_hit(
-    snapshot: Snapshot, terms: frozenset[str], docnum: int, score: float | None, q: str
+    snapshot: Snapshot, marks: Marks, docnum: int, score: float | None, q: str
 ) -> dict[str, Any]:
     """One search result."""
     stored = snapshot.searcher().stored_fields(docnum)
@@ -61,7 +61,7 @@ def full_hit(
         "page_start": stored.get("page_start"),
         "page_end": stored.get("page_end"),
         "score": None if score is None else round(score, 4),
-        "snippet": snippet(stored.get("sentences") or (), text, terms),
+        "snippet": snippet(stored.get("sentences") or (), text, *marks),
         "text": text,
         "url": document_url(document_id, stored["passage_id"], q, ordinal),
         "file_url": file_url(snapshot, document_id, stored.get("page_start")),
@@ -70,14 +70,14 @@ def full_hit(
     }
 
 
-def light_hit(snapshot: Snapshot, terms: frozenset[str], docnum: int, q: str) -> dict[str, Any]:
+def light_hit(snapshot: Snapshot, marks: Marks, docnum: int, q: str) -> dict[str, Any]:
     """Another matching passage of a document shown in a grouped result."""
     stored = snapshot.searcher().stored_fields(docnum)
     return {
         "passage_id": stored["passage_id"],
         "section": " > ".join(stored.get("section_path") or ()),
         "page_start": stored.get("page_start"),
-        "snippet": snippet(stored.get("sentences") or (), stored.get("text", ""), terms),
+        "snippet": snippet(stored.get("sentences") or (), stored.get("text", ""), *marks),
         "url": document_url(
             stored["document_id"], stored["passage_id"], q, int(stored.get("ordinal", 0))
         ),

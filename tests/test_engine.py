@@ -109,6 +109,14 @@ def test_stems_highlight_as_they_matched(handle):
     assert any("<mark>migrant</mark>" in r["snippet"] for r in results)
 
 
+def test_phrases_highlight_only_where_they_occur(handle):
+    results = all_passages(handle, '"ethical recruitment"')
+    nurses = next(r for r in results if "recruit nurses ethically" in r["text"])
+    assert "<mark>Ethical</mark> <mark>recruitment</mark>" in nurses["snippet"]
+    assert "<mark>recruit</mark>" not in nurses["snippet"]
+    assert "<mark>ethically</mark>" not in nurses["snippet"]
+
+
 def brute_counts(passages, facet, other, selected_other):
     counts: dict = {}
     for p in passages:
