@@ -365,3 +365,63 @@ def test_api_page_lists_every_operation_of_the_openapi_description(client) -> No
         for method in operations:
             assert f"{method.upper()} {path}" in headings
     assert "organization" in page.texts("code")
+
+
+# ------------------------------------------------------------------ PDF pages
+
+
+def _paragraph(topic: str, n: int = 9) -> str:
+    return " ".join(
+        f"Paragraph sentence {i} of this page is about {topic} in the region." for i in range(n)
+    )
+
+
+# Three pages, each long enough to hold passages of its own (passages are 40-250 words).
+PDF_PAGES = [
+    f"{_paragraph('training doctors')}\n\n{_paragraph('public hospitals')}",
+    "The code of practice asks destination countries to follow ethical recruitment of nurses. "
+    f"{_paragraph('recruiting nurses')}\n\n{_paragraph('health systems')}",
+    f"{_paragraph('remittances')}\n\n{_paragraph('village schools')}",
+]
+
+
+def write_pdf(path: Path, pages: list[str]) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        for paragraph in text.split("\n\n"):
+            pdf.multi_cell(0, 6, paragraph)
+            pdf.ln(6)
+    pdf.output(str(path))
+
+
+@pytest.fixture(scope="module")
+def pdf_client(tmp_path_factory: pytest.TempPathFactory):
+    """An index of one three-page PDF."""
+    root = tmp_path_factory.mktemp("pdf")
+    corpus = root / "reports"
+    corpus.mkdir()
+    write_pdf(corpus / "workforce.pdf", PDF_PAGES)
+    run([corpus], root / "index", workers=1)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root / "index"), "CORPUS_DIRS": []})
+    return app.test_client()
+
+
+def test_pdf_hits_and_document_page_open_the_original_at_the_page(pdf_client) -> None:
+    body = api(pdf_client, "/api/search?q=ethical+recruitment+nurses")
+    hit = body["results"][0]
+    assert hit["page_start"] == 2 and hit["file_url"].endswith("/file#page=2")
+    results = get_page(pdf_client, "/search?q=ethical+recruitment+nurses")
+    assert results.texts("a", "file-link")[0] == "Original file, p. 2"
+    page = get_page(pdf_client, hit["url"])
+    file_url = hit["file_url"].split("#")[0]
+    for number in (1, 2, 3):
+        assert len(page.find("p", "page-marker", id=f"page-{number}")) == 1
+        assert page.find("a", href=f"{file_url}#page={number}")
+    [(_, text)] = page.find("p", "open-original")
+    assert "page 2" in text
+    response = pdf_client.get(file_url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
