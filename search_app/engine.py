@@ -29,7 +29,7 @@ from search_app.facets import (
 )
 from search_app.highlight import Marks, query_marks
 from search_app.index_handle import IndexHandle, Snapshot
-from search_app.query import ParsedQuery, bound_expansions, parse, parse_query
+from search_app.query import ParsedQuery, bound_expansions, is_everything, parse, parse_query
 from search_app.ranking import Hit, Ranker
 from search_app.suggest import completions, did_you_mean
 
@@ -186,7 +186,7 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     searcher = snapshot.searcher()
     builder = MaskBuilder(snapshot, searcher)
     parsed = None
-    if request.q:
+    if request.q and not is_everything(request.q):
         parsed = parse(request.q, searcher.schema, resolver(snapshot))
         parsed = ParsedQuery(
             parsed.text,
@@ -239,7 +239,8 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     cols = columns(snapshot)
     total = int(matching.final.sum())
     total_documents = len(np.unique(cols.doc[matching.final]))
-    sort = request.sort if request.q or request.sort != "relevance" else "newest"
+    browsing = matching.parsed is None
+    sort = "newest" if browsing and request.sort == "relevance" else request.sort
     units = total_documents if request.group == "document" else total
     pages = max(1, math.ceil(units / request.per_page))
     if request.page > pages:

@@ -55,6 +55,11 @@ def parse_query(text: str, schema: Schema) -> tuple[Query, str | None]:
     return parsed.relaxed, parsed.notice
 
 
+def is_everything(text: str) -> bool:
+    """`*` (or `*:*`): every passage, which is browsing, not a query to score."""
+    return text.strip() in ("*", "*:*")
+
+
 def parse(text: str, schema: Schema, resolve: Resolver | None = None) -> ParsedQuery:
     """Parse `text`; never raises: unparseable syntax falls back to the plain words."""
     why = _syntax_problem(text)

@@ -243,3 +243,9 @@ def test_handle_follows_reindexing(tmp_path: Path):
     run([corpus], tmp_path / "index", workers=1, rebuild=True)
     assert find(handle, "volcanoes")["total"] == 1
     assert handle.generation == 2
+
+
+def test_star_browses_everything(handle):
+    star = find(handle, "*", group="passage")
+    assert star["total"] == find(handle, "", group="passage")["total"] > 0
+    assert star["results"] and star["sort"] == "newest"
