@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 from whoosh.searching import Searcher
 
-from search_app.highlight import mark, query_terms
+from search_app.highlight import Marks, mark, query_marks
 from search_app.query import bound_expansions, parse
 
 
@@ -30,22 +30,26 @@ class Block:
     current: bool = False
 
 
-def highlight_terms(searcher: Searcher, q: str) -> frozenset[str]:
-    """Index terms the search engine would highlight for `q` (prefixes expanded as it does)."""
+NO_MARKS: Marks = (frozenset(), ())
+
+
+def highlight_marks(searcher: Searcher, q: str) -> Marks:
+    """What the search engine would mark for `q`: terms (prefixes expanded as it does) and
+    phrases (marked only where their words follow each other)."""
     if not q.strip():
-        return frozenset()
+        return NO_MARKS
     parsed = parse(q, searcher.schema)
-    return query_terms(bound_expansions(parsed.relaxed, searcher.reader()))
+    return query_marks(bound_expansions(parsed.relaxed, searcher.reader()))
 
 
 def reading_blocks(
     passages: Iterable[Mapping[str, Any]],
-    terms: frozenset[str] = frozenset(),
+    marks: Marks = NO_MARKS,
     current: int | None = None,
 ) -> list[Block]:
     """Headings where the section changes, a marker where a new page starts, then passages.
 
-    Passage text is HTML-escaped, with the words whose index term is in `terms` in <mark>.
+    Passage text is HTML-escaped, with the words and phrases of `marks` in <mark>.
     """
     blocks: list[Block] = []
     path: Sequence[str] = ()
@@ -71,7 +75,7 @@ def reading_blocks(
                 anchor=f"p-{ordinal}",
                 passage=passage,
                 page=start,
-                html=Markup(mark(str(passage.get("text", "")), terms)),
+                html=Markup(mark(str(passage.get("text", "")), *marks)),
                 current=ordinal == current,
             )
         )

@@ -17,7 +17,7 @@ from search_app.histogram import histogram_svg
 from search_app.links import PageLinks, href, page_window, pairs_of
 from search_app.openapi import openapi_document
 from search_app.reading import (
-    highlight_terms,
+    highlight_marks,
     marked_passages,
     reading_blocks,
     table_of_contents,
@@ -115,12 +115,12 @@ def document(document_id: str) -> str | tuple[str, int]:
     q = request.args.get("q", "")
     try:
         doc = engine.get_document(_handle(), document_id)
-        terms = highlight_terms(_handle().searcher(), q)
+        marks = highlight_marks(_handle().searcher(), q)
     except engine.BadRequest as error:
         return _error_page(error.status, "Document not found", error.message)
     except NoIndexError as error:
         return _error_page(503, "No index yet", str(error))
-    blocks = reading_blocks(doc.get("passages", ()), terms, _current_ordinal(document_id))
+    blocks = reading_blocks(doc.get("passages", ()), marks, _current_ordinal(document_id))
     return render_template(
         "document.html",
         doc=doc,

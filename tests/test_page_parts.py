@@ -64,7 +64,7 @@ def test_histogram_is_empty_without_years() -> None:
 
 def test_reading_blocks_escape_text_and_mark_terms() -> None:
     passages = [{"ordinal": 0, "text": "<b>Nurse</b> emigrated & nursing in", "page_start": 1}]
-    blocks = reading_blocks(passages, frozenset({"nurs", "emigr"}))
+    blocks = reading_blocks(passages, (frozenset({"nurs", "emigr"}), ()))
     assert str(blocks[-1].html) == (
         "&lt;b&gt;<mark>Nurse</mark>&lt;/b&gt; <mark>emigrated</mark> &amp; <mark>nursing</mark> in"
     )
@@ -101,3 +101,9 @@ def test_reading_blocks_put_headings_and_page_markers_in_order() -> None:
         (2, "A. Data"),
         (1, "II. Findings"),
     ]
+
+
+def test_reading_blocks_mark_phrases_only_in_order() -> None:
+    passages = [{"ordinal": 0, "text": "Health workers, and workers' health.", "page_start": 1}]
+    [_, block] = reading_blocks(passages, (frozenset(), (("health", "worker"),)))
+    assert str(block.html) == "<mark>Health</mark> <mark>workers</mark>, and workers' health."

@@ -425,3 +425,10 @@ def test_pdf_hits_and_document_page_open_the_original_at_the_page(pdf_client) ->
     assert "page 2" in text
     response = pdf_client.get(file_url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_document_page_marks_a_phrase_only_where_it_occurs(client) -> None:
+    html_text = get_page(client, f"/documents/{SEED_ID}?q=%22health+workers%22").html
+    marks = re.findall(r"<mark>(\w+)</mark>(\s*<mark>\w+</mark>)?", html_text)
+    assert marks
+    assert all(first.lower() == "health" and second for first, second in marks), marks
