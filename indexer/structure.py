@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from indexer.models import Document, Passage, Section
@@ -64,6 +65,7 @@ class _Para:
     text: str
     page_breaks: list[tuple[int, int]]  # (offset where a page starts, page number)
     section: tuple[str, ...] = ()
+    section_number: int = 0  # sections with the same headings are still different sections
 
     def page_at(self, offset: int) -> int:
         page = self.page_breaks[0][1]
@@ -105,7 +107,7 @@ def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passa
         ):
             _extend(paragraphs[-1], item, page)
         else:
-            paragraphs.append(_Para(item, [(0, page)], outline.path))
+            paragraphs.append(_Para(item, [(0, page)], outline.path, len(sections)))
         previous_page = page
     return tuple(sections), tuple(_passages(document.document_id, paragraphs))
 
@@ -120,7 +122,7 @@ def document_title(document: Document) -> str:
 # --- blocks, headings and paragraphs -----------------------------------------------------
 
 
-def _items(document: Document):
+def _items(document: Document) -> Iterator[tuple[int, Heading | str]]:
     """(page number, Heading or paragraph text) in reading order."""
     for page in document.pages:
         for block in re.split(r"\n[ \t\f\v\r]*\n", page.text):
@@ -347,7 +349,7 @@ def _passages(document_id: str, paragraphs: list[_Para]) -> list[Passage]:
     passages: list[Passage] = []
     run: list[_Para] = []
     for para in [*paragraphs, None]:
-        if para is None or (run and para.section != run[0].section):
+        if para is None or (run and para.section_number != run[0].section_number):
             for piece in _merge(p for r in run for p in _pieces(r)):
                 passages.append(_passage(document_id, len(passages), piece, run[0].section))
             run = []
@@ -390,7 +392,7 @@ def _cut_words(sentence: str, limit: int) -> list[str]:
     return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
 
 
-def _merge(pieces) -> list[_Piece]:
+def _merge(pieces: Iterable[_Piece]) -> list[_Piece]:
     """Merge short pieces with their next neighbour; a short last one joins the one before."""
     merged: list[_Piece] = []
     for piece in pieces:

@@ -295,6 +295,15 @@ def test_short_paragraphs_merge_within_a_section_only():
     assert passages[1].section == ("B. SECOND PART",)
 
 
+def test_sections_with_the_same_heading_are_not_merged():
+    text = "\n\n".join(["Annex", words(15), "Annex", words(15, 100)])
+    _, passages = build_passages(make_document([text]))
+    assert [(p.section, p.text) for p in passages] == [
+        (("Annex",), words(15)),
+        (("Annex",), words(15, 100)),
+    ]
+
+
 def test_one_paragraph_per_line_text_is_split_into_paragraphs():
     lines = [words(120, i * 1000) for i in range(4)]
     _, passages = build_passages(make_document(["\n".join(lines)]))
