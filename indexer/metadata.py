@@ -97,11 +97,16 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _csv_rows(csv_path: str, mtime_ns: int, size: int) -> dict[Path, dict[str, Any]]:
     """A metadata.csv as relative path -> overrides (cached until the file changes)."""
     rows: dict[Path, dict[str, Any]] = {}
-    with open(csv_path, newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            name = (row.pop("file", None) or "").strip()
-            if name:
-                rows[Path(os.path.normpath(name))] = normalize_overrides(row, separator=";")
+    try:
+        with open(csv_path, newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                name = (row.pop("file", None) or "").strip().replace("\\", "/")
+                values = {k: v for k, v in row.items() if k is not None}  # ragged rows
+                if name:
+                    rows[Path(os.path.normpath(name))] = normalize_overrides(values, ";")
+    except (OSError, UnicodeDecodeError, csv.Error):
+        # A broken metadata.csv must not stop indexing: its files keep derived values.
+        return {}
     return rows
 
 

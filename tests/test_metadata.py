@@ -289,6 +289,15 @@ def test_metadata_csv_in_parent_folders_nearest_wins(tmp_path):
     assert read_overrides(path, root=tmp_path)["country"] == ("Italy",)
 
 
+def test_broken_metadata_files_are_ignored(tmp_path):
+    path = write_report(tmp_path)
+    (tmp_path / "metadata.csv").write_bytes(b"file,country\nreport.txt,\xff\xfe bad\n")
+    (tmp_path / "report.txt.meta.json").write_text("{not json", "utf-8")
+    assert read_overrides(path, root=tmp_path) == {}
+    (tmp_path / "metadata.csv").write_text("file,country\nreport.txt,Peru,extra\n", "utf-8")
+    assert read_overrides(path, root=tmp_path) == {"country": ("Peru",)}
+
+
 def test_bundled_general_debate_metadata_is_read():
     path = REPO / "corpus/ungdc/2023/GRC_78_2023.txt"
     overrides = read_overrides(path, root=REPO / "corpus")
