@@ -7,7 +7,9 @@ and publishes it atomically at the end (see indexer.store).
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import signal
 import threading
 import time
@@ -24,6 +26,9 @@ from indexer.models import FileStatus, IndexedDocument
 from indexer.progress import Progress
 from indexer.structure import build_passages
 
+# Errors that come from the machine, not the file (no space, file size limit, read-only,
+# quota): a worker re-raises them so the run stops instead of failing every file.
+MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT})
 # Files that describe a folder rather than being reports in it.
 IGNORED_NAMES = frozenset({"readme.md", "readme.txt", "metadata.csv", "license.txt"})
 
@@ -88,15 +93,18 @@ def discover(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
     """Every supported file under the roots, as (root, path), in a stable order."""
     for root in roots:
         root = root.resolve()
+        base = root.parent if root.is_file() else root
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in candidates:
             if (
                 path.is_file()
                 and path.suffix.lower() in SUFFIXES
                 and path.name.lower() not in IGNORED_NAMES
-                and not any(part.startswith(".") for part in path.relative_to(root).parts)
+                and not any(part.startswith(".") for part in path.relative_to(base).parts)
+                # A symlink out of the corpus would let the file endpoint serve any file.
+                and path.resolve().is_relative_to(base)
             ):
-                yield (root.parent if root.is_file() else root), path
+                yield base, path
 
 
 def document_id_for(root: Path, path: Path) -> str:
@@ -105,25 +113,26 @@ def document_id_for(root: Path, path: Path) -> str:
 
 
 def process_file(job: Job, limits: Limits) -> tuple[IndexedDocument | None, FileStatus]:
-    """Extract, structure and enrich one file. Runs in a worker process; never raises."""
+    """Extract, structure and enrich one file. Runs in a worker process; raises only
+    MACHINE_ERRNOS errors."""
     started = time.perf_counter()
     status = dict(path=str(job.path), document_id=job.document_id)
     try:
         with time_limit(limits.seconds):
             document = extract(job.path, job.document_id, limits)
             sections, passages = build_passages(document)
-            indexed = enrich(document, sections, passages, read_overrides(job.path))
+            indexed = enrich(document, sections, passages, read_overrides(job.path, job.root))
     except ExtractionError as error:
         seconds = time.perf_counter() - started
         return None, FileStatus(
             **status, status="failed", reason=error.reason, error=error.message, seconds=seconds
         )
+    except OSError as error:
+        if error.errno in MACHINE_ERRNOS:
+            raise  # a full disk is not the file's fault: stop the run, keep the live index
+        return None, _failed(status, error, started)
     except Exception as error:  # a bug or a hostile file must not stop the batch
-        seconds = time.perf_counter() - started
-        message = f"{type(error).__name__}: {error}"
-        return None, FileStatus(
-            **status, status="failed", reason="error", error=message, seconds=seconds
-        )
+        return None, _failed(status, error, started)
     if not indexed.passages:
         return None, FileStatus(
             **status,
@@ -140,6 +149,12 @@ def process_file(job: Job, limits: Limits) -> tuple[IndexedDocument | None, File
         passages=len(indexed.passages),
         seconds=time.perf_counter() - started,
     )
+
+
+def _failed(status: dict[str, str], error: Exception, started: float) -> FileStatus:
+    message = f"{type(error).__name__}: {error}"
+    seconds = time.perf_counter() - started
+    return FileStatus(**status, status="failed", reason="error", error=message, seconds=seconds)
 
 
 def run(
@@ -160,26 +175,12 @@ def run(
         store.remove_stale_generations(index_dir)
         live = store.current_generation(index_dir)
         target = store.new_generation(index_dir) if rebuild or live is None else live
-        manifest = {} if target != live else store.load_manifest(target)
-        jobs, unchanged, removed = _plan(roots, manifest)
-        report.files.extend(unchanged + removed)
-        index = store.whoosh_index.open_dir(str(target))
-        writer = store.open_writer(index)
         try:
-            for document_id in (f.document_id for f in removed):
-                store.delete_document(writer, document_id)
-                manifest.pop(document_id, None)
-            jobs_by_id = {job.document_id: job for job in jobs}
-            with Progress(total=len(jobs), enabled=progress) as bar:
-                for indexed, status in _process_all(jobs, limits, workers):
-                    report.files.append(status)
-                    _apply(writer, manifest, indexed, jobs_by_id[status.document_id])
-                    bar.advance(status)
-            writer.commit(optimize=rebuild)
+            _write(roots, target, live, report, rebuild, workers, progress, limits)
         except BaseException:
-            writer.cancel()
+            if target != live:  # never published: free its space now (e.g. after disk full)
+                shutil.rmtree(target, ignore_errors=True)
             raise
-        store.save_manifest(target, manifest)
         report.seconds = time.perf_counter() - started
         report.generation = store.generation_number(target)
         store.save_json(target / store.REPORT, report.to_dict())
@@ -188,6 +189,39 @@ def run(
             store.publish(index_dir, target)
             store.remove_stale_generations(index_dir)
     return report
+
+
+def _write(
+    roots: list[Path],
+    target: Path,
+    live: Path | None,
+    report: RunReport,
+    rebuild: bool,
+    workers: int,
+    progress: bool,
+    limits: Limits,
+) -> None:
+    """Process the files and commit them to `target` with its manifest."""
+    manifest = {} if target != live else store.load_manifest(target)
+    jobs, unchanged, removed = _plan(roots, manifest)
+    report.files.extend(unchanged + removed)
+    index = store.whoosh_index.open_dir(str(target))
+    writer = store.open_writer(index)
+    try:
+        for document_id in (f.document_id for f in removed):
+            store.delete_document(writer, document_id)
+            manifest.pop(document_id, None)
+        jobs_by_id = {job.document_id: job for job in jobs}
+        with Progress(total=len(jobs), enabled=progress) as bar:
+            for indexed, status in _process_all(jobs, limits, workers):
+                report.files.append(status)
+                _apply(writer, manifest, indexed, jobs_by_id[status.document_id])
+                bar.advance(status)
+        writer.commit(optimize=rebuild)
+    except BaseException:
+        writer.cancel()
+        raise
+    store.save_manifest(target, manifest)
 
 
 def _plan(
@@ -202,7 +236,7 @@ def _plan(
         seen.add(document_id)
         digest = file_hash(path)
         record = manifest.get(document_id)
-        if record and record.get("content_hash") == digest and _overrides_same(path, record):
+        if record and record.get("content_hash") == digest and _overrides_same(path, root, record):
             unchanged.append(FileStatus(str(path), document_id, "unchanged"))
         else:
             jobs.append(Job(path, root, document_id, digest))
@@ -217,9 +251,9 @@ def _plan(
     return jobs, unchanged, removed
 
 
-def _overrides_same(path: Path, record: dict[str, Any]) -> bool:
+def _overrides_same(path: Path, root: Path, record: dict[str, Any]) -> bool:
     """A changed sidecar or metadata.csv row re-indexes the file even if its bytes did not."""
-    return record.get("overrides", {}) == _jsonable(read_overrides(path))
+    return record.get("overrides", {}) == _jsonable(read_overrides(path, root))
 
 
 def _process_all(
@@ -235,7 +269,7 @@ def _process_all(
             yield process_file(job, limits)
         return
     # Keep a bounded number of files in flight so memory stays flat on big corpora.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         pending: set[Future] = set()
         queue = iter(jobs)
         for job in queue:
@@ -249,6 +283,18 @@ def _process_all(
                 next_job = next(queue, None)
                 if next_job is not None:
                     pending.add(pool.submit(process_file, next_job, limits))
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the indexing process is gone (kill -9 would leave orphans that
+    wait for work forever and hold its inherited write lock)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _apply(
@@ -275,7 +321,7 @@ def _manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
         "content_hash": job.content_hash,
         "title": indexed.title,
         "metadata": _jsonable(indexed.metadata),
-        "overrides": _jsonable(read_overrides(job.path)),
+        "overrides": _jsonable(read_overrides(job.path, job.root)),
         "pages": len(document.pages),
         "page_labels": [page.label for page in document.pages],
         "passages": len(indexed.passages),
@@ -315,10 +361,17 @@ class time_limit:  # noqa: N801 - used as a context manager, named like one
             self.previous = signal.signal(signal.SIGALRM, self._expire)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self.seconds > 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
+        if exc_type is _Expired:
+            raise ExtractionError("timeout", f"gave up after {self.seconds:g} seconds") from None
 
     def _expire(self, signum: int, frame: object) -> None:
-        raise ExtractionError("timeout", f"gave up after {self.seconds:g} seconds")
+        raise _Expired
+
+
+class _Expired(BaseException):
+    """The alarm's exception: not an Exception, so a parser's `except Exception` (pypdf has
+    them around form XObjects) cannot swallow it and run on past the limit."""

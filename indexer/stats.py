@@ -7,7 +7,6 @@ from typing import Any
 
 from indexer import store
 from indexer.models import FACETS
-from indexer.schema import NUMERIC_FACETS
 
 
 def index_stats(index_dir: Path) -> dict[str, Any]:
@@ -33,7 +32,5 @@ def index_stats(index_dir: Path) -> dict[str, Any]:
 
 
 def _cardinality(reader: Any, field: str) -> int:
-    if field in NUMERIC_FACETS:
-        # Numeric fields index several precision tiers; count only the full-precision terms.
-        return len({value for value in reader.field_terms(field) if isinstance(value, int)})
-    return sum(1 for _ in reader.field_terms(field))
+    # Numeric fields index several precision tiers; sortable_terms are the real values only.
+    return sum(1 for _ in reader.schema[field].sortable_terms(reader, field))
