@@ -98,6 +98,10 @@ from search_app.commands import search, serve  # noqa: E402
 main.add_command(search)
 main.add_command(serve)
 
+from search_app.ask_cli import ask  # noqa: E402
+
+main.add_command(ask)
+
 
 if __name__ == "__main__":
     sys.exit(main())

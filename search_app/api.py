@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, default_ex
 from werkzeug.wrappers import Response
 
 from indexer.store import NoIndexError
-from search_app import engine
+from search_app import engine, qa
 from search_app.engine import BadRequest
 from search_app.openapi import openapi_document
 from search_app.reindex import Reindexer
@@ -80,6 +80,12 @@ def suggest() -> Response:
     if not limit.isdigit() or not 1 <= int(limit) <= 50:
         raise BadRequest(400, "bad_parameter", "Parameter 'limit' must be between 1 and 50.")
     return jsonify(engine.suggest(_handle(), request.args.get("q", ""), int(limit)))
+
+
+@bp.get("/ask")
+def ask() -> Response:
+    asked = qa.parse_ask_args(request.args)
+    return jsonify(qa.ask(_handle(), asked.q, asked.filters, asked.limit))
 
 
 @bp.get("/stats")

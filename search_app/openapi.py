@@ -182,6 +182,7 @@ def _schemas() -> dict[str, Any]:
             }
         ),
         "Health": _object({"status": {"const": "ok"}, "generation": INT, "passages": INT}),
+        **_ask_schemas(),
         "IndexStatus": {
             "type": "object",
             "required": ["state"],
@@ -195,6 +196,49 @@ def _schemas() -> dict[str, Any]:
             },
         },
     }
+
+
+def _ask_schemas() -> dict[str, Any]:
+    """The /api/ask body: answers with citations, or no answer and the closest passages."""
+    citation = {
+        "passage_id": STR,
+        "document_id": STR,
+        "title": STR,
+        "section": STR,
+        "page_start": NULLABLE_INT,
+        "page_end": NULLABLE_INT,
+        "url": STR,
+    }
+    answer = _object(
+        {"answer": STR, "sentence": STR, "snippet": STR, "score": {"type": "number"}, **citation}
+    )
+    closest = _object({"snippet": STR, "score": {"type": "number"}, **citation})
+    body = _object(
+        {
+            "question": STR,
+            "took_ms": {"type": "number"},
+            "answers": _array(_ref("Answer")),
+            "no_answer": {"type": "boolean"},
+            "passages": _array(_ref("ClosestPassage")),
+        }
+    )
+    body["required"] = ["question", "took_ms", "answers", "no_answer"]
+    return {"Answer": answer, "ClosestPassage": closest, "AskResponse": body}
+
+
+def _ask_parameters() -> list[dict[str, Any]]:
+    question = _query_param(
+        "q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}, "The question."
+    )
+    params = [
+        {**question, "required": True},
+        _query_param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "Default 5."),
+    ]
+    for name in FACETS:
+        item = {"type": "integer", "minimum": 0, "maximum": 9999} if name in NUMERIC_FACETS else STR
+        param = _query_param(name, _array(item), f"Only passages with this {name}; repeatable.")
+        params.append({**param, "style": "form", "explode": True})
+    return params
 
 
 def _query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -286,6 +330,13 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/ask": _get(
+            "Answer a question: sentences with citations, or no answer and the closest passages.",
+            "AskResponse",
+            _ask_parameters(),
+            400,
+            503,
+        ),
         "/api/suggest": _get(
             "Completions for a partly typed query.",
             "Suggestions",

@@ -1,0 +1,156 @@
+"""Question answering: answers with citations from the seed report, refusals, API and CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import main
+from search_app import qa
+from search_app.answer_types import DATE, NUMBER, PERCENT, PERSON, PLACE, expected_type, find_spans
+from search_app.index_handle import IndexHandle
+from search_app.question import analyze_question
+
+CHAIR = "When did UNITAR take over the chairmanship of the Global Migration Group?"
+ATHENS = "Where was the third Global Forum on Migration and Development held?"
+OUTSIDE = "What is the capital of Australia?"
+
+
+@pytest.fixture(scope="module")
+def handle(small_index):
+    return IndexHandle(small_index)
+
+
+def test_question_words_are_dropped_and_type_detected():
+    question = analyze_question("In what year did Tesla die?")
+    assert question.words == ("Tesla", "die")
+    assert question.answer_type == "year"
+    assert expected_type(CHAIR) == DATE
+    assert expected_type("How many fact-sheets were made available?") == NUMBER
+    assert expected_type("What percentage of the population was HIV positive?") == PERCENT
+    assert expected_type(ATHENS) == PLACE
+    assert expected_type("Who delivered the joint statement?") == PERSON
+    assert expected_type("Why did migration rise?") is None
+
+
+def test_spans_of_the_asked_type():
+    sentence = "UNITAR assumed the chairmanship of the GMG on 1 June 2009 for seven months."
+    assert [s.text for s in find_spans(sentence, DATE)] == ["1 June 2009"]
+    assert [s.text for s in find_spans("over 20 per cent of them", PERCENT)] == ["20 per cent"]
+    assert [s.text for s in find_spans("held in Athens, Greece", PLACE) if s.known] == [
+        "Athens",
+        "Greece",
+    ]
+
+
+def test_answers_when_with_the_date_its_section_and_page(handle):
+    body = qa.ask(handle, CHAIR)
+    assert body["no_answer"] is False
+    best = body["answers"][0]
+    assert best["answer"] == "1 June 2009"
+    assert "1 June 2009" in best["sentence"]
+    assert best["section"].startswith("A. UNITAR CHAIRMANSHIP OF THE GLOBAL MIGRATION GROUP")
+    assert best["page_start"] == 1
+    assert "<mark>1 June 2009</mark>" in best["snippet"]
+    assert best["document_id"].endswith("unitar-migration-2009.txt")
+    assert best["url"].startswith(f"/documents/{best['document_id']}?passage=")
+    assert best["url"].endswith(f"#p-{best['passage_id'].rsplit('#', 1)[1]}")
+
+
+def test_answers_where_with_a_place(handle):
+    best = qa.ask(handle, ATHENS)["answers"][0]
+    assert best["answer"] == "Athens"
+    assert "third meeting of the Global Forum" in best["sentence"]
+
+
+def test_answers_how_many_and_who(handle):
+    fact_sheets = "How many fact-sheets on the crisis were made available to participants?"
+    assert qa.ask(handle, fact_sheets)["answers"][0]["answer"] == "14"
+    statement = "Who delivered the joint GMG statement in Athens?"
+    assert qa.ask(handle, statement)["answers"][0]["answer"] == "Mr. Carlos Lopes"
+
+
+def test_alternatives_are_ranked_and_cited(handle):
+    answers = qa.ask(handle, CHAIR, limit=3)["answers"]
+    assert 1 < len(answers) <= 3
+    scores = [a["score"] for a in answers]
+    assert scores == sorted(scores, reverse=True)
+    assert len({a["sentence"] for a in answers}) == len(answers)
+
+
+def test_question_the_corpus_cannot_answer(handle):
+    body = qa.ask(handle, OUTSIDE)
+    assert body["no_answer"] is True
+    assert body["answers"] == []
+    assert isinstance(body["passages"], list)
+
+
+def test_filters_restrict_the_answers(handle):
+    body = qa.ask(handle, CHAIR, filters={"doc_type": ["note"]})
+    assert all(a["document_id"] == "escape.txt" for a in body["answers"])
+
+
+def test_api_ask_returns_the_answer(client):
+    response = client.get("/api/ask", query_string={"q": CHAIR})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) == {"question", "took_ms", "answers", "no_answer"}
+    assert body["question"] == CHAIR
+    assert body["answers"][0]["answer"] == "1 June 2009"
+    assert set(body["answers"][0]) == {
+        "answer",
+        "sentence",
+        "snippet",
+        "score",
+        "passage_id",
+        "document_id",
+        "title",
+        "section",
+        "page_start",
+        "page_end",
+        "url",
+    }
+
+
+def test_api_ask_no_answer_gives_closest_passages(client):
+    body = client.get("/api/ask", query_string={"q": "Who won the football world cup in 1998?"})
+    data = body.get_json()
+    assert data["no_answer"] is True
+    assert data["passages"] and "<mark>" in data["passages"][0]["snippet"]
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({}, "missing_question"),
+        ({"q": "   "}, "missing_question"),
+        ({"q": "x" * 1001}, "query_too_long"),
+        ({"q": "why", "limit": "0"}, "bad_parameter"),
+        ({"q": "why", "page": "2"}, "unknown_parameter"),
+        ({"q": "why", "year": "last"}, "bad_parameter"),
+    ],
+)
+def test_api_ask_refuses_bad_parameters(client, params, code):
+    response = client.get("/api/ask", query_string=params)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == code
+
+
+def test_cli_ask_json_is_the_api_body(client, small_index):
+    result = CliRunner().invoke(main, ["ask", "--index-dir", str(small_index), "--json", CHAIR])
+    assert result.exit_code == 0, result.output
+    cli_body = json.loads(result.output)
+    api_body = client.get("/api/ask", query_string={"q": CHAIR}).get_json()
+    cli_body.pop("took_ms"), api_body.pop("took_ms")
+    assert cli_body == api_body
+
+
+def test_cli_ask_prints_answer_and_citation(small_index):
+    result = CliRunner().invoke(main, ["ask", "--index-dir", str(small_index), CHAIR])
+    assert result.exit_code == 0, result.output
+    first = result.output.split("\n\n")[1]
+    assert first.startswith("1. 1 June 2009")
+    assert "A. UNITAR CHAIRMANSHIP OF THE GLOBAL MIGRATION GROUP" in first
+    assert "p. 1" in first
