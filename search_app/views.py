@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from indexer.models import FACETS, split_passage_id
 from indexer.store import NoIndexError
-from search_app import engine
+from search_app import engine, qa
 from search_app.histogram import histogram_svg
 from search_app.links import PageLinks, href, page_window, pairs_of
 from search_app.openapi import openapi_document
@@ -131,6 +131,22 @@ def document(document_id: str) -> str | tuple[str, int]:
         is_pdf=doc.get("format") == "pdf",
         max_match_links=MAX_MATCH_LINKS,
     )
+
+
+@bp.get(ASK_PATH)
+def ask() -> str | tuple[str, int]:
+    """The question-answering page: answers with citations, or the closest passages."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in PAGE_ONLY}
+    if not "".join(args.get("q", [])).strip():
+        return render_template("ask.html", body=None, mode="ask")
+    try:
+        asked = qa.parse_ask_args(args)
+        body = qa.ask(_handle(), asked.q, asked.filters, asked.limit)
+    except engine.BadRequest as error:
+        return _error_page(error.status, "Cannot answer that", error.message)
+    except NoIndexError as error:
+        return _error_page(503, "No index yet", str(error))
+    return render_template("ask.html", body=body, mode="ask")
 
 
 @bp.get("/api-docs")

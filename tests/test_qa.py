@@ -154,3 +154,24 @@ def test_cli_ask_prints_answer_and_citation(small_index):
     assert first.startswith("1. 1 June 2009")
     assert "A. UNITAR CHAIRMANSHIP OF THE GLOBAL MIGRATION GROUP" in first
     assert "p. 1" in first
+
+
+def test_ask_page_shows_the_answer_highlighted_with_its_citation(client):
+    response = client.get("/ask", query_string={"q": CHAIR})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<mark>1 June 2009</mark>" in page
+    assert "A. UNITAR CHAIRMANSHIP OF THE GLOBAL MIGRATION GROUP" in page
+    assert 'href="/documents/' in page and "p. 1" in page
+
+
+def test_search_box_in_ask_mode_goes_to_the_ask_page(client):
+    response = client.get("/search", query_string={"q": ATHENS, "mode": "ask"})
+    assert response.status_code == 302
+    followed = client.get(response.headers["Location"])
+    assert "<mark>Athens</mark>" in followed.get_data(as_text=True)
+
+
+def test_ask_page_says_when_there_is_no_answer(client):
+    page = client.get("/ask", query_string={"q": OUTSIDE}).get_data(as_text=True)
+    assert "No answer found" in page
