@@ -211,7 +211,8 @@ def gap_between(prev: Line, line: Line, step: float, size: float) -> bool:
         return False
     delta = prev.y - line.y
     if delta < -0.5 * max(size, 1.0):
-        return True
+        # A sentence running on into the next column is one paragraph.
+        return prev.text.endswith(SENTENCE_END) or not line.text[:1].islower()
     scale = max(1.0, line.size / size) if size else 1.0
     return delta > GAP_FACTOR * step * scale
 
@@ -250,23 +251,41 @@ def page_blocks(lines: Sequence[Line], size: float) -> list[list[str]]:
 HYPHEN_END = re.compile(r"(?P<word>[^\W\d_][\w'’]*)(?P<space> ?)-$")
 
 
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
 def vocabulary(blocks_per_page: Sequence[Sequence[Sequence[str]]]) -> set[str]:
-    """Lower-cased words of the document, to decide how hyphenated line ends are joined."""
+    """Lower-cased words of the document, to decide how hyphenated line ends are joined.
+
+    The pieces of words split at a line end ("imple-", "mentation") are left out.
+    """
     words: set[str] = set()
     for blocks in blocks_per_page:
         for block in blocks:
+            after_hyphen = False
             for line in block:
-                words.update(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line.lower()))
+                found = WORD.findall(line.lower())
+                if after_hyphen and found:
+                    found = found[1:]
+                after_hyphen = line.endswith("-")
+                if after_hyphen and found:
+                    found = found[:-1]
+                words.update(found)
     return words
 
 
 def join_hyphen(first: str, second: str, words: set[str]) -> str:
-    """`first-` at a line end followed by `second`: keep the hyphen unless the document
-    spells the word elsewhere without it and never with it ("imple-" + "mentation")."""
+    """`first-` at a line end followed by `second`: keep the hyphen (in UN documents it is
+    a compound's) unless both parts are lower case, the document spells the joined word
+    elsewhere ("imple-" + "mentation") and never the hyphenated one.
+
+    Joining when neither part is a word of the document was tried: on UN documents it
+    wrongly joined "long-term", "twenty-ninth", "multi-stakeholder".
+    """
     head = re.match(r"[^\W\d_]+", second)
-    tail = head.group(0).lower() if head else ""
+    tail = head.group(0) if head else ""
     whole, hyphened = (first + tail).lower(), f"{first}-{tail}".lower()
-    if first.islower() and tail and whole in words and hyphened not in words:
+    if first.islower() and tail.islower() and hyphened not in words and whole in words:
         return first + second
     return f"{first}-{second}"
 
