@@ -124,6 +124,11 @@ def html_blocks(html: str) -> tuple[str, list[str]]:
     if soup.title is not None:
         title = " ".join(soup.title.get_text(" ").split())
     for tag in soup.find_all(DROPPED):
+        if tag.decomposed:
+            continue  # inside a tag already dropped
+        # An article's own <header> holds its title (<h1>) and byline: keep it.
+        if tag.name in ("header", "footer") and tag.find_parent(("article", "main")):
+            continue
         tag.decompose()
     walker = BlockWalker()
     walker.visit(main_element(soup))

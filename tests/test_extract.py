@@ -327,3 +327,14 @@ def test_text_failures_are_classified(tmp_path: Path, name: str, content: bytes,
     with pytest.raises(ExtractionError) as err:
         extract(path, name)
     assert err.value.reason == reason
+
+
+def test_html_article_keeps_its_own_header(tmp_path: Path):
+    path = tmp_path / "post.html"
+    path.write_text(
+        "<body><header>Site banner</header><article><header><h1>Post title</h1></header>"
+        "<p>Body <script>track()</script>text.</p></article><footer>Site footer</footer></body>"
+    )
+    document = extract(path, "post.html")
+    assert document.pages[0].text == "# Post title\n\nBody text."
+    assert document.title == "Post title"
