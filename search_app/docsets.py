@@ -3,11 +3,14 @@
 Whoosh's own `docs_for_query` walks matchers one id at a time in Python; for common words at
 200,000 passages that costs more than the whole time budget. Here a term's postings are
 decoded block by block into arrays, and And/Or/Not are numpy operations. Query types this
-module does not know (phrases, ranges) still go through Whoosh.
+module does not know (phrases, ranges) still go through Whoosh, and their masks are kept per
+snapshot so that paging and facet clicks on the same query do not pay for them again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -21,33 +24,50 @@ from whoosh.searching import Searcher
 from search_app.index_handle import Snapshot
 
 Mask = np.ndarray  # bool[doc_count_all]
+Postings = tuple[np.ndarray, np.ndarray]  # document numbers (int64), weights (float64)
+CACHED_MASKS = 64  # per snapshot; 200,000 passages make a 200 KB mask
+CACHED_POSTINGS = 8_000_000  # postings kept per snapshot (12 bytes each: about 100 MB)
 
 
-def matcher_ids(matcher: Any, offset: int = 0) -> np.ndarray:
-    """All document numbers of a fresh postings matcher, as an int64 array."""
+def matcher_postings(matcher: Any, offset: int = 0) -> Postings:
+    """All document numbers and weights of a fresh postings matcher."""
     if isinstance(matcher, MultiMatcher):
         parts = [
-            matcher_ids(m, offset + o)
+            matcher_postings(m, offset + o)
             for m, o in zip(matcher.matchers, matcher.offsets, strict=True)
         ]
-        return np.concatenate(parts) if parts else np.empty(0, np.int64)
+        return _concat([p[0] for p in parts]), _concat([p[1] for p in parts], np.float64)
     if isinstance(matcher, W3LeafMatcher):
-        blocks = []
+        ids, weights = [], []
         while matcher.is_active():
-            matcher._read_ids()  # whole blocks at a time instead of one id per call
-            blocks.append(np.asarray(matcher._ids, dtype=np.int64))
+            # Whole blocks at a time instead of one id per call.
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float64))
             matcher._next_block()
-        ids = np.concatenate(blocks) if blocks else np.empty(0, np.int64)
-        return ids + offset
-    return np.fromiter(matcher.all_ids(), dtype=np.int64) + offset
+        return _concat(ids) + offset, _concat(weights, np.float64)
+    pairs = [(i, matcher.weight()) for i in matcher.all_ids()]  # other codecs: slow but right
+    ids = np.array([p[0] for p in pairs], dtype=np.int64)
+    return ids + offset, np.array([p[1] for p in pairs], dtype=np.float64)
 
 
-def term_ids(reader: Any, field: str, text: Any) -> np.ndarray:
-    """Document numbers holding a term (deleted ones included)."""
+def _concat(parts: list[np.ndarray], dtype: Any = np.int64) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
+def term_postings(reader: Any, field: str, btext: bytes) -> Postings:
+    """Document numbers and weights of a term (deleted documents included)."""
     try:
-        return matcher_ids(reader.postings(field, text))
+        ids, weights = matcher_postings(reader.postings(field, btext))
+        return ids.astype(np.int32), weights
     except TermNotFound:
-        return np.empty(0, np.int64)
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+
+
+def term_ids(reader: Any, field: str, btext: bytes) -> np.ndarray:
+    """Document numbers holding a term (deleted ones included)."""
+    return term_postings(reader, field, btext)[0]
 
 
 def live_mask(snapshot: Snapshot) -> Mask:
@@ -64,27 +84,79 @@ def live_mask(snapshot: Snapshot) -> Mask:
     return snapshot.cached("live", build)
 
 
+class LRU:
+    """A thread-safe least-recently-used cache of read-only arrays, bounded by total size."""
+
+    def __init__(self, capacity: int, measure: Any = lambda value: 1) -> None:
+        self.capacity = capacity
+        self.measure = measure
+        self.used = 0
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        for array in value if isinstance(value, tuple) else (value,):
+            array.setflags(write=False)  # shared between requests: nobody may change it
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self.used += self.measure(value)
+            while self.used > self.capacity and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.used -= self.measure(old)
+
+
 class MaskBuilder:
-    """Evaluates queries to masks for one request, reusing term masks between tiers."""
+    """Evaluates queries to masks for one request, reusing postings between tiers."""
 
     def __init__(self, snapshot: Snapshot, searcher: Searcher) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.live = live_mask(snapshot)
-        self._terms: dict[tuple[str, Any], Mask] = {}
+        self._cache: LRU = snapshot.cached("masks", lambda snap: LRU(CACHED_MASKS))
+        self._postings: LRU = snapshot.cached(
+            "postings", lambda snap: LRU(CACHED_POSTINGS, lambda p: len(p[0]))
+        )
 
     def mask(self, q: Query) -> Mask:
-        """Live documents matching `q`."""
-        return self._eval(q) & self.live
+        """Live documents matching `q` (read-only; copy before changing it)."""
+        key = repr(q)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._eval(q) & self.live
+            self._cache.put(key, cached)
+        return cached
 
     def ids_mask(self, ids: np.ndarray) -> Mask:
         mask = np.zeros(len(self.live), dtype=bool)
         mask[ids] = True
         return mask
 
+    def postings(self, field: str, text: Any) -> Postings:
+        """A term's postings (kept per snapshot for the commonest recent terms)."""
+        key = (field, text)
+        found = self._postings.get(key)
+        if found is None:
+            if field not in self.reader.schema:
+                found = (np.empty(0, np.int64), np.empty(0, np.float64))
+            else:
+                schema_field = self.reader.schema[field]
+                btext = text if isinstance(text, bytes) else schema_field.to_bytes(text)
+                found = term_postings(self.reader, field, btext)
+            self._postings.put(key, found)
+        return found
+
     def _eval(self, q: Query) -> Mask:
         if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text)
+            return self.ids_mask(self.postings(q.fieldname, q.text)[0])
         if isinstance(q, wq.And):
             return self._reduce(np.logical_and, q.subqueries)
         if isinstance(q, wq.Or):
@@ -99,20 +171,17 @@ class MaskBuilder:
             return self.live.copy()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return np.zeros(len(self.live), dtype=bool)
-        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
-        return self.ids_mask(ids)
+        return self._whoosh(q)  # phrases, ranges
 
-    def _term(self, field: str, text: Any) -> Mask:
-        key = (field, text)
-        if key not in self._terms:
-            if field not in self.reader.schema:
-                self._terms[key] = np.zeros(len(self.live), dtype=bool)
-            else:
-                btext = (
-                    text if isinstance(text, bytes) else self.reader.schema[field].to_bytes(text)
-                )
-                self._terms[key] = self.ids_mask(term_ids(self.reader, field, btext))
-        return self._terms[key]
+    def _whoosh(self, q: Query) -> Mask:
+        """Whoosh's own matching, cached per snapshot (phrase matching is slow in Python)."""
+        key = "whoosh:" + repr(q)
+        cached = self._cache.get(key)
+        if cached is None:
+            ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+            cached = self.ids_mask(ids)
+            self._cache.put(key, cached)
+        return cached
 
     def _reduce(self, op: Any, queries: list[Query]) -> Mask:
         if not queries:

@@ -31,6 +31,7 @@ from search_app.highlight import Marks, query_marks
 from search_app.index_handle import IndexHandle, Snapshot
 from search_app.query import ParsedQuery, bound_expansions, is_everything, parse, parse_query
 from search_app.ranking import Hit, Ranker
+from search_app.scoring import BulkScorer
 from search_app.suggest import completions, did_you_mean
 
 __all__ = [
@@ -250,13 +251,15 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     facets, truncated, raw = facet_counts(
         snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
     )
+    searcher = snapshot.searcher()
     ranker = Ranker(
-        snapshot.searcher(),
+        searcher,
         matching.builder,
         cols,
         matching.parsed.tiers if matching.parsed else (),
         matching.final,
         bool(matching.selections),
+        BulkScorer(snapshot, searcher, matching.builder),
     )
     results = _page_results(snapshot, matching, ranker, request, sort)
     return {

@@ -1,7 +1,8 @@
 """Order matching passages: BM25F tiers (all words, then some) or a sort key, and grouping.
 
-Only the passages needed for the page are scored (Whoosh `search` with a limit and a filter);
-sorting by date or title never scores at all.
+Scores come from scoring.BulkScorer (numpy, the same BM25F as Whoosh); Whoosh's own scoring
+is the fallback when another weighting model is configured. Sorting by date or title never
+scores at all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from whoosh.searching import Searcher
 
 from search_app.columns import Columns
 from search_app.docsets import MaskBuilder
+from search_app.scoring import BulkScorer
 
 Hit = tuple[int, float | None]  # (docnum, score)
 
@@ -28,6 +30,7 @@ class Ranker:
     tiers: tuple[Query, ...]  # empty for browsing
     final: np.ndarray  # matching passages after all filters
     filtered: bool  # whether `final` is narrower than the query's own matches
+    scorer: BulkScorer | None = None
 
     def passages(self, count: int) -> list[Hit]:
         """The best `count` matching passages, all-words tier first."""
@@ -64,6 +67,9 @@ class Ranker:
         return dict(self._score(self.tiers[-1], mask, None))
 
     def _score(self, q: Query, allowed: np.ndarray | None, limit: int | None) -> list[Hit]:
+        if self.scorer is not None and self.scorer.usable:
+            mask = self.builder.mask(q) if allowed is None else allowed
+            return self.scorer.top(q, mask, limit)
         allow = None if allowed is None else set(np.flatnonzero(allowed).tolist())
         results = self.searcher.search(q, filter=allow, limit=limit)
         return [(hit.docnum, float(hit.score)) for hit in results]
