@@ -1,0 +1,157 @@
+"""Render docs/benchmarks.md from bench/results/*.json (full results, else quick ones)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def load(results: Path, name: str) -> tuple[dict[str, Any] | None, str]:
+    for suffix, mode in (("", "full"), ("-quick", "quick")):
+        path = results / f"{name}{suffix}.json"
+        if path.is_file():
+            return json.loads(path.read_text("utf-8")), mode
+    return None, ""
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def scifact_section(r: dict[str, Any], mode: str) -> list[str]:
+    ndcg = r["nDCG@10"]
+    pub = r["published"]
+    return [
+        f"## Retrieval quality: BEIR SciFact ({mode}: {r['queries']} test queries)",
+        "",
+        "Title + abstract indexed through `indexer.store` with the product's analyzer and schema;",
+        "queries run through `search_app.engine.search` (the product's parser, tiers and scoring).",
+        "",
+        "| system | nDCG@10 | Recall@100 |",
+        "|---|---|---|",
+        f"| Report Search (default configuration) | {ndcg:.4f} | {r['R@100']:.4f} |",
+        f"| Pyserini BM25 flat (published) | {pub['bm25-flat']:.4f} | 0.9253 |",
+        f"| Pyserini BM25 multifield (published) | {pub['bm25-multifield']:.4f} | 0.9076 |",
+        "",
+        f"Target nDCG@10 >= {r['target_ndcg10']}: {verdict(ndcg >= r['target_ndcg10'])}. "
+        f"Settings: `{json.dumps(r['settings'])}`. {r['seconds']} s for the queries.",
+        "",
+    ]
+
+
+def _rate_row(name: str, r: dict[str, Any]) -> str:
+    speed = r.get("speedup_vs_naive", 1.0)
+    reindex = r.get("reindex_unchanged_fraction")
+    reindex_text = f"{reindex:.1%}" if reindex is not None else "-"
+    return (
+        f"| {name} | {r['seconds']} | {r['documents']} | {r['pages']} | {r['passages']} | "
+        f"{r['documents_per_second']} | {r['pages_per_second']} | {r['passages_per_second']} | "
+        f"{speed}x | {reindex_text} |"
+    )
+
+
+def ingest_section(r: dict[str, Any], mode: str) -> list[str]:
+    lines = [f"## Ingestion speed ({mode})", ""]
+    for key in ("pdfs", "speeches"):
+        c = r[key]
+        lines += [
+            f"### {c['corpus']} (`{c['root']}`)",
+            "",
+            "| run | seconds | docs | pages | passages | docs/s | pages/s | passages/s | "
+            "vs naive | unchanged re-index |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            _rate_row("naive baseline (1 process)", c["naive"]),
+            _rate_row("pipeline --workers 1", c["workers_1"]),
+            _rate_row("pipeline --workers 2", c["workers_2"]),
+            "",
+            f"2 workers >= 2x naive: {verdict(c['workers_2']['speedup_vs_naive'] >= 2)}; "
+            f"unchanged re-index <= 5%: "
+            f"{verdict(c['workers_2']['reindex_unchanged_fraction'] <= 0.05)}.",
+            "",
+        ]
+    return lines
+
+
+def search_section(r: dict[str, Any], mode: str) -> list[str]:
+    ours = r["ours"]
+    one, many = ours["one_client"], ours["8_clients"]
+    lines = [
+        f"## Search speed ({mode}: {r['passages']:,} passages, 200 queries)",
+        "",
+        "`/api/search` (facets, highlights, grouping by document: the defaults) on waitress",
+        "(8 threads) over HTTP on 127.0.0.1; peers answer the same queries in process",
+        "(top 10 with stored text, and the total count).",
+        "",
+        "| system | p50 ms | p95 ms | max ms | 8 clients: qps | 8 clients: p95 ms |",
+        "|---|---|---|---|---|---|",
+        f"| Report Search /api/search | {one['p50_ms']} | {one['p95_ms']} | {one['max_ms']} | "
+        f"{many['qps']} | {many['p95_ms']} |",
+    ]
+    for name, label in (("tantivy", "tantivy (Python bindings)"), ("fts5", "SQLite FTS5 bm25()")):
+        p1, p8 = r[name]["one_client"], r[name]["8_clients"]
+        lines.append(
+            f"| {label} | {p1['p50_ms']} | {p1['p95_ms']} | {p1['max_ms']} | {p8['qps']} | "
+            f"{p8['p95_ms']} |"
+        )
+    lines += [
+        "",
+        f"Ours / tantivy: p50 {r['ratio_p50_vs_tantivy']}x, p95 {r['ratio_p95_vs_tantivy']}x. "
+        f"Ours / FTS5: p50 {r['ratio_p50_vs_fts5']}x, p95 {r['ratio_p95_vs_fts5']}x. "
+        f"Engine time inside the server (took_ms): p50 {ours['engine_took_ms_p50']}, "
+        f"p95 {ours['engine_took_ms_p95']}.",
+        "",
+        f"p95 <= {r['targets']['p95_ms']} ms: {verdict(one['p95_ms'] <= r['targets']['p95_ms'])}; "
+        f"peak server RSS {ours['server_peak_rss_mb']} MB <= {r['targets']['peak_rss_mb']} MB: "
+        f"{verdict(ours['server_peak_rss_mb'] <= r['targets']['peak_rss_mb'])}.",
+        "",
+        "| query shape | p50 ms | p95 ms |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {k} | {v['p50_ms']} | {v['p95_ms']} |" for k, v in ours["by_shape"].items()]
+    return lines + [""]
+
+
+def environment_section(env: dict[str, Any]) -> list[str]:
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    return [
+        "## Machine",
+        "",
+        f"{env['date']}; {env['cpu']}, {env['cores']} cores, {env['memory_gb']} GB; "
+        f"Python {env['python']}; commit {env['commit']}; {versions}. "
+        f"Load average at start {env['load_average_at_start']}, "
+        f"at end {[round(x, 2) for x in env.get('load_average_at_end', [])]} "
+        "(other work shared the machine when the load is above the core count).",
+        "",
+    ]
+
+
+def write_markdown(results: Path) -> Path:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produced by `make bench` (`python -m bench.run`; `make bench-quick` for subsets) from",
+        "the JSON in `bench/results/`. Speeds are measured side by side in one run on one",
+        "machine; absolute timings depend on the machine and its load.",
+        "",
+    ]
+    env = None
+    sections = (
+        ("scifact", scifact_section),
+        ("ingest", ingest_section),
+        ("search", search_section),
+    )
+    for name, section in sections:
+        data, mode = load(results, name)
+        if data is None:
+            lines += [f"## {name}", "", "Not measured yet.", ""]
+            continue
+        env = env or data.get("environment")
+        lines += section(data, mode)
+    if env:
+        lines += environment_section(env)
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text("\n".join(lines), "utf-8")
+    return DOC

@@ -1,0 +1,134 @@
+"""Run the benchmarks and write bench/results/*.json and docs/benchmarks.md.
+
+    python -m bench.run [--quick] [--only scifact,ingest,search]
+
+--quick uses 100 SciFact test queries, 40 UN PDFs and 1,000 speeches (a few minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench import corpora, ingest, peers, render, scifact, search_index, search_speed
+
+RESULTS = Path(__file__).resolve().parent / "results"
+BENCHMARKS = ("scifact", "ingest", "search")
+PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
+
+
+def environment() -> dict[str, Any]:
+    """Machine, date and versions, recorded with every result."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "versions": {name: _version(name) for name in PACKAGES},
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def run_scifact(quick: bool) -> dict[str, Any]:
+    index_dir = corpora.WORK / "scifact-index"
+    started = time.perf_counter()
+    scifact.build_index(index_dir, scifact.load_corpus())
+    built = time.perf_counter() - started
+    limit = 100 if quick else None
+    result = scifact.timed_evaluate(scifact.engine_search(index_dir), "test", limit)
+    return {
+        **result,
+        "index_seconds": round(built, 1),
+        "published": scifact.PYSERINI,
+        "target_ndcg10": 0.70,
+        "settings": scifact.settings(),
+    }
+
+
+def run_ingest(quick: bool) -> dict[str, Any]:
+    work = corpora.WORK / "ingest"
+    return {
+        "pdfs": ingest.run_corpus("un-pdfs", corpora.pdf_corpus(quick), work),
+        "speeches": ingest.run_corpus("ungdc", corpora.ungdc_corpus(quick), work),
+        "targets": {"speedup_2_workers": 2.0, "reindex_unchanged_fraction": 0.05},
+    }
+
+
+def run_search(quick: bool) -> dict[str, Any]:
+    index_dir, build = search_index.ensure_index(quick)
+    queries = search_speed.load_queries()
+    ours = search_speed.measure_server(index_dir, queries)
+    built = peers.build_all(index_dir, corpora.WORK / ("peers-quick" if quick else "peers"))
+    result: dict[str, Any] = {
+        "index": build,
+        "passages": built["passages"],
+        "ours": ours,
+        "peer_build": {k: v for k, v in built.items() if k.endswith("seconds")},
+        "targets": {"p95_ms": 150, "peak_rss_mb": 1536},
+    }
+    for name in ("tantivy", "fts5"):
+        result[name] = search_speed.measure_peer(built[name], queries)
+        result[f"ratio_p50_vs_{name}"] = _ratio(ours, result[name], "p50_ms")
+        result[f"ratio_p95_vs_{name}"] = _ratio(ours, result[name], "p95_ms")
+    profile = search_speed.profile_engine(index_dir, queries)
+    (RESULTS / f"search-profile{'-quick' if quick else ''}.txt").write_text(profile, "utf-8")
+    return result
+
+
+def _ratio(ours: dict[str, Any], peer: dict[str, Any], key: str) -> float:
+    return round(ours["one_client"][key] / max(peer["one_client"][key], 0.01), 1)
+
+
+RUNNERS = {"scifact": run_scifact, "ingest": run_ingest, "search": run_search}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small subsets, a few minutes")
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "-quick" if args.quick else ""
+    env = environment()
+    for name in args.only.split(","):
+        print(f"[bench] {name}{' (quick)' if args.quick else ''}...", flush=True)
+        started = time.perf_counter()
+        result = RUNNERS[name](args.quick)
+        result["environment"] = {**env, "load_average_at_end": list(os.getloadavg())}
+        result["wall_seconds"] = round(time.perf_counter() - started, 1)
+        path = RESULTS / f"{name}{suffix}.json"
+        path.write_text(json.dumps(result, indent=1, default=str) + "\n", "utf-8")
+        print(f"[bench] {name}: {path}", flush=True)
+    render.write_markdown(RESULTS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Search latency and throughput of /api/search on a real waitress server, against peers.
+
+One client and 8 concurrent clients over HTTP on 127.0.0.1; tantivy and SQLite FTS5 answer the
+same queries over the same passages in the same run. The server's resident memory is sampled
+throughout and its peak reported.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import psutil
+
+QUERIES = Path(__file__).resolve().parent / "queries.json"
+CLIENTS = 8
+
+
+def load_queries() -> list[dict[str, Any]]:
+    return json.loads(QUERIES.read_text("utf-8"))
+
+
+def search_path(query: dict[str, Any]) -> str:
+    """The /api/search URL of a benchmark query (facets and highlights are always on)."""
+    params: list[tuple[str, Any]] = [("q", query["q"])]
+    for facet, values in query.get("filters", {}).items():
+        params += [(facet, value) for value in values]
+    for key in ("year_from", "year_to"):
+        if key in query:
+            params.append((key, query[key]))
+    return "/api/search?" + urlencode(params)
+
+
+def summarize(latencies: list[float], seconds: float | None = None) -> dict[str, Any]:
+    """p50/p95/max in milliseconds (and queries per second when wall time is given)."""
+    ordered = sorted(latencies)
+    out = {
+        "queries": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+    }
+    if seconds:
+        out["qps"] = round(len(ordered) / seconds, 1)
+    return out
+
+
+def timed(run: Callable[[dict[str, Any]], Any], queries: list[dict[str, Any]], clients: int):
+    """Latencies of every query, and the wall time, with `clients` threads in parallel."""
+
+    def one(query: dict[str, Any]) -> float:
+        started = time.perf_counter()
+        run(query)
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    if clients == 1:
+        latencies = [one(q) for q in queries]
+    else:
+        with ThreadPoolExecutor(clients) as pool:
+            latencies = list(pool.map(one, queries))
+    return latencies, time.perf_counter() - started
+
+
+class Server:
+    """`report-search serve` on a free local port, with its memory sampled."""
+
+    def __init__(self, index_dir: Path, threads: int = CLIENTS) -> None:
+        self.port = _free_port()
+        command = [sys.executable, "-m", "indexer.cli", "serve", "--index-dir", str(index_dir)]
+        command += ["--port", str(self.port), "--threads", str(threads)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._wait_ready()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.get("/api/health")
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start")
+
+    def _sample(self) -> None:
+        proc = psutil.Process(self.process.pid)
+        while not self._stop.is_set():
+            try:
+                self.peak_rss = max(self.peak_rss, proc.memory_info().rss)
+            except psutil.Error:
+                return
+            time.sleep(0.05)
+
+    def get(self, path: str) -> dict[str, Any]:
+        """One GET on a connection kept per thread; the decoded JSON body."""
+        local = _connections
+        conn = getattr(local, "conn", None)
+        if conn is None or getattr(local, "port", None) != self.port:
+            conn = local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            local.port = self.port
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+        except (http.client.HTTPException, OSError):
+            local.conn = None
+            raise
+        if response.status != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status}: {body[:200]!r}")
+        return json.loads(body)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+_connections = threading.local()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure_server(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """/api/search with one client, then with 8; server-side took_ms; peak RSS."""
+    server = Server(index_dir)
+    took: list[float] = []
+    try:
+        rss_start = server.peak_rss
+
+        def run(query: dict[str, Any]) -> None:
+            took.append(server.get(search_path(query))["took_ms"])
+
+        for query in queries[:10]:  # warm the per-generation caches
+            run(query)
+        took.clear()
+        single, single_wall = timed(run, queries, 1)
+        engine_ms = sorted(took)
+        many, many_wall = timed(run, queries, CLIENTS)
+        out = {
+            "one_client": summarize(single, single_wall),
+            f"{CLIENTS}_clients": summarize(many, many_wall),
+            "engine_took_ms_p50": engine_ms[len(engine_ms) // 2],
+            "engine_took_ms_p95": engine_ms[int(0.95 * len(engine_ms))],
+            "server_rss_after_start_mb": round(rss_start / 2**20),
+            "server_peak_rss_mb": round(server.peak_rss / 2**20),
+        }
+        out["by_shape"] = by_shape(queries, single)
+    finally:
+        server.stop()
+    return out
+
+
+def by_shape(queries: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
+    """p50/p95 per query shape (one, two, four words, phrase) and with/without filters."""
+    groups: dict[str, list[float]] = {}
+    for query, seconds in zip(queries, latencies, strict=True):
+        groups.setdefault(query["shape"], []).append(seconds)
+        filtered = "filtered" if ("filters" in query or "year_from" in query) else "unfiltered"
+        groups.setdefault(filtered, []).append(seconds)
+    return {name: summarize(values) for name, values in sorted(groups.items())}
+
+
+def measure_peer(run: Callable[[dict[str, Any]], Any], queries: list[dict[str, Any]]):
+    for query in queries[:10]:
+        run(query)
+    single, single_wall = timed(run, queries, 1)
+    many, many_wall = timed(run, queries, CLIENTS)
+    return {
+        "one_client": summarize(single, single_wall),
+        f"{CLIENTS}_clients": summarize(many, many_wall),
+    }
+
+
+def profile_engine(index_dir: Path, queries: list[dict[str, Any]]) -> str:
+    """Where the engine's time goes over the query list (pyinstrument, in process)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from pyinstrument import Profiler
+
+    from search_app.engine import parse_search_args, search
+    from search_app.index_handle import IndexHandle
+
+    handle = IndexHandle(index_dir)
+    requests = [parse_search_args(parse_qs(urlsplit(search_path(q)).query)) for q in queries]
+    search(handle, requests[0])
+    profiler = Profiler()
+    profiler.start()
+    for request in requests:
+        search(handle, request)
+    profiler.stop()
+    return profiler.output_text(unicode=False, color=False)
