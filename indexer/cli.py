@@ -52,6 +52,11 @@ def index(
         )
     except store.IndexBusyError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # disk full, read-only or misplaced index folder
+        raise click.ClickException(
+            f"indexing stopped, the live index is unchanged: {error.strerror or error} "
+            f"({error.filename or target})"
+        ) from None
     summary = report.summary()
     counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["by_status"].items()))
     click.echo(

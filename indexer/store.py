@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
@@ -125,19 +125,47 @@ def write_lock(index_dir: Path) -> Iterator[None]:
     index_dir.mkdir(parents=True, exist_ok=True)
     # Closing the descriptor (or the process dying) releases the flock: no stale locks.
     with open(index_dir / LOCK, "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "unknown"
+        owner = _acquire(handle)
+        if owner is not None:
             raise IndexBusyError(
                 f"another indexing run (pid {owner}) is writing {index_dir}; wait for it to finish"
-            ) from None
+            )
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         yield
+
+
+def _acquire(handle: IO[str], grace: float = 5.0) -> str | None:
+    """flock the lock file; None on success, else the owner's pid as written in the file.
+
+    When the owner is dead, its worker processes (which inherited the lock) are about to exit:
+    wait up to `grace` seconds for them rather than fail.
+    """
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return None
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            if _alive(owner) or time.monotonic() > deadline:
+                return owner
+            time.sleep(0.1)
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return True  # unknown owner: assume it is running
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:

@@ -6,10 +6,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, g
 from werkzeug.wrappers import Response
 
-from indexer.store import resolve_index_dir
+from indexer.store import NoIndexError, resolve_index_dir
 from search_app.index_handle import IndexHandle
 
 SECURITY_HEADERS: dict[str, str] = {
@@ -20,6 +20,8 @@ SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+# The generation that answered: clients and tests can tell which index a response came from.
+GENERATION_HEADER = "X-Index-Generation"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,11 +50,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     # ----------------------------------------------------------------------------------
 
+    app.before_request(_pin_snapshot)
+    app.teardown_request(_unpin_snapshot)
     app.after_request(_security_headers)
     return app
+
+
+def _pin_snapshot() -> None:
+    """One request reads one index generation, even if a re-index publishes another meanwhile."""
+    try:
+        g.index_generation = current_app.extensions["report_search"].pin().generation
+    except NoIndexError:
+        g.index_generation = None
+
+
+def _unpin_snapshot(error: BaseException | None = None) -> None:
+    current_app.extensions["report_search"].unpin()
 
 
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if g.get("index_generation") is not None:
+        response.headers[GENERATION_HEADER] = str(g.index_generation)
     return response

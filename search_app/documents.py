@@ -83,7 +83,9 @@ def document_file(handle: IndexHandle, document_id: str) -> Path:
     if record is None or not record.get("path"):
         raise UnknownDocument(document_id)
     path = Path(record["path"])
-    if not path.is_file():
+    # The file may have been swapped for a symlink out of the corpus since it was indexed.
+    root = Path(record.get("root") or path.parent).resolve()
+    if not path.is_file() or not path.resolve().is_relative_to(root):
         raise UnknownDocument(document_id)
     return path
 

@@ -84,9 +84,22 @@ class IndexHandle:
         self.index_dir = Path(index_dir)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._pinned = threading.local()
+
+    def pin(self) -> Snapshot:
+        """Make this thread see one snapshot until unpin(): a request never mixes generations."""
+        self._pinned.snapshot = None
+        self._pinned.snapshot = self.snapshot()
+        return self._pinned.snapshot
+
+    def unpin(self) -> None:
+        self._pinned.snapshot = None
 
     def snapshot(self) -> Snapshot:
-        """The snapshot for the live generation and its latest commit."""
+        """The snapshot for the live generation and its latest commit (or this thread's pin)."""
+        pinned = getattr(self._pinned, "snapshot", None)
+        if pinned is not None:
+            return pinned
         key = self._change_key()
         snapshot = self._snapshot
         if snapshot is not None and snapshot.key == key:

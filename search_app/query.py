@@ -118,8 +118,13 @@ def _negation_only(text: str, schema: Schema) -> Query | None:
 
 def _fallback(text: str, schema: Schema, why: str, resolve: Resolver | None) -> ParsedQuery:
     """Search the plain words of `text`, with no syntax at all."""
-    words = " ".join(_WORD.findall(text))
-    strict = _parser(schema, syntax=False).parse(words) if words else wq.NullQuery
+    # Lowercase: Whoosh reads upper-case AND/OR/NOT as operators even here ("NOT NOT x"
+    # raised IndexError); the analyzer lowercases anyway.
+    words = " ".join(_WORD.findall(text)).lower()
+    try:
+        strict = _parser(schema, syntax=False).parse(words) if words else wq.NullQuery
+    except Exception:  # the promise is "never raises": nothing searchable is left
+        strict = wq.NullQuery
     if _has_null(strict):
         strict = wq.NullQuery
     notice = FALLBACK_NOTICE.format(why=why)
