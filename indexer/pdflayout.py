@@ -39,6 +39,8 @@ SYMBOL = re.compile(r"^[A-Z]{1,8}(?:/[A-Za-z0-9.()\-]+)*/[A-Za-z0-9.()\-]*\d[A-Z
 # Lettered and roman headings: "A. UNITAR ...", "b. Migration and the MDGs", "II. Mandate".
 HEADING_SHAPE = re.compile(r"^(?:[A-Za-z]|[IVXLC]{1,6})\.\s+[A-Z\"“‘']")
 SENTENCE_END = (".", ":", ";", "?", "!")
+# A paragraph's last line: closing punctuation, maybe then a footnote marker ("data.2").
+ENDS_SENTENCE = re.compile(r"[.:;,?!)\]”\"']\d{0,3}$")
 
 
 @dataclass
@@ -229,7 +231,8 @@ def page_blocks(lines: Sequence[Line], size: float) -> list[list[str]]:
             0 < i < len(lines) - 1
             and gaps[i + 1]
             and len(line.text.split()) <= 8
-            and not line.text.endswith(SENTENCE_END)
+            and line.text[:1].isupper()
+            and not ENDS_SENTENCE.search(line.text)
             and lines[i - 1].text.endswith(SENTENCE_END)
         ):
             heads[i] = True

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.extract import ExtractionError, Limits, extract
-from indexer.pdflayout import join_hyphenated
+from indexer.pdflayout import Line, join_hyphenated, page_blocks
 from indexer.samplepdf import RUNNING_HEADER, write_seed_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -338,3 +338,34 @@ def test_html_article_keeps_its_own_header(tmp_path: Path):
     document = extract(path, "post.html")
     assert document.pages[0].text == "# Post title\n\nBody text."
     assert document.title == "Post title"
+
+
+def test_page_blocks_cut_at_gaps_and_around_headings():
+    def line(text: str, y: float, size: float = 10.0, bold: bool = False) -> Line:
+        return Line(text, y, size, bold)
+
+    lines = [
+        line("The first paragraph starts", 700),
+        line("and goes on, then it", 688),
+        line("ends here.", 676),
+        line("Scenarios and the Need", 656),  # plain-type heading: short, gaps around it
+        line("There are various scenarios in", 636),
+        line("human mobility and the", 624),
+        line("rest of it.", 612),
+        line("B. BOLD HEADING", 592, bold=True),
+        line("ON TWO LINES", 580, bold=True),
+        line("left column ends mid", 560),
+        line("paragraph and the", 548),
+        line("sentence continues at the top of the next column.", 760),
+    ]
+    assert page_blocks(lines, 10.0) == [
+        ["The first paragraph starts", "and goes on, then it", "ends here."],
+        ["Scenarios and the Need"],
+        ["There are various scenarios in", "human mobility and the", "rest of it."],
+        ["B. BOLD HEADING", "ON TWO LINES"],
+        [
+            "left column ends mid",
+            "paragraph and the",
+            "sentence continues at the top of the next column.",
+        ],
+    ]
