@@ -103,7 +103,8 @@ def extract(path: Path, document_id: str, limits: Limits = Limits()) -> Document
         raise ExtractionError("unreadable", f"cannot read the file: {exc}") from exc
     except Exception as exc:  # a parser bug must not stop the batch
         raise ExtractionError("malformed", f"{type(exc).__name__}: {exc}") from exc
-    metadata["title_from"] = "metadata" if title else "filename"
+    # Where the title comes from: "metadata" (PDF info, HTML <title>), "text", "filename".
+    metadata["title_from"] = metadata.get("title_from", "metadata") if title else "filename"
     return Document(
         document_id=document_id,
         path=str(path),
@@ -277,11 +278,12 @@ def read_text_file(path: Path, fmt: str) -> tuple[tuple[Page, ...], str, dict[st
         blocks = markdown_blocks(text)
     else:
         blocks = text_blocks(text)
+    metadata = {"title_from": "metadata"} if title else {"title_from": "text"}
     if not title and blocks:
         title = first_heading(blocks[0], markdown=fmt != "text")
     if not any(any(ch.isalnum() for ch in block) for block in blocks):
         raise ExtractionError("no-text", "the file holds no text")
-    return (Page(number=1, text="\n\n".join(blocks)),), title, {}
+    return (Page(number=1, text="\n\n".join(blocks)),), title, metadata
 
 
 def first_heading(block: str, markdown: bool) -> str:

@@ -369,3 +369,12 @@ def test_page_blocks_cut_at_gaps_and_around_headings():
             "sentence continues at the top of the next column.",
         ],
     ]
+
+
+def test_title_sources(tmp_path: Path, seed_doc):
+    assert seed_doc.metadata["title_from"] == "metadata"
+    assert extract(SEED, "seed.txt").metadata["title_from"] == "text"
+    path = tmp_path / "long-first-paragraph.txt"
+    path.write_text("This first paragraph is a sentence, not a title.\n\nMore text.\n")
+    document = extract(path, "long-first-paragraph.txt")
+    assert (document.title, document.metadata["title_from"]) == ("long-first-paragraph", "filename")
