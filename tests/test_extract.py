@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.extract import ExtractionError, Limits, extract
+from indexer.extract import ExtractionError, Limits, extract, pdf_date, plausible_title
 from indexer.pdflayout import Line, join_hyphenated, page_blocks
 from indexer.samplepdf import RUNNING_HEADER, write_seed_pdf
 
@@ -378,3 +378,12 @@ def test_title_sources(tmp_path: Path, seed_doc):
     path.write_text("This first paragraph is a sentence, not a title.\n\nMore text.\n")
     document = extract(path, "long-first-paragraph.txt")
     assert (document.title, document.metadata["title_from"]) == ("long-first-paragraph", "filename")
+
+
+def test_pdf_metadata_plausibility():
+    assert pdf_date("D:20250722185210-04'00'") == "2025-07-22"
+    assert pdf_date("D:2009") == "2009"
+    assert pdf_date("D:00000101") == "" and pdf_date("garbage") == ""
+    assert plausible_title("Technology and Innovation Report 2025 (Overview)")
+    for junk in ("Microsoft Word - A_80_16.docx", "untitled", "current.PDF", "Etpu", ""):
+        assert not plausible_title(junk), junk
