@@ -161,7 +161,7 @@ def read_pdf(path: Path, limits: Limits) -> tuple[tuple[Page, ...], str, dict[st
             boxes.append(page_box(page))
             page.extract_text(visitor_text=collector)
         except ExtractionError:
-            raise  # the pipeline's timeout
+            raise  # ours (or the pipeline's timeout): never re-wrapped
         except Exception as exc:  # one broken page must not cost the whole document
             errors.append(exc)
         lines.append(collector.finish())
