@@ -571,6 +571,10 @@ def _topics(text: str) -> list[str]:
     finder.apply_freq_filter(3 if len(words) > 1500 else 2)
     finder.apply_word_filter(lambda w: w is None or len(w) < 3 or w in blocked)
     finder.apply_ngram_filter(lambda a, b: f"{a} {b}" in blocked)
-    scored = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
-    by_count = sorted(scored, key=lambda item: (-finder.ngram_fd[item[0]], -item[1]))
-    return [" ".join(pair) for pair, _ in by_count[:TOPICS_PER_DOCUMENT]]
+    try:
+        scores = dict(finder.score_ngrams(BigramAssocMeasures.likelihood_ratio))
+    except ValueError:  # NLTK's likelihood ratio fails on degenerate counts in tiny texts
+        scores = {}
+    counts = finder.ngram_fd
+    by_count = sorted(counts, key=lambda pair: (-counts[pair], -scores.get(pair, 0.0), pair))
+    return [" ".join(pair) for pair in by_count[:TOPICS_PER_DOCUMENT]]
