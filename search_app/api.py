@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ SUGGEST_PARAMS = ("q", "limit")
 def init_app(app: Flask) -> None:
     """Register the API, its re-index job and its error handlers."""
     roots = [Path(p) for p in app.config["CORPUS_DIRS"] if str(p)]
-    app.extensions["report_search_reindex"] = Reindexer(roots, Path(app.config["INDEX_DIR"]))
+    handle = app.extensions["report_search"]
+    app.extensions["report_search_reindex"] = Reindexer(
+        roots, Path(app.config["INDEX_DIR"]), after=lambda: engine.warm(handle)
+    )
+    if app.config.get("WARM_UP", True):
+        # Facet arrays take seconds to build at 200,000 passages: not on the first request.
+        threading.Thread(target=engine.warm, args=(handle,), name="warm", daemon=True).start()
     app.register_blueprint(bp)
     app.register_error_handler(BadRequest, _bad_request)
     app.register_error_handler(NoIndexError, _no_index)

@@ -1,7 +1,9 @@
-"""Per-generation arrays indexed by document number: document, ordinal, sort keys.
+"""Per-generation arrays indexed by document number: which document, and its sort keys.
 
-Built once per snapshot from postings and Whoosh columns, so that grouping, sorting and
-counting per document are numpy operations instead of stored-field loads per hit.
+Built once per snapshot from the `document_id` postings and one stored value per document,
+so that grouping, sorting and counting per document are numpy operations instead of stored
+field loads per hit. A document's passages are written together and in order
+(indexer.store.add_document), so within a document, document-number order is passage order.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search_app.docsets import term_ids
+from search_app.docsets import live_mask, term_ids
 from search_app.index_handle import Snapshot
 
 
@@ -20,49 +22,61 @@ class Columns:
 
     doc: np.ndarray  # index into document_ids, -1 for deleted slots
     document_ids: tuple[str, ...]
-    ordinal: np.ndarray
-    date_rank: np.ndarray  # rank of the date string; "" (unknown) ranks lowest
-    title_rank: np.ndarray  # rank of the lowercased title
+    date_rank: np.ndarray  # rank of the document's date string; "" (unknown) ranks lowest
+    title_rank: np.ndarray  # rank of the document's lowercased title
 
     def first_passages(self, mask: np.ndarray) -> np.ndarray:
-        """For each document with a passage in `mask`, its lowest-ordinal docnum there."""
+        """For each document with a passage in `mask`, its first passage there."""
         docnums = np.flatnonzero(mask)
-        order = np.lexsort((self.ordinal[docnums], self.doc[docnums]))
-        docnums = docnums[order]
         _, first = np.unique(self.doc[docnums], return_index=True)
         return docnums[first]
+
+    def count_documents(self, mask: np.ndarray) -> int:
+        """How many documents have a passage in `mask`."""
+        present = np.bincount(self.doc[mask], minlength=len(self.document_ids))
+        return int(np.count_nonzero(present))
 
 
 def columns(snapshot: Snapshot) -> Columns:
     """The snapshot's Columns (built on first use)."""
-    return snapshot.cached("columns", _build)
+    live = live_mask(snapshot)  # outside: Snapshot.cached builds one value at a time
+    return snapshot.cached("columns", lambda snap: _build(snap, live))
 
 
-def _build(snapshot: Snapshot) -> Columns:
-    reader = snapshot.searcher().reader()
-    size = reader.doc_count_all()
-    doc = np.full(size, -1, dtype=np.int64)
-    document_ids = []
+def _build(snapshot: Snapshot, live: np.ndarray) -> Columns:
+    searcher = snapshot.searcher()
+    reader = searcher.reader()
+    doc = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+    document_ids, firsts = [], []
     for btext in reader.lexicon("document_id"):
-        doc[term_ids(reader, "document_id", btext)] = len(document_ids)
-        document_ids.append(btext.decode("utf-8"))
+        ids = term_ids(reader, "document_id", btext)
+        ids = ids[live[ids]]  # a re-indexed document's old passages linger until a merge
+        if len(ids):
+            doc[ids] = len(document_ids)
+            document_ids.append(btext.decode("utf-8"))
+            firsts.append(int(ids.min()))
+    stored = [searcher.stored_fields(d) for d in firsts]
+    dates = [str(s.get("date") or "") for s in stored]
+    titles = [str(s.get("title") or "").lower() for s in stored]
     return Columns(
         doc=doc,
         document_ids=tuple(document_ids),
-        ordinal=np.array(_column(reader, "ordinal", size, 0), dtype=np.int64),
-        date_rank=_ranks(_column(reader, "date", size, "")),
-        title_rank=_ranks(_column(reader, "title_sort", size, "")),
+        date_rank=_per_passage(doc, _ranks(dates)),
+        title_rank=_per_passage(doc, _ranks(titles)),
     )
 
 
-def _column(reader, field: str, size: int, default) -> list:
-    if not reader.has_column(field):
-        return [default] * size
-    values = list(reader.column_reader(field))
-    return [default if v is None else v for v in values]
-
-
-def _ranks(values: list) -> np.ndarray:
+def _ranks(values: list[str]) -> np.ndarray:
     """Dense ranks of values (equal values share a rank)."""
-    _, inverse = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    if not values:
+        return np.empty(0, dtype=np.int64)
+    _, inverse = np.unique(np.array(values, dtype=str), return_inverse=True)
     return inverse.astype(np.int64)
+
+
+def _per_passage(doc: np.ndarray, per_document: np.ndarray) -> np.ndarray:
+    """Spread per-document values onto passages (deleted slots get 0)."""
+    values = np.zeros(len(doc), dtype=np.int64)
+    present = doc >= 0
+    values[present] = per_document[doc[present]]
+    return values

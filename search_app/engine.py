@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from indexer.models import FACETS
+from indexer.store import NoIndexError
 from search_app import documents
 from search_app import results as render
 from search_app.columns import columns
@@ -29,9 +30,16 @@ from search_app.facets import (
 )
 from search_app.highlight import Marks, query_marks
 from search_app.index_handle import IndexHandle, Snapshot
-from search_app.query import ParsedQuery, bound_expansions, is_everything, parse, parse_query
+from search_app.query import (
+    TEXT_FIELDS,
+    ParsedQuery,
+    bound_expansions,
+    is_everything,
+    parse,
+    parse_query,
+)
 from search_app.ranking import Hit, Ranker
-from search_app.scoring import BulkScorer
+from search_app.scoring import BulkScorer, field_lengths
 from search_app.suggest import completions, did_you_mean
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "search",
     "stats",
     "suggest",
+    "warm",
 ]
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -239,7 +248,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     matching = _match(snapshot, request)
     cols = columns(snapshot)
     total = int(matching.final.sum())
-    total_documents = len(np.unique(cols.doc[matching.final]))
+    total_documents = cols.count_documents(matching.final)
     browsing = matching.parsed is None
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     units = total_documents if request.group == "document" else total
@@ -425,6 +434,19 @@ def suggest(handle: IndexHandle, q: str, limit: int = 10) -> dict[str, Any]:
 def stats(handle: IndexHandle) -> dict[str, Any]:
     """Counts, facet cardinalities, index generation, build time, last ingest summary."""
     return documents.stats(handle)
+
+
+def warm(handle: IndexHandle) -> None:
+    """Build the live generation's caches (facet arrays, sort keys) before the first search."""
+    try:
+        snapshot = handle.snapshot()
+    except NoIndexError:
+        return
+    columns(snapshot)
+    for name in FACETS:
+        facet_values(snapshot, name)
+    for name in TEXT_FIELDS:
+        field_lengths(snapshot, name)
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:

@@ -50,7 +50,7 @@ class Ranker:
 
     def documents(self, count: int) -> list[Hit]:
         """The best passage of each of the best `count` documents (by best passage)."""
-        total_docs = len(np.unique(self.columns.doc[self.final]))
+        total_docs = self.columns.count_documents(self.final)
         wanted = min(count, total_docs)
         limit = max(count * 3, 30)
         while True:
@@ -91,8 +91,8 @@ class Ranker:
             "oldest": cols.date_rank[docnums],
             "title": cols.title_rank[docnums],
         }[sort]
-        # np.lexsort sorts by the last key first.
-        return (cols.ordinal[docnums], cols.doc[docnums], primary)
+        # np.lexsort sorts by the last key first; document number order is passage order.
+        return (docnums, cols.doc[docnums], primary)
 
 
 def _first_per_document(hits: list[Hit], columns: Columns) -> list[Hit]:

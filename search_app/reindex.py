@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,12 @@ from typing import Any
 class Reindexer:
     """Runs indexer.pipeline.run in a thread and remembers how the last run went."""
 
-    def __init__(self, roots: list[Path], index_dir: Path) -> None:
+    def __init__(
+        self, roots: list[Path], index_dir: Path, after: Callable[[], None] | None = None
+    ) -> None:
         self.roots = roots
         self.index_dir = index_dir
+        self.after = after  # run after a successful re-index (e.g. to warm caches)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._status: dict[str, Any] = {"state": "idle"}
@@ -44,6 +48,8 @@ class Reindexer:
 
         try:
             report = run(self.roots, self.index_dir, workers=1)
+            if self.after is not None:
+                self.after()
             update = {"state": "done", "summary": report.summary()}
         except Exception as error:  # reported through /api/index/status, not raised
             traceback.print_exc()
