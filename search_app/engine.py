@@ -40,7 +40,7 @@ from search_app.query import (
 )
 from search_app.ranking import Hit, Ranker
 from search_app.scoring import BulkScorer, field_lengths
-from search_app.suggest import completions, did_you_mean
+from search_app.suggest import completions, did_you_mean, has_unknown_word
 
 __all__ = [
     "BadRequest",
@@ -294,7 +294,10 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
 
 
 def _suggestion(snapshot: Snapshot, request: SearchRequest, total: int) -> str | None:
-    if not request.q or total >= FEW_RESULTS:
+    """A corrected query when this one finds little, or has a word the index never saw."""
+    if not request.q or is_everything(request.q):
+        return None
+    if total >= FEW_RESULTS and not has_unknown_word(snapshot, request.q):
         return None
     return did_you_mean(snapshot, request.q)
 

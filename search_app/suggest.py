@@ -20,25 +20,46 @@ _WORD = re.compile(r"\w+")
 _SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
 
 
-def surface_word(snapshot: Snapshot, term: str, typed: str = "") -> str:
-    """The word people write for index term `term` (e.g. "emigr" -> "emigration")."""
-    cache: dict[str, str] = snapshot.cached("surface", lambda snap: {})
+def surface_forms(snapshot: Snapshot, term: str) -> Counter[str]:
+    """Words of a few passages holding index term `term`, by count (cached per snapshot)."""
+    cache: dict[str, Counter[str]] = snapshot.cached("surface", lambda snap: {})
     if term not in cache:
-        cache[term] = _find_surface(snapshot, term, typed)
+        searcher = snapshot.searcher()
+        ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
+        words: Counter[str] = Counter()
+        for docnum in ids.tolist():
+            text = searcher.stored_fields(int(docnum)).get("text", "")
+            words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
+        cache[term] = words
     return cache[term]
 
 
-def _find_surface(snapshot: Snapshot, term: str, typed: str) -> str:
-    searcher = snapshot.searcher()
-    ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
-    words: Counter[str] = Counter()
-    for docnum in ids.tolist():
-        text = searcher.stored_fields(int(docnum)).get("text", "")
-        words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
-    if not words:
+def surface_word(snapshot: Snapshot, term: str, typed: str = "") -> str:
+    """The word people write for index term `term` (e.g. "emigr" -> "emigration").
+
+    The commonest form; with `typed`, the form closest to it ("recruitment", not "recruit").
+    """
+    forms = surface_forms(snapshot, term)
+    if not forms:
         return term
-    # The commonest form; ties go to the one closest in length to what was typed.
-    return max(words, key=lambda w: (words[w], -abs(len(w) - len(typed))))
+    if typed:
+        return min(forms, key=lambda w: (edit_distance(typed, w), -forms[w]))
+    return max(forms, key=lambda w: (forms[w], -len(w)))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance with adjacent transpositions counted as one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
@@ -62,22 +83,47 @@ def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
     return corrected if changed else None
 
 
+def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
+    """Whether a plain word of `text` is missing from the index (worth a correction)."""
+    reader = snapshot.searcher().reader()
+    protected = [m.span() for m in _SYNTAX.finditer(text)]
+    for match in _WORD.finditer(text):
+        if any(a <= match.start() < b for a, b in protected):
+            continue
+        terms = analyze(match.group(0))
+        if len(terms) == 1 and reader.doc_frequency(FIELD, terms[0]) == 0:
+            return True
+    return False
+
+
 def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
+    """A commoner index word close to `word` as typed, or None."""
     terms = analyze(word)
-    if len(terms) != 1 or word.lower() in stopwords():
+    typed = word.lower()
+    if len(terms) != 1 or typed in stopwords() or typed.isdigit():
         return None
-    term = terms[0]
-    frequency = reader.doc_frequency(FIELD, term)
-    best, best_frequency = None, frequency
-    for distance in (1, 2):
-        for candidate in reader.terms_within(FIELD, term, distance, prefix=1):
-            candidate_frequency = reader.doc_frequency(FIELD, candidate)
-            # Only propose a word clearly more common than the one typed.
-            if candidate_frequency > max(best_frequency, 3 * frequency):
-                best, best_frequency = candidate, candidate_frequency
-        if best:
-            break
-    return surface_word(snapshot, best, word) if best else None
+    frequency = reader.doc_frequency(FIELD, terms[0])
+    best, best_key = None, None
+    for candidate in _candidates(reader, terms[0], typed):
+        candidate_frequency = reader.doc_frequency(FIELD, candidate)
+        if candidate_frequency <= max(3 * frequency, 1):
+            continue  # propose only words clearly commoner than the one typed
+        form = surface_word(snapshot, candidate, typed)
+        distance = edit_distance(typed, form)
+        if form != typed and distance <= max(1, len(typed) // 4):
+            key = (distance, -candidate_frequency)
+            if best_key is None or key < best_key:
+                best, best_key = form, key
+    return best
+
+
+def _candidates(reader: Any, term: str, typed: str) -> set[str]:
+    """Index terms near the typed word: by edit distance of stems, and by shared beginning
+    (a typo can stop the stemmer: "developmnt" stays whole, "development" becomes "develop")."""
+    found = set(reader.terms_within(FIELD, term, 2, prefix=1))
+    prefixed = _first(reader.expand_prefix(FIELD, typed[:3]), 5000)
+    found.update(sorted(prefixed, key=lambda t: -reader.doc_frequency(FIELD, t))[:20])
+    return found
 
 
 def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -93,15 +139,18 @@ def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, A
 
 
 def _complete_word(snapshot: Snapshot, prefix: str, limit: int) -> list[str]:
+    """Words starting with `prefix`: forms of the commonest matching stems, commonest first."""
     reader = snapshot.searcher().reader()
     terms = set(_first(reader.expand_prefix(FIELD, prefix), 2000))
     terms.update(_first(reader.expand_prefix(FIELD, stem(prefix)), 2000))
-    ranked = sorted(terms, key=lambda t: -reader.doc_frequency(FIELD, t))[: limit * 2]
+    frequency = {t: reader.doc_frequency(FIELD, t) for t in terms}
+    ranked = sorted(terms, key=lambda t: -frequency[t])[: limit * 2]
+    if len(ranked) > limit:  # words seen once are mostly typos and OCR noise
+        ranked = [t for t in ranked if frequency[t] > 1] or ranked
     words: list[str] = []
     for term in ranked:
-        word = surface_word(snapshot, term, prefix)
-        if word.startswith(prefix) and word not in words:
-            words.append(word)
+        forms = surface_forms(snapshot, term)
+        words += [w for w, _ in forms.most_common(3) if w.startswith(prefix) and w not in words]
     return words[:limit]
 
 

@@ -188,7 +188,14 @@ def test_year_range(handle):
 
 def test_did_you_mean(handle):
     assert find(handle, "emigartion")["suggestion"] == "emigration"
+    assert find(handle, "recrutment")["suggestion"] == "recruitment"
     assert find(handle, "migration")["suggestion"] is None
+
+
+def test_did_you_mean_when_other_words_match(handle):
+    body = find(handle, "remitances development")
+    assert body["total"] >= 3
+    assert body["suggestion"] == "remittances development"
 
 
 @pytest.mark.parametrize(
