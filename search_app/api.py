@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("WARM_UP", True):
         # Facet arrays take seconds to build at 200,000 passages: not on the first request.
         threading.Thread(target=engine.warm, args=(handle,), name="warm", daemon=True).start()
+    app.json.sort_keys = False  # keep the documented key order (query, total, ..., results)
     app.register_blueprint(bp)
     app.register_error_handler(BadRequest, _bad_request)
     app.register_error_handler(NoIndexError, _no_index)

@@ -11,10 +11,12 @@ from collections import Counter
 from typing import Any
 
 from indexer.analysis import analyze, stem, stopwords
-from search_app.docsets import term_ids
+from search_app.docsets import MaskBuilder, term_ids
 from search_app.index_handle import Snapshot
+from search_app.query import parse
 
 FIELD = "text"
+CANDIDATES = 50  # commonest stems considered for a completion
 _WORD = re.compile(r"\w+")
 # Words of a query that are syntax, not text to correct.
 _SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
@@ -131,20 +133,24 @@ def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, A
     head, _, last = q.rstrip().rpartition(" ") if not q.endswith(" ") else (q.strip(), "", "")
     items: list[dict[str, Any]] = []
     if len(last) >= 2:
-        for word in _complete_word(snapshot, last.lower(), limit):
+        for word in _complete_word(snapshot, last.lower(), limit, head):
             items.append({"text": f"{head} {word}".strip(), "kind": "term"})
     for document_id, title in _matching_titles(snapshot, q.strip(), limit):
         items.append({"text": title, "kind": "title", "document_id": document_id})
     return items[:limit]
 
 
-def _complete_word(snapshot: Snapshot, prefix: str, limit: int) -> list[str]:
-    """Words starting with `prefix`: forms of the commonest matching stems, commonest first."""
+def _complete_word(snapshot: Snapshot, prefix: str, limit: int, head: str = "") -> list[str]:
+    """Words starting with `prefix`: forms of the commonest matching stems, commonest first,
+    or, after other words, the stems most often found with them ("health wor" -> workers)."""
     reader = snapshot.searcher().reader()
     terms = set(_first(reader.expand_prefix(FIELD, prefix), 2000))
     terms.update(_first(reader.expand_prefix(FIELD, stem(prefix)), 2000))
     frequency = {t: reader.doc_frequency(FIELD, t) for t in terms}
-    ranked = sorted(terms, key=lambda t: -frequency[t])[: limit * 2]
+    ranked = sorted(terms, key=lambda t: -frequency[t])[:CANDIDATES]
+    if head.strip():
+        ranked = _by_cooccurrence(snapshot, head, ranked)
+    ranked = ranked[: limit * 2]
     if len(ranked) > limit:  # words seen once are mostly typos and OCR noise
         ranked = [t for t in ranked if frequency[t] > 1] or ranked
     words: list[str] = []
@@ -152,6 +158,23 @@ def _complete_word(snapshot: Snapshot, prefix: str, limit: int) -> list[str]:
         forms = surface_forms(snapshot, term)
         words += [w for w, _ in forms.most_common(3) if w.startswith(prefix) and w not in words]
     return words[:limit]
+
+
+def _by_cooccurrence(snapshot: Snapshot, head: str, terms: list[str]) -> list[str]:
+    """`terms` by association with all the words of `head`: passages holding both, squared,
+    over the term's own passages (so that words found everywhere do not always win)."""
+    searcher = snapshot.searcher()
+    builder = MaskBuilder(snapshot, searcher)
+    together = builder.mask(parse(head, searcher.schema).strict)
+    if not together.any():
+        return terms
+    scores = {}
+    for term in terms:
+        ids = builder.postings(FIELD, term)[0]
+        both = int(together[ids].sum())
+        if both:
+            scores[term] = both * both / len(ids)
+    return sorted(scores, key=lambda t: -scores[t]) or terms
 
 
 def _first(items: Any, count: int) -> list[str]:
