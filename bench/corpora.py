@@ -18,23 +18,50 @@ QUICK_SPEECHES = 1000
 
 
 def pdf_corpus(quick: bool) -> Path:
-    """The UN PDFs (all of them, or every sixth for quick runs) as a folder of symlinks."""
+    """The UN PDFs (all of them, or every sixth for quick runs) copied into one folder.
+
+    Copies, not symlinks: the pipeline does not follow symlinks out of a corpus folder.
+    """
     target = WORK / ("un-pdfs-quick" if quick else "un-pdfs")
     files = sorted(UN_PDFS.glob("*.pdf"))
     if quick:
         files = files[:: max(1, len(files) // QUICK_PDFS)][:QUICK_PDFS]
-    if target.is_dir() and len(list(target.glob("*.pdf"))) == len(files):
+    present = sorted(p.name for p in target.glob("*.pdf") if not p.is_symlink())
+    if present == [p.name for p in files]:
         return target
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for path in files:
-        (target / path.name).symlink_to(path)
+        shutil.copyfile(path, target / path.name)
     return target
 
 
-def ungdc_corpus(quick: bool) -> Path:
-    """The speeches unpacked as <year>/<ISO3_NN_YYYY>.txt with a metadata.csv (country, year)."""
-    target = WORK / ("ungdc-quick" if quick else "ungdc")
+def ungdc_corpus(limit: int | None = None) -> Path:
+    """The speeches as <year>/<ISO3_NN_YYYY>.txt with a metadata.csv (country, year).
+
+    With `limit`, an evenly spread subset of that many speeches (copied from the full set).
+    """
+    full = _unpack_all()
+    if not limit:
+        return full
+    target = WORK / f"ungdc-{limit}"
+    done = target / "metadata.csv"
+    if done.is_file():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    with open(full / "metadata.csv", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, rows = rows[0], rows[1:]
+    rows = rows[:: max(1, len(rows) // limit)][:limit]
+    for row in rows:
+        (target / row[0]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(full / row[0], target / row[0])
+    _write_csv(done, header, rows)
+    return target
+
+
+def _unpack_all() -> Path:
+    target = WORK / "ungdc"
     done = target / "metadata.csv"
     if done.is_file():
         return target
@@ -46,20 +73,18 @@ def ungdc_corpus(quick: bool) -> Path:
         with tarfile.open(archive) as tar:
             for member in tar:
                 match = NAME.search(member.name)
-                if not member.isfile() or not match:
-                    continue
-                rows.append(_unpack(tar, member, match, target, country_name))
-    if quick:
-        keep = {tuple(r) for r in rows[:: max(1, len(rows) // QUICK_SPEECHES)][:QUICK_SPEECHES]}
-        for row in rows:
-            if tuple(row) not in keep:
-                (target / row[0]).unlink()
-        rows = [r for r in rows if tuple(r) in keep]
-    with open(done, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "title", "country", "year", "date", "doc_type"])
-        writer.writerows(sorted(rows))
+                if member.isfile() and match:
+                    rows.append(_unpack(tar, member, match, target, country_name))
+    header = ["file", "title", "country", "year", "date", "doc_type"]
+    _write_csv(done, header, sorted(rows))
     return target
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def _unpack(tar: tarfile.TarFile, member: tarfile.TarInfo, match, target: Path, names) -> list[str]:

@@ -57,7 +57,7 @@ def filters(rng: random.Random, countries: list[str]) -> dict:
 
 def main() -> None:
     rng = random.Random(20261128)
-    root = corpora.ungdc_corpus(quick=True)
+    root = corpora.ungdc_corpus(corpora.QUICK_SPEECHES)
     words, pairs, sentences = vocabulary(root)
     with open(root / "metadata.csv", encoding="utf-8") as handle:
         countries = sorted({row["country"] for row in csv.DictReader(handle)})

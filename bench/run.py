@@ -1,8 +1,10 @@
 """Run the benchmarks and write bench/results/*.json and docs/benchmarks.md.
 
-    python -m bench.run [--quick] [--only scifact,ingest,search]
+    python -m bench.run [--quick] [--only scifact,ingest,search] [--speeches N] [--reuse-index]
 
 --quick uses 100 SciFact test queries, 40 UN PDFs and 1,000 speeches (a few minutes).
+--speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
+--reuse-index keeps the built search index even if the indexing code changed since.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def run_scifact(quick: bool) -> dict[str, Any]:
+def run_scifact(args: argparse.Namespace) -> dict[str, Any]:
+    quick = args.quick
     index_dir = corpora.WORK / "scifact-index"
     started = time.perf_counter()
     scifact.build_index(index_dir, scifact.load_corpus())
@@ -73,17 +76,20 @@ def run_scifact(quick: bool) -> dict[str, Any]:
     }
 
 
-def run_ingest(quick: bool) -> dict[str, Any]:
+def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
     work = corpora.WORK / "ingest"
+    speeches = corpora.QUICK_SPEECHES if args.quick else args.speeches
     return {
-        "pdfs": ingest.run_corpus("un-pdfs", corpora.pdf_corpus(quick), work),
-        "speeches": ingest.run_corpus("ungdc", corpora.ungdc_corpus(quick), work),
+        "pdfs": ingest.run_corpus("un-pdfs", corpora.pdf_corpus(args.quick), work),
+        "speeches": ingest.run_corpus("ungdc", corpora.ungdc_corpus(speeches), work),
         "targets": {"speedup_2_workers": 2.0, "reindex_unchanged_fraction": 0.05},
     }
 
 
-def run_search(quick: bool) -> dict[str, Any]:
-    index_dir, build = search_index.ensure_index(quick)
+def run_search(args: argparse.Namespace) -> dict[str, Any]:
+    quick = args.quick
+    limit = corpora.QUICK_SPEECHES if quick else None
+    index_dir, build = search_index.ensure_index(limit, reuse=args.reuse_index)
     queries = search_speed.load_queries()
     ours = search_speed.measure_server(index_dir, queries)
     built = peers.build_all(index_dir, corpora.WORK / ("peers-quick" if quick else "peers"))
@@ -114,6 +120,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small subsets, a few minutes")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
+    parser.add_argument("--speeches", type=int, default=None, help="ingest only N speeches")
+    parser.add_argument("--reuse-index", action="store_true", help="keep a stale search index")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     suffix = "-quick" if args.quick else ""
@@ -121,7 +129,7 @@ def main() -> None:
     for name in args.only.split(","):
         print(f"[bench] {name}{' (quick)' if args.quick else ''}...", flush=True)
         started = time.perf_counter()
-        result = RUNNERS[name](args.quick)
+        result = RUNNERS[name](args)
         result["environment"] = {**env, "load_average_at_end": list(os.getloadavg())}
         result["wall_seconds"] = round(time.perf_counter() - started, 1)
         path = RESULTS / f"{name}{suffix}.json"

@@ -35,18 +35,27 @@ def corpus_version(root: Path) -> str:
     return f"{len(files)}-{size}"
 
 
-def ensure_index(quick: bool, rebuild: bool = False) -> tuple[Path, dict[str, Any]]:
-    """(index folder, build summary), building the index when missing or stale."""
-    root = corpora.ungdc_corpus(quick)
-    index_dir = corpora.WORK / ("ungdc-index-quick" if quick else "ungdc-index")
+def ensure_index(limit: int | None, reuse: bool = False) -> tuple[Path, dict[str, Any]]:
+    """(index folder, build summary), building the index when missing or stale.
+
+    `reuse` keeps an existing index even when the indexing code changed since it was built
+    (the summary then says which code version built it).
+    """
+    root = corpora.ungdc_corpus(limit)
+    index_dir = corpora.WORK / (f"ungdc-index-{limit}" if limit else "ungdc-index")
     wanted = {"code": code_version(), "corpus": corpus_version(root)}
     stamp_path = index_dir / STAMP
-    if not rebuild and stamp_path.is_file():
+    if stamp_path.is_file():
         stamp = json.loads(stamp_path.read_text("utf-8"))
-        if {k: stamp.get(k) for k in wanted} == wanted:
-            return index_dir, stamp["build"]
+        same_corpus = stamp.get("corpus") == wanted["corpus"]
+        if same_corpus and (reuse or stamp.get("code") == wanted["code"]):
+            return index_dir, {
+                **stamp["build"],
+                "built_by_code": stamp.get("code"),
+                "current_code": wanted["code"],
+            }
     shutil.rmtree(index_dir, ignore_errors=True)
     summary = pipeline.run([root], index_dir, rebuild=True, workers=2).summary()
     summary.pop("failures", None)
     stamp_path.write_text(json.dumps({**wanted, "build": summary}, indent=1), "utf-8")
-    return index_dir, summary
+    return index_dir, {**summary, "built_by_code": wanted["code"], "current_code": wanted["code"]}
