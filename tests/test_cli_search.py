@@ -63,3 +63,8 @@ def test_did_you_mean_and_bad_filter(small_index: Path):
 
 def test_serve_is_listed():
     assert "waitress" in invoke("serve", "--help")
+
+
+def test_search_without_an_index_says_so(tmp_path: Path):
+    result = CliRunner().invoke(main, ["search", "x", "--index-dir", str(tmp_path / "none")])
+    assert result.exit_code != 0 and "no index" in result.output

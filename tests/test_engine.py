@@ -256,3 +256,17 @@ def test_star_browses_everything(handle):
     star = find(handle, "*", group="passage")
     assert star["total"] == find(handle, "", group="passage")["total"] > 0
     assert star["results"] and star["sort"] == "newest"
+
+
+def test_threads_share_a_handle(handle):
+    """Each thread gets its own Whoosh searcher; results equal those of one thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["migration", "remittances", '"ethical recruitment"', "climate finance", "nurs*"]
+    expected = {q: find(handle, q, group="passage", per_page=100)["results"] for q in queries}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = list(
+            pool.map(lambda q: (q, find(handle, q, group="passage", per_page=100)), queries * 8)
+        )
+    for q, body in runs:
+        assert body["results"] == expected[q]
