@@ -22,6 +22,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search_app.index_handle import Snapshot
+from search_app.phrases import Unsupported, phrase_mask
 
 Mask = np.ndarray  # bool[doc_count_all]
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers (int64), weights (float64)
@@ -171,7 +172,23 @@ class MaskBuilder:
             return self.live.copy()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return np.zeros(len(self.live), dtype=bool)
-        return self._whoosh(q)  # phrases, ranges
+        if isinstance(q, wq.Phrase):
+            return self._phrase(q)
+        return self._whoosh(q)  # ranges and the rest
+
+    def _phrase(self, q: wq.Phrase) -> Mask:
+        """Passages holding all the words, checked for order by phrases.phrase_mask."""
+        key = "phrase:" + repr(q)
+        cached = self._cache.get(key)
+        if cached is None:
+            words = [wq.Term(q.fieldname, word) for word in q.words]
+            candidates = self._reduce(np.logical_and, words) & self.live
+            try:
+                cached = phrase_mask(self.reader, q.fieldname, q.words, q.slop, candidates)
+            except Unsupported:
+                return self._whoosh(q)
+            self._cache.put(key, cached)
+        return cached
 
     def _whoosh(self, q: Query) -> Mask:
         """Whoosh's own matching, cached per snapshot (phrase matching is slow in Python)."""

@@ -52,3 +52,24 @@ def test_top_orders_by_score_then_docnum(snapshot):
     top = BulkScorer(snapshot, searcher, builder).top(q, builder.mask(q), 5)
     whoosh = [(hit.docnum, hit.score) for hit in searcher.search(q, limit=5)]
     assert [d for d, _ in top] == [d for d, _ in whoosh]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        '"ethical recruitment"',
+        '"health workers"',
+        '"global migration group"',
+        '"migration and development"',
+        '"health care workers"',
+        'title:"global code"',
+        '"development migration"',
+        '"nurses"',
+    ],
+)
+def test_phrase_masks_equal_whoosh(snapshot, phrase):
+    searcher = snapshot.searcher()
+    q = parse(phrase, searcher.schema).relaxed
+    expected = set(searcher.docs_for_query(q))
+    found = set(np.flatnonzero(MaskBuilder(snapshot, searcher).mask(q)).tolist())
+    assert found == expected
