@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from search_app import results as render
 from search_app.columns import columns
 from search_app.docsets import MaskBuilder
 from search_app.facets import (
-    DEFAULT_FACET_SIZE,
     facet_counts,
     facet_values,
     resolve_value,
@@ -30,6 +29,18 @@ from search_app.facets import (
 )
 from search_app.highlight import Marks, query_marks
 from search_app.index_handle import IndexHandle, Snapshot
+from search_app.params import (
+    GROUPS,
+    MAX_FACET_SIZE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    RESERVED,
+    SORTS,
+    BadRequest,
+    SearchRequest,
+    parse_search_args,
+)
 from search_app.query import (
     TEXT_FIELDS,
     ParsedQuery,
@@ -43,6 +54,13 @@ from search_app.scoring import BulkScorer, field_lengths
 from search_app.suggest import completions, did_you_mean, has_unknown_word
 
 __all__ = [
+    "GROUPS",
+    "MAX_FACET_SIZE",
+    "MAX_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_CHARS",
+    "RESERVED",
+    "SORTS",
     "BadRequest",
     "SearchRequest",
     "document_file",
@@ -57,114 +75,7 @@ __all__ = [
     "warm",
 ]
 
-SORTS = ("relevance", "newest", "oldest", "title")
-GROUPS = ("document", "passage")
-RESERVED = ("q", "page", "per_page", "sort", "group", "year_from", "year_to", "facet_size")
-MAX_QUERY_CHARS = 1000
-MAX_PER_PAGE = 100
-MAX_FACET_SIZE = 100
 FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
-MAX_PAGE = 10_000
-
-
-class BadRequest(Exception):
-    """A request the engine refuses: `status` (HTTP), `code` (slug) and a sentence."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A validated search: query, facet selections, year range, order and page."""
-
-    q: str = ""
-    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    year_from: int | None = None
-    year_to: int | None = None
-    sort: str = "relevance"
-    group: str = "document"
-    page: int = 1
-    per_page: int = 10
-    facet_size: int = DEFAULT_FACET_SIZE
-
-
-# ---------------------------------------------------------------- request parsing
-
-
-def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
-    """Validate query-string parameters (a dict of lists, or a werkzeug MultiDict)."""
-    values = {name: _values(args, name) for name in args}
-    for name in values:
-        if name not in RESERVED and name not in FACETS:
-            raise BadRequest(400, "unknown_parameter", f"Unknown parameter {name!r}.")
-    q = _single(values, "q", "")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadRequest(
-            400, "query_too_long", f"The query is longer than {MAX_QUERY_CHARS} characters."
-        )
-    filters = {
-        name: tuple(dict.fromkeys(v.strip() for v in values[name] if v.strip()))
-        for name in FACETS
-        if name in values
-    }
-    for year in filters.get("year", ()):
-        _integer("year", year, 0, 9999)
-    return SearchRequest(
-        q=q.strip(),
-        filters={name: chosen for name, chosen in filters.items() if chosen},
-        year_from=_optional_int(values, "year_from", 0, 9999),
-        year_to=_optional_int(values, "year_to", 0, 9999),
-        sort=_choice(values, "sort", SORTS, "relevance"),
-        group=_choice(values, "group", GROUPS, "document"),
-        page=_optional_int(values, "page", 1, MAX_PAGE) or 1,
-        per_page=_optional_int(values, "per_page", 1, MAX_PER_PAGE) or 10,
-        facet_size=_optional_int(values, "facet_size", 1, MAX_FACET_SIZE) or DEFAULT_FACET_SIZE,
-    )
-
-
-def _values(args: Mapping[str, Any], name: str) -> list[str]:
-    if hasattr(args, "getlist"):
-        return [str(v) for v in args.getlist(name)]
-    value = args[name]
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def _single(values: Mapping[str, list[str]], name: str, default: str) -> str:
-    given = values.get(name)
-    if not given:
-        return default
-    if len(given) > 1:
-        raise BadRequest(400, "bad_parameter", f"Parameter {name!r} may be given only once.")
-    return given[0]
-
-
-def _choice(values: Mapping[str, list[str]], name: str, allowed: Sequence[str], default: str):
-    value = _single(values, name, "") or default
-    if value not in allowed:
-        raise BadRequest(
-            400, "bad_parameter", f"Parameter {name!r} must be one of: {', '.join(allowed)}."
-        )
-    return value
-
-
-def _optional_int(values: Mapping[str, list[str]], name: str, low: int, high: int):
-    value = _single(values, name, "").strip()
-    return _integer(name, value, low, high) if value else None
-
-
-def _integer(name: str, value: str, low: int, high: int) -> int:
-    if not value.isascii() or not value.strip().lstrip("-").isdigit():
-        raise BadRequest(400, "bad_parameter", f"Parameter {name!r} must be a whole number.")
-    number = int(value)
-    if not low <= number <= high:
-        raise BadRequest(
-            400, "bad_parameter", f"Parameter {name!r} must be between {low} and {high}."
-        )
-    return number
 
 
 # ---------------------------------------------------------------- matching
