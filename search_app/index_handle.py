@@ -49,7 +49,7 @@ class Snapshot:
         self.report: dict[str, Any] = load_json(path / REPORT, {})
         self._local = threading.local()
         self._cache: dict[str, Any] = {}
-        self._cache_lock = threading.Lock()
+        self._cache_lock = threading.RLock()  # a build may use another cached value
 
     def _open_searcher(self) -> Searcher:
         segments = list(self.toc.segments)

@@ -159,10 +159,30 @@ def speeches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_sixteen_clients_get_only_200s(speeches: dict[str, Path], tmp_path: Path) -> None:
     with serving(speeches["index"], tmp_path / "server.log") as port:
         result = run_load(port, default_mix(port), clients=CLIENTS, seconds=LOAD_SECONDS)
+        oversized = _oversized_requests(port)
     report_figures("load", result)
+    assert oversized == {"url": 431, "body": 413}, oversized
     assert_all_answered(result)
     kinds = Counter(_kind(s.path) for s in result.samples)
     assert {"/api/search", "/search", "/documents", "/api/documents", "/api/suggest"} <= set(kinds)
+
+
+def _oversized_requests(port: int) -> dict[str, int]:
+    """Statuses for a 300 kB URL (waitress refuses it) and a 2 MB body (the app refuses it)."""
+    statuses = {}
+    for name, method, path, body in [
+        ("url", "GET", "/api/search?q=" + "a" * 300_000, None),
+        ("body", "POST", "/api/index", b"x" * 2_000_000),
+    ]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(method, path, body=body)
+            response = connection.getresponse()
+            response.read()
+            statuses[name] = response.status
+        finally:
+            connection.close()
+    return statuses
 
 
 def _kind(path: str) -> str:
