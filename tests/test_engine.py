@@ -247,6 +247,11 @@ def test_handle_follows_reindexing(tmp_path: Path):
     (corpus / "b.txt").write_text("Volcanoes erupt.\n", "utf-8")
     run([corpus], tmp_path / "index", workers=1)
     assert find(handle, "volcanoes")["total"] == 1
+    (corpus / "a.txt").write_text("Deserts are spreading.\n", "utf-8")
+    run([corpus], tmp_path / "index", workers=1)  # the old passage is deleted, not merged
+    assert find(handle, "glaciers")["total"] == 0
+    body = find(handle, "", group="passage")
+    assert body["total"] == 2 == sum(v["count"] for v in body["facets"]["doc_type"])
     run([corpus], tmp_path / "index", workers=1, rebuild=True)
     assert find(handle, "volcanoes")["total"] == 1
     assert handle.generation == 2
