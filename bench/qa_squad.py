@@ -58,15 +58,10 @@ class Item:
 
 
 def split_sentences_fn() -> Callable[[str], list[str]]:
-    """Our sentence splitter when the ingestion helper's module exists, else untrained Punkt."""
-    try:
-        from indexer.sentences import split_sentences
+    """The product's sentence splitter (Punkt trained on our own text)."""
+    from indexer.sentences import split_sentences
 
-        return lambda text: list(split_sentences(text))
-    except ImportError:
-        from nltk.tokenize.punkt import PunktSentenceTokenizer
-
-        return PunktSentenceTokenizer().tokenize
+    return split_sentences
 
 
 def load_squad(path: Path = SQUAD) -> list[dict]:
@@ -281,7 +276,7 @@ def run(args, articles, split, sample: list[Item]) -> dict:
         "paragraphs": sum(len(a["paragraphs"]) for a in articles),
         "sample": len(sample),
         "seed": args.seed,
-        "sentence_splitter": split.__module__ if hasattr(split, "__module__") else "",
+        "sentence_splitter": f"{split.__module__}.{split.__name__}",
         "candidate_passages": qa.CANDIDATE_PASSAGES,
         "no_answer_threshold": qa.NO_ANSWER_THRESHOLD,
         "ours": ours,
@@ -301,6 +296,11 @@ def markdown(r: dict) -> str:
         ("short answer given (share of questions)", o["span_rate"], ""),
         ("short answer exact match (where given)", o["span_exact_match"], ""),
         ("answerable questions refused (false refusal)", o["refused"], ""),
+        (
+            "first answer correct, where one is given",
+            round(o["answered_correct"] / ((1 - o["refused"]) or 1), 4),
+            "",
+        ),
         ("unanswerable questions refused (no answer found)", u["no_answer_rate"], ""),
     ]
     table = "\n".join(f"| {name} | {ours} | {base} |" for name, ours, base in rows)
@@ -321,6 +321,26 @@ Weights and the no-answer threshold were fitted on questions outside the sample.
 
 Average time per question (ours): {o["ms_per_question"]} ms. Raw figures:
 `bench/results/qa_squad.json`.
+
+## How answers are found (`search_app/qa.py`)
+
+1. The question loses its question words and stopwords (`search_app/question.py`); its
+   wording gives the kind of answer wanted (`search_app/answer_types.py`): "when" a date,
+   "how many" a number, "what percentage" a percentage, "who" a person, "where" a place,
+   "which organization / country" a name the facet gazetteers know as one.
+2. The {r["candidate_passages"]} best passages for any of its words (the search engine's
+   BM25F) are read sentence by sentence (`search_app/sentence_scoring.py`); each sentence
+   gets features: IDF-weighted overlap with the question (its section heading counted with
+   it), BM25, shared word pairs and word order, proximity, its neighbours' overlap, its
+   passage's score and overlap, and whether it holds an answer of the wanted kind near the
+   question's words. Their weights are fitted on SQuAD questions outside the sample
+   (`python -m bench.qa_squad --fit`).
+3. The short answer is the span of the wanted kind nearest the question's words; without
+   one, the sentence is the answer.
+4. "No answer found" when a logistic confidence (coverage of the question by the best
+   sentence and its passage, a missing answer type, the rarest question word missing) is
+   below {r["no_answer_threshold"]}; fitted with `--calibrate` on answerable and unanswerable
+   questions outside the sample.
 """
 
 

@@ -33,15 +33,17 @@ _QUESTION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(when|since when|until when)\b|\bwhen\b", DATE),
     (r"\bhow (many|much|long|old|far|large|big|high|tall)\b", NUMBER),
     (r"\b(what|which) (number|amount|size|population)\b", NUMBER),
-    (r"\b(what|which) (country|countries|nation)\b", COUNTRY),
+    (r"\b(what|which) (\w+ )?(country|countries|nation)\b", COUNTRY),
     (
-        r"\b(what|which) (city|town|place|region|state|province|continent|area|location)\b",
+        r"\b(what|which) (\w+ )?(city|town|place|region|state|province|continent|area|"
+        r"location|river|island|county|district)\b",
         PLACE,
     ),
     (r"^where\b|\bwhere (is|was|are|were|did|do|does|can|will)\b", PLACE),
     (
-        r"\b(what|which) (organization|organisation|agency|company|institution|body|"
-        r"group|team|university|entity|fund|programme|program|office)\b",
+        r"\b(what|which) (\w+ )?(organization|organisation|agency|company|institution|"
+        r"body|group|team|university|entity|fund|programme|program|office|newspaper|network|"
+        r"band|club|party|firm|school|college|church)\b",
         ORGANIZATION,
     ),
     (r"^(who|whom|whose)\b|\b(who|whom|whose)\b", PERSON),

@@ -33,7 +33,7 @@ from search_app.sentence_scoring import Scored, score_passages
 # and scoring more only adds near-misses (measured on SQuAD questions outside the sample).
 CANDIDATE_PASSAGES = 20
 # At most this many answers from one passage, so that alternatives come from elsewhere.
-PER_PASSAGE = 2
+PER_PASSAGE = 3
 # Below this confidence the best sentence is not shown as an answer: "no answer found".
 # 0.5 is the decision boundary of the confidence model fitted by `python -m bench.qa_squad
 # --calibrate` on as many answerable as unanswerable questions outside the sample; there it

@@ -1,21 +1,22 @@
 """Score the sentences of retrieved passages as answers to an analysed question.
 
-Each sentence gets a few features, all in [0, 1], combined linearly with weights fitted on
-SQuAD questions outside the evaluation sample (bench/qa_squad.py --fit):
+Each sentence gets features, all in [0, 1], combined linearly with weights fitted on SQuAD
+questions outside the evaluation sample (`python -m bench.qa_squad --fit`):
 
-- overlap: share of the question's IDF mass whose terms the sentence holds;
-- bigrams: share of the question's adjacent term pairs found adjacent in the sentence;
-- proximity: matched terms per word of the shortest stretch holding all of them;
-- neighbours: overlap of the sentence before or after it (answers often say "it", "they");
-- passage: the passage's BM25F score relative to the best passage, and its own overlap
-  (title and section included) with the question;
-- answer type: whether the sentence holds a date, number or name of the kind asked for,
-  outside the words of the question.
+- its own words (its section heading counted with them): share of the question's IDF mass it
+  holds, exactly or as a near form sharing the first letters; BM25; shared word pairs; word
+  order; proximity of the matched words; the overlap of the sentences next to it;
+- its passage: BM25F score relative to the best passage, rank, overlap (title and section
+  included), shared word pairs, the best sentence overlap in it;
+- the answer: whether it holds a date, number or name of the kind asked for, outside the
+  question's words, how near them, whether a gazetteer knows the name, whether a date is
+  given to the day.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -59,31 +60,41 @@ FEATURES: tuple[str, ...] = (
     "span_near",
     "passage_bigrams",
     "passage_best",
+    "span_known",
+    "span_precise",
+    "near_overlap",
+    "passage_near",
+    "title_overlap",
 )
 # Fitted by `python -m bench.qa_squad --fit` (softmax over each question's candidate
 # sentences, 5,000 SQuAD v1.1 dev questions outside the evaluation sample).
 WEIGHTS: dict[str, float] = {
-    "overlap": 3.355,
-    "bigrams": 0.65,
-    "proximity": 0.015,
-    "neighbours": 0.489,
-    "passage_score": 3.108,
-    "passage_overlap": 5.082,
-    "rank": 0.166,
-    "when_found": 1.138,
-    "when_missing": -1.138,
-    "quantity_found": 1.027,
-    "quantity_missing": -1.027,
-    "name_found": 0.347,
-    "name_missing": -0.347,
-    "bm25": 2.14,
-    "novel": -0.487,
-    "overlap_x_passage": 1.048,
-    "order": 0.67,
-    "exact_names": -0.778,
-    "span_near": 1.599,
-    "passage_bigrams": 1.831,
-    "passage_best": 1.31,
+    "overlap": 3.347,
+    "bigrams": 0.633,
+    "proximity": 0.028,
+    "neighbours": 0.499,
+    "passage_score": 3.006,
+    "passage_overlap": 4.995,
+    "rank": 0.214,
+    "when_found": 1.118,
+    "when_missing": -1.118,
+    "quantity_found": 1.048,
+    "quantity_missing": -1.048,
+    "name_found": 0.215,
+    "name_missing": -0.215,
+    "bm25": 2.2,
+    "novel": -0.549,
+    "overlap_x_passage": 1.217,
+    "order": 0.636,
+    "exact_names": -0.815,
+    "span_near": 1.302,
+    "passage_bigrams": 1.826,
+    "passage_best": 1.27,
+    "span_known": 1.006,
+    "span_precise": 1.168,
+    "near_overlap": 3.71,
+    "passage_near": 2.708,
+    "title_overlap": -0.447,
 }
 # Confidence that the best sentence answers at all: logistic over its coverage of the question,
 # whether it lacks the kind of answer asked for, and the weight of the rarest question word it
@@ -105,6 +116,7 @@ BM25_K1, BM25_B, SENTENCE_TERMS = 1.2, 0.75, 13.0
 # Words of a sentence that are not in the question, counted up to this many: a sentence made
 # only of the question's words cannot hold the answer.
 NOVEL_CAP = 5
+NEAR_PREFIX = 4  # letters two terms must share to count as a near match
 
 # Answer types grouped by how their spans are found: each group has its own weights.
 TYPE_GROUPS: dict[str, str] = {
@@ -117,6 +129,9 @@ TYPE_GROUPS: dict[str, str] = {
     PLACE: "name",
     COUNTRY: "name",
 }
+
+# A date down to the day ("1 June 2009", "June 1, 2009"): the most precise answer to "when".
+_FULL_DATE = re.compile(r"\d{1,2}(?:st|nd|rd|th)? \w+,? \d{4}|\w+ \d{1,2}, \d{4}")
 
 Token = tuple[str, int, int]  # index term, start and end character
 
@@ -180,9 +195,12 @@ def passage_features(
     """Features every sentence of a passage shares."""
     header = f"{fields.get('title', '')} {fields.get('section', '')}"
     in_passage = _terms(fields.get("text", "")) | _terms(header)
+    near = _near_matches(list(in_passage), weights, in_passage)
     return {
         "passage_score": relative_score,
         "passage_overlap": _coverage(in_passage, weights),
+        "passage_near": _coverage(near, weights),
+        "title_overlap": _coverage(_terms(fields.get("title", "")), weights),
         "rank": 1.0 / (rank + 1),
     }
 
@@ -202,9 +220,12 @@ def sentence_features(
         "bm25": _bm25(terms, weights),
         "novel": min(sum(t not in weights for t in own), NOVEL_CAP) / NOVEL_CAP,
         "overlap": _coverage(matched, weights),
+        "near_overlap": _coverage(_near_matches(terms, weights, matched), weights),
         "unmatched": max((w for t, w in weights.items() if t not in matched), default=0.0)
         / (sum(weights.values()) or 1.0),
         "type_missing": float(question.answer_type is not None and span is None),
+        "span_known": float(span is not None and span.known),
+        "span_precise": float(span is not None and _FULL_DATE.search(span.text) is not None),
         "bigrams": _bigram_share(terms, question),
         "proximity": _proximity(terms, matched),
         "order": _common_order(question.terms, terms) / max(1, len(set(question.terms))),
@@ -265,6 +286,17 @@ def _bm25(terms: list[str], weights: dict[str, float]) -> float:
         if tf:
             score += idf * tf * (BM25_K1 + 1) / (tf + norm)
     return score
+
+
+def _near_matches(terms: list[str], weights: dict[str, float], matched: set[str]) -> set[str]:
+    """Question terms the stemmer did not match but whose first letters a sentence term shares
+    ("death" for "die" no, "France" for "French" yes): derivations Porter keeps apart."""
+    prefixes = {t[:NEAR_PREFIX] for t in terms if len(t) >= NEAR_PREFIX}
+    return {
+        t
+        for t in weights
+        if t not in matched and len(t) >= NEAR_PREFIX and t[:NEAR_PREFIX] in prefixes
+    }
 
 
 def _term_list(text: str) -> list[str]:
