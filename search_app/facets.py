@@ -67,12 +67,12 @@ def _build(snapshot: Snapshot, name: str) -> FacetValues:
     for index, btext in enumerate(terms):
         ids = term_ids(reader, name, btext)
         docs.append(ids)
-        vals.append(np.full(len(ids), index, dtype=np.int64))
+        vals.append(np.full(len(ids), index, dtype=np.int32))
     return FacetValues(
         name=name,
         values=tuple(labels),
-        docs=np.concatenate(docs) if docs else np.empty(0, np.int64),
-        vals=np.concatenate(vals) if vals else np.empty(0, np.int64),
+        docs=np.concatenate(docs).astype(np.int32) if docs else np.empty(0, np.int32),
+        vals=np.concatenate(vals) if vals else np.empty(0, np.int32),
         folded={str(label).casefold(): label for label in labels},
         index={label: i for i, label in enumerate(labels)},
         label_rank=np.argsort(np.argsort([str(v).casefold() for v in labels], kind="stable")),

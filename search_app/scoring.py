@@ -71,18 +71,27 @@ class BulkScorer:
 
     def scores(self, q: Query) -> np.ndarray:
         """Score of `q` for every document (0 where it does not match)."""
+        out = self._zeros()
+        self._add(q, out, 1.0)
+        return out
+
+    def _add(self, q: Query, out: np.ndarray, factor: float) -> None:
+        """Add `factor` times the scores of `q` into `out` (Whoosh sums a compound's parts)."""
+        factor *= q.boost
         if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text) * q.boost
-        if isinstance(q, wq.Phrase):
-            words = [self._term(q.fieldname, w) for w in q.words]
-            return np.sum(words, axis=0) * q.boost if words else self._zeros()
-        if isinstance(q, wq.And | wq.Or):
-            return np.sum([self.scores(c) for c in q.subqueries], axis=0) * q.boost
-        if isinstance(q, wq.AndNot):
-            return self.scores(q.a)
-        if isinstance(q, wq.AndMaybe):
-            return self.scores(q.a) + self.scores(q.b)
-        return self._zeros()  # Not, Every, ranges: the same for every match
+            self._add_term(q.fieldname, q.text, out, factor)
+        elif isinstance(q, wq.Phrase):
+            for word in q.words:
+                self._add_term(q.fieldname, word, out, factor)
+        elif isinstance(q, wq.And | wq.Or):
+            for child in q.subqueries:
+                self._add(child, out, factor)
+        elif isinstance(q, wq.AndNot):
+            self._add(q.a, out, factor)
+        elif isinstance(q, wq.AndMaybe):
+            self._add(q.a, out, factor)
+            self._add(q.b, out, factor)
+        # Not, Every, ranges: the same for every match, so they add nothing to the order.
 
     def top(self, q: Query, allowed: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
         """The best `limit` documents of `allowed` (best first; ties by document number)."""
@@ -94,14 +103,13 @@ class BulkScorer:
         order = np.lexsort((docnums, -scores))
         return [(int(d), float(s)) for d, s in zip(docnums[order], scores[order], strict=True)]
 
-    def _term(self, field: str, text) -> np.ndarray:
+    def _add_term(self, field: str, text, out: np.ndarray, factor: float) -> None:
         ids, weights = self.builder.postings(field, text)
-        dense = self._zeros()
         if not len(ids):
-            return dense
+            return
         if not self.searcher.schema[field].scorable:
-            dense[ids] = weights  # Whoosh's WeightScorer
-            return dense
+            out[ids] += factor * weights  # Whoosh's WeightScorer
+            return
         parent = self.searcher.get_parent()
         btext = text if isinstance(text, bytes) else self.searcher.schema[field].to_bytes(text)
         idf = parent.idf(field, btext)
@@ -109,8 +117,10 @@ class BulkScorer:
         b = self.weighting._field_B.get(field, self.weighting.B)
         k1 = self.weighting.K1
         lengths = field_lengths(self.snapshot, field)[ids]
-        dense[ids] = idf * (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avg))
-        return dense
+        # ids are unique within one term's postings, so += on a fancy index is safe.
+        out[ids] += (
+            factor * idf * (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avg))
+        )
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=np.float64)
