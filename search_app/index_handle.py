@@ -42,7 +42,7 @@ class Snapshot:
         self.path = path
         self.key = key
         self.generation = generation_number(path)
-        self.index = FileIndex(FileStorage(str(path), readonly=True), indexname="MAIN")
+        self.index = FileIndex(_storage(path), indexname="MAIN")
         self.toc = TOC.read(self.index.storage, "MAIN")
         self.manifest: dict[str, dict[str, Any]] = load_manifest(path)
         self.info: dict[str, Any] = load_json(path / INFO, {})
@@ -143,3 +143,9 @@ def _stat(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return (result.st_ino, result.st_mtime_ns)
+
+
+def _storage(path: Path) -> FileStorage:
+    """Read-only storage without mmap: every thread has its own reader, and each mapping of
+    a segment would count in the process's memory again (page cache is shared anyway)."""
+    return FileStorage(str(path), readonly=True, supports_mmap=False)
