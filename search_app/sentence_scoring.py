@@ -103,11 +103,11 @@ WEIGHTS: dict[str, float] = {
 # sample, each asked of the full index (answerable) and of an index without its article.
 CONFIDENCE_FEATURES: tuple[str, ...] = ("overlap", "passage_overlap", "type_missing", "unmatched")
 CONFIDENCE: dict[str, float] = {
-    "bias": -6.975,
-    "overlap": 4.432,
-    "passage_overlap": 8.248,
-    "type_missing": 0.0,
-    "unmatched": 0.0,
+    "bias": -5.073,
+    "overlap": 4.232,
+    "passage_overlap": 8.206,
+    "type_missing": -0.84,
+    "unmatched": -6.348,
 }
 
 # BM25 constants for sentences: Whoosh's defaults, and the typical number of index terms in
