@@ -83,6 +83,7 @@ class Server:
         command += ["--port", str(self.port), "--threads", str(threads)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         self.peak_rss = 0
+        self.peak_uss = 0  # memory unique to the process (excludes the page cache of the index)
         self._stop = threading.Event()
         self._wait_ready()
         threading.Thread(target=self._sample, daemon=True).start()
@@ -99,12 +100,25 @@ class Server:
 
     def _sample(self) -> None:
         proc = psutil.Process(self.process.pid)
+        ticks = 0
         while not self._stop.is_set():
             try:
                 self.peak_rss = max(self.peak_rss, proc.memory_info().rss)
+                if ticks % 10 == 0:  # smaps is slower to read: every half second
+                    self.peak_uss = max(self.peak_uss, proc.memory_full_info().uss)
             except psutil.Error:
                 return
+            ticks += 1
             time.sleep(0.05)
+
+    def memory(self) -> dict[str, int]:
+        """Peak RSS and USS so far, and the current RSS, in MB."""
+        rss = psutil.Process(self.process.pid).memory_info().rss
+        return {
+            "rss_now_mb": round(rss / 2**20),
+            "peak_rss_mb": round(self.peak_rss / 2**20),
+            "peak_uss_mb": round(self.peak_uss / 2**20),
+        }
 
     def get(self, path: str) -> dict[str, Any]:
         """One GET on a connection kept per thread; the decoded JSON body."""
@@ -144,7 +158,7 @@ def measure_server(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, 
     server = Server(index_dir)
     took: list[float] = []
     try:
-        rss_start = server.peak_rss
+        memory = {"after_start": server.memory()}
 
         def run(query: dict[str, Any]) -> None:
             took.append(server.get(search_path(query))["took_ms"])
@@ -152,16 +166,20 @@ def measure_server(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, 
         for query in queries[:10]:  # warm the per-generation caches
             run(query)
         took.clear()
+        memory["after_warm_up"] = server.memory()
         single, single_wall = timed(run, queries, 1)
         engine_ms = sorted(took)
+        memory["after_one_client"] = server.memory()
         many, many_wall = timed(run, queries, CLIENTS)
+        memory[f"after_{CLIENTS}_clients"] = server.memory()
         out = {
             "one_client": summarize(single, single_wall),
             f"{CLIENTS}_clients": summarize(many, many_wall),
             "engine_took_ms_p50": engine_ms[len(engine_ms) // 2],
             "engine_took_ms_p95": engine_ms[int(0.95 * len(engine_ms))],
-            "server_rss_after_start_mb": round(rss_start / 2**20),
+            "server_memory": memory,
             "server_peak_rss_mb": round(server.peak_rss / 2**20),
+            "server_peak_uss_mb": round(server.peak_uss / 2**20),
         }
         out["by_shape"] = by_shape(queries, single)
     finally:

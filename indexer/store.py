@@ -169,8 +169,13 @@ def _alive(pid: str) -> bool:
 
 
 def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:
-    """A Whoosh writer with settings suited to bulk loads."""
-    return index.writer(limitmb=limitmb)
+    """A Whoosh writer with settings suited to bulk loads.
+
+    compound=False keeps each segment's files apart: Whoosh opens a file inside a compound
+    segment by copying it into memory (BytesIO), once per searcher, so a server with 8
+    threads held 8 copies of the stored-fields column (7.9 GB RSS at 279,000 passages).
+    """
+    return index.writer(limitmb=limitmb, compound=False)
 
 
 def passage_fields(doc: IndexedDocument, passage: Passage) -> dict[str, Any]:
