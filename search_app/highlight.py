@@ -9,7 +9,7 @@ highlight as they matched ("emigration" for the query "emigrants").
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from whoosh import query as wq
 from whoosh.highlight import Formatter, Fragment, get_text
@@ -101,58 +101,66 @@ def snippet(
     terms: frozenset[str],
     phrases: Sequence[Sequence[str]] = (),
 ) -> str:
-    """HTML snippet: the best-matching sentences of a passage, cut on sentence boundaries."""
-    sentences = [s for s in sentences if s.strip()] or [text]
-    best = _best_sentence(sentences, terms, phrases)
-    start, end = _widen(sentences, best)
-    chosen = " ".join(sentences[start:end])
-    cut_start = cut_end = False
-    if len(chosen) > MAX_CHARS:
-        chosen, cut_start, cut_end = _cut_around_match(
-            chosen, terms | {w for phrase in phrases for w in phrase}
-        )
-    prefix = f"{ELLIPSIS} " if start > 0 or cut_start else ""
-    suffix = f" {ELLIPSIS}" if end < len(sentences) or cut_end else ""
-    return prefix + mark(chosen, terms, phrases) + suffix
+    """HTML snippet: the best-matching sentences of a passage, cut on sentence boundaries.
+
+    The passage is analyzed once; its sentences are found in it by their character offsets.
+    """
+    tokens = [t.copy() for t in _ANALYZER(text, chars=True, removestops=False)]
+    hits = sorted(_hits(tokens, terms, phrases)) if terms or phrases else []
+    spans = _sentence_spans(text, sentences)
+    best = _best_sentence(spans, [tokens[i] for i in hits])
+    first, last = _widen(spans, best)
+    begin, stop = spans[first][0], spans[last - 1][1]
+    if stop - begin > MAX_CHARS:
+        begin, stop = _cut_around_match(text, begin, stop, [tokens[i] for i in hits])
+    matches = [
+        tokens[i] for i in hits if begin <= tokens[i].startchar and tokens[i].endchar <= stop
+    ]
+    body = _FORMATTER.format_fragment(Fragment(text, matches, begin, stop)) if matches else None
+    body = body if body is not None else html.escape(text[begin:stop], quote=False)
+    prefix = f"{ELLIPSIS} " if text[:begin].strip() else ""
+    suffix = f" {ELLIPSIS}" if text[stop:].strip() else ""
+    return prefix + " ".join(body.split()) + suffix  # line breaks of the text: plain spaces
 
 
-def _best_sentence(
-    sentences: Sequence[str], terms: frozenset[str], phrases: Sequence[Sequence[str]]
-) -> int:
+def _sentence_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of the sentences in `text` (the whole text when they cannot be found)."""
+    spans, position = [], 0
+    for sentence in sentences:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        start = text.find(sentence[:40], position)
+        if start < 0:
+            return [(0, len(text))]
+        spans.append((start, min(start + len(sentence), len(text))))
+        position = spans[-1][1]
+    return spans or [(0, len(text))]
+
+
+def _best_sentence(spans: Sequence[tuple[int, int]], matches: Sequence) -> int:
     """Index of the sentence with the most distinct matching words (the first on ties)."""
-    if not terms and not phrases:
-        return 0
-
-    def score(sentence: str) -> int:
-        tokens = [t.copy() for t in _ANALYZER(sentence, chars=True, removestops=False)]
-        return len({tokens[i].text for i in _hits(tokens, terms, phrases)})
-
-    scores = [score(s) for s in sentences]
+    scores = [len({t.text for t in matches if start <= t.startchar < end}) for start, end in spans]
     return max(range(len(scores)), key=lambda i: (scores[i], -i))
 
 
-def _widen(sentences: Sequence[str], best: int) -> tuple[int, int]:
+def _widen(spans: Sequence[tuple[int, int]], best: int) -> tuple[int, int]:
     """Add following, then preceding sentences while the snippet stays short."""
-    start, end = best, best + 1
-    length = len(sentences[best])
-    while end < len(sentences) and length + len(sentences[end]) < MAX_CHARS:
-        length += len(sentences[end]) + 1
-        end += 1
-    while start > 0 and length + len(sentences[start - 1]) < MAX_CHARS:
-        start -= 1
-        length += len(sentences[start]) + 1
+    first, last = best, best + 1
+    while last < len(spans) and spans[last][1] - spans[first][0] < MAX_CHARS:
+        last += 1
+    while first > 0 and spans[last - 1][1] - spans[first - 1][0] < MAX_CHARS:
+        first -= 1
+    return first, last
+
+
+def _cut_around_match(text: str, begin: int, stop: int, matches: Sequence) -> tuple[int, int]:
+    """A span of at most MAX_CHARS within [begin, stop), cut at spaces, around the first match."""
+    inside = [t.startchar for t in matches if begin <= t.startchar < stop]
+    start = max(begin, (inside[0] if inside else begin) - MAX_CHARS // 3)
+    if start > begin:
+        start = text.find(" ", start, stop) + 1 or start
+    end = min(stop, start + MAX_CHARS)
+    if end < stop and " " in text[start:end]:
+        end = text.rfind(" ", start, end)
     return start, end
-
-
-def _cut_around_match(sentence: str, terms: Iterable[str]) -> tuple[str, bool, bool]:
-    """A long sentence cut at word boundaries to MAX_CHARS around its first match; whether
-    its start and its end were cut."""
-    terms = frozenset(terms)
-    first = next((t.startchar for t in _ANALYZER(sentence, chars=True) if t.text in terms), 0)
-    begin = max(0, first - MAX_CHARS // 3)
-    if begin:
-        begin = sentence.find(" ", begin) + 1 or begin
-    stop = begin + MAX_CHARS
-    if stop < len(sentence):
-        stop = sentence.rfind(" ", begin, stop) if " " in sentence[begin:stop] else stop
-    return sentence[begin:stop].strip(), begin > 0, stop < len(sentence)
