@@ -41,7 +41,8 @@ def _read_lengths(snapshot: Snapshot, field: str) -> np.ndarray:
 def _length_codes(leaf, field: str) -> np.ndarray:
     """One segment's length bytes: read as one block where the codec allows it."""
     size = leaf.doc_count_all()
-    column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    perdoc = getattr(leaf, "_perdoc", None)  # absent from an empty index's reader
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
     if column is None:
         return np.zeros(size, dtype=np.uint8)
     try:

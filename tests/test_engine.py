@@ -275,3 +275,16 @@ def test_threads_share_a_handle(handle):
         )
     for q, body in runs:
         assert body["results"] == expected[q]
+
+
+def test_empty_index(tmp_path: Path):
+    from indexer import store
+
+    store.publish(tmp_path, store.new_generation(tmp_path))
+    empty = IndexHandle(tmp_path)
+    engine.warm(empty)
+    for q in ("", "migration", '"two words"', "emigartion", "*"):
+        body = find(empty, q)
+        assert body["total"] == 0 and body["results"] == [] and body["pages"] == 1
+    assert engine.list_documents(empty, SearchRequest())["total"] == 0
+    assert engine.suggest(empty, "mig")["suggestions"] == []
