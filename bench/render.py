@@ -105,7 +105,11 @@ def search_section(r: dict[str, Any], mode: str) -> list[str]:
         "",
         f"p95 <= {r['targets']['p95_ms']} ms: {verdict(one['p95_ms'] <= r['targets']['p95_ms'])}; "
         f"peak server RSS {ours['server_peak_rss_mb']} MB <= {r['targets']['peak_rss_mb']} MB: "
-        f"{verdict(ours['server_peak_rss_mb'] <= r['targets']['peak_rss_mb'])}.",
+        f"{verdict(ours['server_peak_rss_mb'] <= r['targets']['peak_rss_mb'])} "
+        f"(peak unique memory, USS: {ours.get('server_peak_uss_mb', '-')} MB). "
+        f"Index built by code {r['index'].get('built_by_code')}, current code "
+        f"{r['index'].get('current_code')}; build: {r['index'].get('seconds')} s with 2 workers "
+        f"({r['index'].get('passages_per_second')} passages/s).",
         "",
         "| query shape | p50 ms | p95 ms |",
         "|---|---|---|",
@@ -152,6 +156,9 @@ def write_markdown(results: Path) -> Path:
         lines += section(data, mode)
     if env:
         lines += environment_section(env)
+    notes = results.parent / "NOTES.md"
+    if notes.is_file():
+        lines += [notes.read_text("utf-8")]
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(lines), "utf-8")
     return DOC
