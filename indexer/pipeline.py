@@ -217,6 +217,11 @@ def _write(
                 report.files.append(status)
                 _apply(writer, manifest, indexed, jobs_by_id[status.document_id])
                 bar.advance(status)
+        if not (jobs or removed or target != live):
+            # Nothing changed: no new commit and no new manifest, so running servers keep
+            # their searchers and per-generation caches.
+            writer.cancel()
+            return
         writer.commit(optimize=rebuild)
     except BaseException:
         writer.cancel()
