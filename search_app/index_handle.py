@@ -19,6 +19,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
+from indexer.schema import weighting
 from indexer.store import (
     CURRENT,
     GENERATIONS,
@@ -56,7 +57,7 @@ class Snapshot:
         reader = FileIndex._reader(
             self.index.storage, self.toc.schema, segments, self.toc.generation
         )
-        return Searcher(reader, fromindex=self.index)
+        return Searcher(reader, fromindex=self.index, weighting=weighting())
 
     def searcher(self) -> Searcher:
         """This thread's searcher for this snapshot (opened on first use, reopened if closed)."""

@@ -84,7 +84,8 @@ def _parser(schema: Schema, syntax: bool = True) -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema, group=AndGroup)
     if syntax:
         parser.add_plugin(FuzzyTermPlugin())
-        parser.add_plugin(PlusMinusPlugin())
+        # Only at the start of a word: "-nurses" excludes, "IL-6" and "0-dimensional" do not.
+        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     return parser
 
 

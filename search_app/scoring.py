@@ -67,8 +67,9 @@ class BulkScorer:
 
     @property
     def usable(self) -> bool:
-        """Only Whoosh's BM25F is reproduced here; any other model is left to Whoosh."""
-        return type(self.weighting) is BM25F
+        """Whoosh's BM25F (its idf may be overridden) is reproduced here; others go to Whoosh."""
+        model = type(self.weighting)
+        return issubclass(model, BM25F) and model.scorer is BM25F.scorer
 
     def scores(self, q: Query) -> np.ndarray:
         """Score of `q` for every document (0 where it does not match)."""
@@ -113,7 +114,7 @@ class BulkScorer:
             return
         parent = self.searcher.get_parent()
         btext = text if isinstance(text, bytes) else self.searcher.schema[field].to_bytes(text)
-        idf = parent.idf(field, btext)
+        idf = parent.idf(field, btext)  # the weighting model's own idf
         avg = parent.avg_field_length(field) or 1
         b = self.weighting._field_B.get(field, self.weighting.B)
         k1 = self.weighting.K1

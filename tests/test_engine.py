@@ -288,3 +288,27 @@ def test_empty_index(tmp_path: Path):
         assert body["total"] == 0 and body["results"] == [] and body["pages"] == 1
     assert engine.list_documents(empty, SearchRequest())["total"] == 0
     assert engine.suggest(empty, "mig")["suggestions"] == []
+
+
+@pytest.mark.parametrize("text", ["0-dimensional biomaterials", "pro-inflammatory IL-6", "Ca2+"])
+def test_hyphens_inside_words_are_not_exclusions(text):
+    from whoosh import query as wq
+
+    from indexer.schema import build_schema
+    from search_app.query import parse
+
+    parsed = parse(text, build_schema())
+    kinds = {type(node) for node in _nodes(parsed.relaxed)}
+    assert wq.AndNot not in kinds and wq.Not not in kinds and parsed.notice is None
+
+
+def _nodes(q):
+    yield q
+    for child in q.children():
+        yield from _nodes(child)
+
+
+def test_searchers_use_the_product_weighting(handle):
+    from indexer.schema import weighting
+
+    assert type(handle.searcher().weighting) is type(weighting())
