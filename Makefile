@@ -8,7 +8,7 @@ PORT ?= 5000
 CORPUS ?= corpus
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve index test test-reliability browser-deps lint format bench bench-quick bench-qa corpus-pdf clean
+.PHONY: help run serve index test test-reliability browser-deps lint format bench bench-quick bench-qa corpus-pdf screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-qa: $(STAMP) ## Question-answering evaluation on SQuAD v1.1 dev
 
 corpus-pdf: $(STAMP) ## Regenerate the PDF version of the seed report
 	$(BIN)/python -m indexer.samplepdf corpus/unitar-migration-2009.txt corpus/unitar-migration-2009.pdf
+
+screenshot: $(STAMP) browser-deps ## Regenerate docs/screenshot.png from an index of corpus/ in Chromium
+	$(BIN)/python docs/make_screenshot.py
 
 clean: ## Remove the virtualenv, the index and caches
 	rm -rf $(VENV) var .pytest_cache .ruff_cache bench/work

@@ -1,6 +1,6 @@
 """Save a screenshot of the search page (docs/screenshot.png) from a real index, in Chromium.
 
-    .venv/bin/python scripts/screenshot.py [--index-dir DIR] [--query Q] [--out PATH]
+    .venv/bin/python docs/make_screenshot.py [--index-dir DIR] [--query Q] [--out PATH]
 
 Without --index-dir it indexes corpus/ (and the seed report, if corpus/ lacks it) into a
 temporary folder first.

@@ -1,6 +1,6 @@
 """Copy the 2023 and 2024 UN General Debate speeches into corpus/ungdc with a metadata.csv.
 
-Usage: .venv/bin/python scripts/build_ungdc_corpus.py [../shared/data/ungdc/ungdc-2020s.tar.gz]
+Usage: .venv/bin/python corpus/build_ungdc.py [../shared/data/ungdc/ungdc-2020s.tar.gz]
 """
 
 from __future__ import annotations
