@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CORPUS ?= corpus
@@ -16,8 +18,16 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
 
 run: $(STAMP) index ## Create the virtualenv, index corpus/ and serve on http://$(HOST):$(PORT)
 	$(BIN)/report-search serve --host $(HOST) --port $(PORT)
@@ -31,33 +41,33 @@ index: $(STAMP) ## Index corpus/ (incremental; REBUILD=1 for a full rebuild)
 browser-deps: ## Install Debian's chromium for the browser tests where it is missing
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: $(STAMP) browser-deps ## Install what the tests need and run them all
+test: $(TEST_STAMP) browser-deps ## Install what the tests need and run them all
 	$(BIN)/pytest -q
 
-test-reliability: $(STAMP) ## Run only the load, crash and re-index tests
+test-reliability: $(TEST_STAMP) ## Run only the load, crash and re-index tests
 	$(BIN)/pytest -q -m reliability -s
 
-lint: $(STAMP) ## ruff format check and lint
+lint: $(TEST_STAMP) ## ruff format check and lint
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-format: $(STAMP) ## Format the code
+format: $(TEST_STAMP) ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP) ## Full benchmarks (quality, speed, scale); results in bench/results/
+bench: $(BENCH_STAMP) ## Full benchmarks (quality, speed, scale); results in bench/results/
 	$(BIN)/python -m bench.run
 
-bench-quick: $(STAMP) ## A few minutes' version of the benchmarks
+bench-quick: $(BENCH_STAMP) ## A few minutes' version of the benchmarks
 	$(BIN)/python -m bench.run --quick
 
-bench-qa: $(STAMP) ## Question-answering evaluation on SQuAD v1.1 dev
+bench-qa: $(BENCH_STAMP) ## Question-answering evaluation on SQuAD v1.1 dev
 	$(BIN)/python -m bench.qa_squad
 
 corpus-pdf: $(STAMP) ## Regenerate the PDF version of the seed report
 	$(BIN)/python -m indexer.samplepdf corpus/unitar-migration-2009.txt corpus/unitar-migration-2009.pdf
 
-screenshot: $(STAMP) browser-deps ## Regenerate docs/screenshot.png from an index of corpus/ in Chromium
+screenshot: $(TEST_STAMP) browser-deps ## Regenerate docs/screenshot.png from an index of corpus/ in Chromium
 	$(BIN)/python docs/make_screenshot.py
 
 clean: ## Remove the virtualenv, the index and caches
