@@ -105,8 +105,27 @@ def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
     if len(terms) != 1 or typed in stopwords() or typed.isdigit():
         return None
     frequency = reader.doc_frequency(FIELD, terms[0])
-    best, best_key = None, None
-    for candidate in _candidates(reader, terms[0], typed):
+    if frequency >= max(3, reader.doc_count() // 20_000):
+        return None  # a word this common is what was meant, not a typo
+    best = _closest(snapshot, reader, _prefixed(reader, typed), typed, frequency)
+    if best is None or best[1][0] > 1:
+        # Edit distance over the whole vocabulary is slower: only when sharing a beginning
+        # found nothing close.
+        nearby = reader.terms_within(FIELD, terms[0], 2, prefix=1)
+        best = min(
+            (b for b in (best, _closest(snapshot, reader, nearby, typed, frequency)) if b),
+            key=lambda b: b[1],
+            default=None,
+        )
+    return best[0] if best else None
+
+
+def _closest(
+    snapshot: Snapshot, reader: Any, candidates: Any, typed: str, frequency: int
+) -> tuple[str, tuple[int, int]] | None:
+    """The candidate whose written form is nearest to `typed`, commonest on ties."""
+    best = None
+    for candidate in candidates:
         candidate_frequency = reader.doc_frequency(FIELD, candidate)
         if candidate_frequency <= max(3 * frequency, 1):
             continue  # propose only words clearly commoner than the one typed
@@ -114,18 +133,16 @@ def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
         distance = edit_distance(typed, form)
         if form != typed and distance <= max(1, len(typed) // 4):
             key = (distance, -candidate_frequency)
-            if best_key is None or key < best_key:
-                best, best_key = form, key
+            if best is None or key < best[1]:
+                best = (form, key)
     return best
 
 
-def _candidates(reader: Any, term: str, typed: str) -> set[str]:
-    """Index terms near the typed word: by edit distance of stems, and by shared beginning
-    (a typo can stop the stemmer: "developmnt" stays whole, "development" becomes "develop")."""
-    found = set(reader.terms_within(FIELD, term, 2, prefix=1))
-    prefixed = _first(reader.expand_prefix(FIELD, typed[:3]), 5000)
-    found.update(sorted(prefixed, key=lambda t: -reader.doc_frequency(FIELD, t))[:20])
-    return found
+def _prefixed(reader: Any, typed: str) -> list[str]:
+    """The commonest index terms sharing the typed word's beginning (a typo can stop the
+    stemmer: "developmnt" stays whole while "development" is indexed as "develop")."""
+    prefixed = _first(reader.expand_prefix(FIELD, typed[: 4 if len(typed) > 5 else 3]), 2000)
+    return sorted(prefixed, key=lambda t: -reader.doc_frequency(FIELD, t))[:20]
 
 
 def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, Any]]:
