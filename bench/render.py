@@ -132,6 +132,16 @@ def environment_section(env: dict[str, Any]) -> list[str]:
     ]
 
 
+def _measured(data: dict[str, Any]) -> str:
+    env = data.get("environment", {})
+    start = env.get("load_average_at_start", [])
+    end = [round(x, 2) for x in env.get("load_average_at_end", [])]
+    return (
+        f"_Measured {env.get('date')} at commit {env.get('commit')} in "
+        f"{data.get('wall_seconds')} s; load average {start} at start, {end} at end._"
+    )
+
+
 def write_markdown(results: Path) -> Path:
     lines = [
         "# Benchmarks",
@@ -154,6 +164,7 @@ def write_markdown(results: Path) -> Path:
             continue
         env = env or data.get("environment")
         lines += section(data, mode)
+        lines += [_measured(data), ""]
     if env:
         lines += environment_section(env)
     notes = results.parent / "NOTES.md"
