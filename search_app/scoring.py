@@ -64,6 +64,7 @@ class BulkScorer:
         self.builder = builder
         self.weighting = searcher.weighting
         self.size = len(builder.live)
+        self._scores: dict[str, np.ndarray] = {}  # per request: grouping may ask again
 
     @property
     def usable(self) -> bool:
@@ -73,9 +74,12 @@ class BulkScorer:
 
     def scores(self, q: Query) -> np.ndarray:
         """Score of `q` for every document (0 where it does not match)."""
-        out = self._zeros()
-        self._add(q, out, 1.0)
-        return out
+        key = repr(q)
+        if key not in self._scores:
+            out = self._zeros()
+            self._add(q, out, 1.0)
+            self._scores[key] = out
+        return self._scores[key]
 
     def _add(self, q: Query, out: np.ndarray, factor: float) -> None:
         """Add `factor` times the scores of `q` into `out` (Whoosh sums a compound's parts)."""
