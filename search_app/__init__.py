@@ -24,6 +24,14 @@ SECURITY_HEADERS: dict[str, str] = {
 GENERATION_HEADER = "X-Index-Generation"
 
 
+EXTENSION = "report_search"
+
+
+def current_handle() -> IndexHandle:
+    """The running app's shared index handle (views and API use this one)."""
+    return current_app.extensions[EXTENSION]
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: defaults, then environment, then `config`."""
     app = Flask(__name__)
@@ -37,8 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     handle = IndexHandle(app.config["INDEX_DIR"])
-    app.extensions["report_search"] = handle
-    app.extensions["index_handle"] = handle  # the name the pages blueprint uses
+    app.extensions[EXTENSION] = handle
 
     from search_app import api
 
@@ -59,13 +66,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _pin_snapshot() -> None:
     """One request reads one index generation, even if a re-index publishes another meanwhile."""
     try:
-        g.index_generation = current_app.extensions["report_search"].pin().generation
+        g.index_generation = current_handle().pin().generation
     except NoIndexError:
         g.index_generation = None
 
 
 def _unpin_snapshot(error: BaseException | None = None) -> None:
-    current_app.extensions["report_search"].unpin()
+    current_handle().unpin()
 
 
 def _security_headers(response: Response) -> Response:

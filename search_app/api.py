@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, default_ex
 from werkzeug.wrappers import Response
 
 from indexer.store import NoIndexError
-from search_app import engine, qa
+from search_app import current_handle, engine, qa
 from search_app.engine import BadRequest
 from search_app.openapi import openapi_document
 from search_app.reindex import Reindexer
@@ -42,10 +42,6 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _http_error)
 
 
-def _handle() -> Any:
-    return current_app.extensions["report_search"]
-
-
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
     """The one error shape: {"error": {"status", "code", "message"}}."""
     body = {"error": {"status": status, "code": code, "message": message}}
@@ -62,23 +58,23 @@ def _limit_body() -> None:
 
 @bp.get("/search")
 def search() -> Response:
-    return jsonify(engine.search(_handle(), engine.parse_search_args(request.args)))
+    return jsonify(engine.search(current_handle(), engine.parse_search_args(request.args)))
 
 
 @bp.get("/documents")
 def documents() -> Response:
-    return jsonify(engine.list_documents(_handle(), engine.parse_search_args(request.args)))
+    return jsonify(engine.list_documents(current_handle(), engine.parse_search_args(request.args)))
 
 
 @bp.get("/documents/<path:document_id>/file")
 def document_file(document_id: str) -> Response:
-    path = engine.document_file(_handle(), document_id)
+    path = engine.document_file(current_handle(), document_id)
     return send_file(path, conditional=True, download_name=path.name)
 
 
 @bp.get("/documents/<path:document_id>")
 def document(document_id: str) -> Response:
-    return jsonify(engine.get_document(_handle(), document_id))
+    return jsonify(engine.get_document(current_handle(), document_id))
 
 
 @bp.get("/suggest")
@@ -87,25 +83,25 @@ def suggest() -> Response:
     limit = request.args.get("limit", "10")
     if not limit.isdigit() or not 1 <= int(limit) <= 50:
         raise BadRequest(400, "bad_parameter", "Parameter 'limit' must be between 1 and 50.")
-    return jsonify(engine.suggest(_handle(), request.args.get("q", ""), int(limit)))
+    return jsonify(engine.suggest(current_handle(), request.args.get("q", ""), int(limit)))
 
 
 @bp.get("/ask")
 def ask() -> Response:
     asked = qa.parse_ask_args(request.args)
-    return jsonify(qa.ask(_handle(), asked.q, asked.filters, asked.limit))
+    return jsonify(qa.ask(current_handle(), asked.q, asked.filters, asked.limit))
 
 
 @bp.get("/stats")
 def stats() -> Response:
     _only(())
-    return jsonify(engine.stats(_handle()))
+    return jsonify(engine.stats(current_handle()))
 
 
 @bp.get("/health")
 def health() -> Response:
     _only(())
-    return jsonify(engine.health(_handle()))
+    return jsonify(engine.health(current_handle()))
 
 
 @bp.post("/index")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from indexer.models import FACETS, split_passage_id
 from indexer.store import NoIndexError
-from search_app import engine, qa
+from search_app import current_handle, engine, qa
 from search_app.histogram import histogram_svg
 from search_app.links import PageLinks, href, page_window, pairs_of
 from search_app.openapi import openapi_document
@@ -87,7 +87,7 @@ def search() -> Response | str | tuple[str, int]:
         return redirect(ask_url)
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in PAGE_ONLY}
     try:
-        result = engine.search(_handle(), engine.parse_search_args(args))
+        result = engine.search(current_handle(), engine.parse_search_args(args))
     except engine.BadRequest as error:
         return _error_page(error.status, "Cannot search that", error.message)
     except NoIndexError as error:
@@ -114,8 +114,8 @@ def document(document_id: str) -> str | tuple[str, int]:
     """A document's full text by section, the passage from the results highlighted."""
     q = request.args.get("q", "")
     try:
-        doc = engine.get_document(_handle(), document_id)
-        marks = highlight_marks(_handle().searcher(), q)
+        doc = engine.get_document(current_handle(), document_id)
+        marks = highlight_marks(current_handle().searcher(), q)
     except engine.BadRequest as error:
         return _error_page(error.status, "Document not found", error.message)
     except NoIndexError as error:
@@ -141,7 +141,7 @@ def ask() -> str | tuple[str, int]:
         return render_template("ask.html", body=None, mode="ask")
     try:
         asked = qa.parse_ask_args(args)
-        body = qa.ask(_handle(), asked.q, asked.filters, asked.limit)
+        body = qa.ask(current_handle(), asked.q, asked.filters, asked.limit)
     except engine.BadRequest as error:
         return _error_page(error.status, "Cannot answer that", error.message)
     except NoIndexError as error:
@@ -166,11 +166,6 @@ def http_error(error: HTTPException) -> Any:
         return error
     status = error.code or 500
     return _error_page(status, f"{status} {error.name}", error.description or "")
-
-
-def _handle() -> Any:
-    """The app's shared index handle."""
-    return current_app.extensions["index_handle"]
 
 
 def _error_page(status: int, title: str, message: str) -> tuple[str, int]:

@@ -89,7 +89,7 @@ def click_facet(page, facet: str, value: str) -> None:
 def passages_matching(app, q: str, facet: str, values: set[str]) -> int:
     """Brute force over every matching passage: how many hold one of `values`."""
     with app.app_context():
-        handle = app.extensions["index_handle"]
+        handle = app.extensions["report_search"]
         request = engine.SearchRequest(q=q, group="passage", per_page=100)
         first = engine.search(handle, request)
         hits = list(first["results"])
