@@ -9,16 +9,12 @@ from pathlib import Path
 import click
 
 from indexer import store
+from indexer.cli_options import index_dir_option
 from indexer.extract import Limits
 from indexer.pipeline import run
 from indexer.stats import index_stats
-
-index_dir_option = click.option(
-    "--index-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Index folder (default: $REPORT_SEARCH_INDEX, else var/index).",
-)
+from search_app.ask_cli import ask
+from search_app.commands import search, serve
 
 
 @click.group()
@@ -97,15 +93,9 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
             click.echo(f"  failed [{failure['reason']}] {failure['path']}")
 
 
-# The search and serve commands live with the app they drive (search_app/commands.py).
-from search_app.commands import search, serve  # noqa: E402
-
-main.add_command(search)
-main.add_command(serve)
-
-from search_app.ask_cli import ask  # noqa: E402
-
-main.add_command(ask)
+# search, serve and ask live with the app they drive (search_app/commands.py, ask_cli.py).
+for command in (search, serve, ask):
+    main.add_command(command)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from indexer import store
+from indexer.cli_options import index_dir_option
 from search_app import qa
-from search_app.commands import emphasise, index_dir_option, search_args
+from search_app.commands import emphasise, search_args
 from search_app.engine import BadRequest
 from search_app.index_handle import IndexHandle
 

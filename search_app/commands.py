@@ -11,17 +11,11 @@ from typing import Any
 import click
 
 from indexer import store
+from indexer.cli_options import index_dir_option
 from search_app import engine
 from search_app.index_handle import IndexHandle
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
-
-index_dir_option = click.option(
-    "--index-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Index folder (default: $REPORT_SEARCH_INDEX, else var/index).",
-)
 
 
 @click.command()
