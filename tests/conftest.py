@@ -7,14 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import SEED
 
 from indexer.pipeline import run
-
-SEED = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "seed" / "unitar-migration-2009.txt"
-)
-if not SEED.is_file():  # the checkout may live elsewhere than /work/main
-    SEED = Path("/work/shared/data/seed/unitar-migration-2009.txt")
 
 # name -> (text, sidecar overrides). Small documents with known words, for ranking tests.
 DOCUMENTS: dict[str, tuple[str, dict]] = {

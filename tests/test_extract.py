@@ -9,14 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
+from paths import REPO as ROOT
+from paths import SEED
+from paths import SHARED_DATA as DATA
 
 from indexer.extract import ExtractionError, Limits, extract, pdf_date, plausible_title
 from indexer.pdflayout import Line, join_hyphenated, page_blocks
 from indexer.samplepdf import RUNNING_HEADER, write_seed_pdf
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
-SEED = DATA / "seed" / "unitar-migration-2009.txt"
 PDFS = DATA / "pdfs"
 UN_PDFS = DATA / "un-pdfs"
 REASONS = {

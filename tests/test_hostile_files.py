@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from paths import SHARED_DATA
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -28,9 +29,7 @@ from indexer import store
 from indexer.extract import Limits
 from indexer.pipeline import discover, run
 
-PDF_ZOO = Path(__file__).resolve().parents[2] / "shared" / "data" / "pdfs"
-if not PDF_ZOO.is_dir():
-    PDF_ZOO = Path("/work/shared/data/pdfs")
+PDF_ZOO = SHARED_DATA / "pdfs"
 GOOD_TEXT = "Migration and development\n\n" + "Remittances support families at home. " * 30
 LIMIT_SECONDS = 2.0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import REPO, SEED
 
 from indexer.extract import extract
 from indexer.gazetteer import country_name, organizations, places
@@ -21,8 +22,6 @@ from indexer.metadata import (
 from indexer.models import FACETS, Document, Page
 from indexer.structure import build_passages
 
-REPO = Path(__file__).resolve().parents[1]
-SEED = REPO.parent / "shared/data/seed/unitar-migration-2009.txt"
 B_START = 'B. UNITAR "MIGRATION AND DEVELOPMENT" SEMINAR SERIES'
 
 

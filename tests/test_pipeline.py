@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import SEED
 from whoosh.query import Term
 
 from indexer import store
 from indexer.cli import main
 from indexer.extract import Limits
 from indexer.pipeline import run
-
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/unitar-migration-2009.txt"
 
 
 def write(path: Path, text: str) -> Path:

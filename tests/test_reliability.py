@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from paths import SEED
 
 from indexer import store
 from indexer.pipeline import run
@@ -33,9 +34,7 @@ from search_app.loadtest import LoadResult, default_mix, get_json, run_load
 
 ROOT = Path(__file__).resolve().parents[1]
 UNGDC = ROOT / "corpus" / "ungdc"
-SEED = ROOT.parent / "shared" / "data" / "seed" / "unitar-migration-2009.txt"
-if not SEED.is_file():  # the checkout may live elsewhere than /work/main
-    SEED = Path("/work/shared/data/seed/unitar-migration-2009.txt")
+
 LOAD_SECONDS = float(os.environ.get("REPORT_SEARCH_LOAD_SECONDS", "60"))
 CLIENTS = 16
 SPEECHES = 100  # per corpus in the load tests

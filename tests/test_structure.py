@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import SEED
 
 from indexer.extract import extract
 from indexer.models import Document, Page
 from indexer.sentences import split_sentences
 from indexer.structure import MAX_WORDS, MIN_WORDS, build_passages, document_title, heading
 
-SEED = Path(__file__).resolve().parents[2] / "shared/data/seed/unitar-migration-2009.txt"
 A_HEADING = "A. UNITAR CHAIRMANSHIP OF THE GLOBAL MIGRATION GROUP"
 B_HEADING = (
     'B. UNITAR "MIGRATION AND DEVELOPMENT" SEMINAR SERIES '
