@@ -64,9 +64,9 @@ def _at1(groups, w) -> float:
 def calibrate(searcher, halves, items, other_half: Callable, contains_answer: Callable) -> None:
     """Logistic model of 'the best sentence answers the question' from its coverage features,
     on answerable (full index) and unanswerable (other half) tuning questions."""
-    from indexer import store
+    from search_app.index_handle import IndexHandle
 
-    others = {k: store.open_current(p).searcher() for k, p in halves.items()}
+    others = {k: IndexHandle(p).searcher() for k, p in halves.items()}
     rows, labels = [], []
     for item in items:
         for s, label in ((searcher, 1.0), (others[other_half(item)], 0.0)):

@@ -39,6 +39,7 @@ from indexer import store  # noqa: E402
 from indexer.analysis import text_analyzer  # noqa: E402
 from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E402
 from search_app import qa  # noqa: E402
+from search_app.index_handle import IndexHandle  # noqa: E402
 
 SQUAD = Path("/work/shared/data/qa/squad-v1.1-dev/dev-v1.1.json")
 WORK = ROOT / "bench" / "work" / "qa_squad"
@@ -62,6 +63,11 @@ def split_sentences_fn() -> Callable[[str], list[str]]:
     from indexer.sentences import split_sentences
 
     return split_sentences
+
+
+def product_searcher(index_dir: Path) -> Searcher:
+    """A searcher as the app opens it (IndexHandle: the product's ranking model)."""
+    return IndexHandle(index_dir).searcher()
 
 
 def load_squad(path: Path = SQUAD) -> list[dict]:
@@ -224,13 +230,11 @@ def build_halves(articles: list[dict], split) -> dict[str, Path]:
 def refusal_rate(halves: dict[str, Path], items: list[Item]) -> dict:
     """How often qa refuses questions asked against the index without their article."""
     refused = n = 0
-    searchers = {k: store.open_current(p).searcher() for k, p in halves.items()}
+    searchers = {k: product_searcher(p) for k, p in halves.items()}
     for item in items:
         ranking = qa.rank_answers(searchers[other_half(item)], item.question, limit=5)
         n += 1
         refused += not (ranking.answers and qa.is_confident(ranking.answers[0]))
-    for s in searchers.values():
-        s.close()
     return {"n": n, "no_answer_rate": round(refused / (n or 1), 4)}
 
 
@@ -247,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import qa_fit
 
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
-        searcher = store.open_current(WORK / "index").searcher()
+        searcher = product_searcher(WORK / "index")
         if args.fit:
             qa_fit.fit_weights(searcher, tune, contains_answer)
         else:
@@ -264,8 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args, articles, split, sample: list[Item]) -> dict:
-    with store.open_current(WORK / "index").searcher() as searcher:
-        ours = evaluate(searcher, sample)
+    ours = evaluate(product_searcher(WORK / "index"), sample)
     build_sentence_baseline(WORK / "baseline", articles, split)
     baseline = evaluate_baseline(WORK / "baseline", sample)
     halves = build_halves(articles, split)
