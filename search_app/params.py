@@ -20,6 +20,8 @@ MAX_QUERY_CHARS = 1000
 MAX_PER_PAGE = 100
 MAX_FACET_SIZE = 100
 MAX_PAGE = 10_000
+MAX_ANSWERS = 20
+ASK_PARAMS = ("q", "limit")
 
 
 class BadRequest(Exception):
@@ -47,30 +49,25 @@ class SearchRequest:
     facet_size: int = DEFAULT_FACET_SIZE
 
 
+@dataclass(frozen=True)
+class AskRequest:
+    """A validated question: its text, facet selections and how many answers to give."""
+
+    q: str
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    limit: int = 5
+
+
 # ---------------------------------------------------------------- request parsing
 
 
 def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
     """Validate query-string parameters (a dict of lists, or a werkzeug MultiDict)."""
-    values = {name: _values(args, name) for name in args}
-    for name in values:
-        if name not in RESERVED and name not in FACETS:
-            raise BadRequest(400, "unknown_parameter", f"Unknown parameter {name!r}.")
-    q = _single(values, "q", "")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadRequest(
-            400, "query_too_long", f"The query is longer than {MAX_QUERY_CHARS} characters."
-        )
-    filters = {
-        name: tuple(dict.fromkeys(v.strip() for v in values[name] if v.strip()))
-        for name in FACETS
-        if name in values
-    }
-    for year in filters.get("year", ()):
-        _integer("year", year, 0, 9999)
+    values = _known_values(args, RESERVED)
+    q = _query(values, "query")
     return SearchRequest(
-        q=q.strip(),
-        filters={name: chosen for name, chosen in filters.items() if chosen},
+        q=q,
+        filters=_filters(values),
         year_from=_optional_int(values, "year_from", 0, 9999),
         year_to=_optional_int(values, "year_to", 0, 9999),
         sort=_choice(values, "sort", SORTS, "relevance"),
@@ -79,6 +76,46 @@ def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
         per_page=_optional_int(values, "per_page", 1, MAX_PER_PAGE) or 10,
         facet_size=_optional_int(values, "facet_size", 1, MAX_FACET_SIZE) or DEFAULT_FACET_SIZE,
     )
+
+
+def parse_ask_args(args: Mapping[str, Any]) -> AskRequest:
+    """Validate /api/ask parameters: the question, `limit` and facet filters."""
+    values = _known_values(args, ASK_PARAMS)
+    q = _query(values, "question")
+    if not q:
+        raise BadRequest(400, "missing_question", "Ask a question with the 'q' parameter.")
+    limit = _optional_int(values, "limit", 1, MAX_ANSWERS) or 5
+    return AskRequest(q, _filters(values), limit)
+
+
+def _known_values(args: Mapping[str, Any], controls: Sequence[str]) -> dict[str, list[str]]:
+    """Every parameter as a list of strings; a name that is neither control nor facet is a 400."""
+    values = {name: _values(args, name) for name in args}
+    for name in values:
+        if name not in controls and name not in FACETS:
+            raise BadRequest(400, "unknown_parameter", f"Unknown parameter {name!r}.")
+    return values
+
+
+def _query(values: Mapping[str, list[str]], noun: str) -> str:
+    raw = _single(values, "q", "")
+    if len(raw) > MAX_QUERY_CHARS:
+        raise BadRequest(
+            400, "query_too_long", f"The {noun} is longer than {MAX_QUERY_CHARS} characters."
+        )
+    return " ".join(raw.split())
+
+
+def _filters(values: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Selected values per facet, stripped and de-duplicated; years must be whole numbers."""
+    filters = {
+        name: tuple(dict.fromkeys(v.strip() for v in values[name] if v.strip()))
+        for name in FACETS
+        if name in values
+    }
+    for year in filters.get("year", ()):
+        _integer("year", year, 0, 9999)
+    return {name: chosen for name, chosen in filters.items() if chosen}
 
 
 def _values(args: Mapping[str, Any], name: str) -> list[str]:

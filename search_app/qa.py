@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import escape
 from whoosh.query import And, NumericRange, Or, Query, Term
 from whoosh.searching import Searcher
 
-from indexer.models import FACETS
 from indexer.schema import NUMERIC_FACETS
 from search_app.answer_types import Span
-from search_app.engine import MAX_QUERY_CHARS, BadRequest
 from search_app.facets import resolve_value
 from search_app.highlight import snippet
+from search_app.params import MAX_ANSWERS, AskRequest, parse_ask_args  # noqa: F401 - qa's API
 from search_app.query import parse_query
 from search_app.question import Question, analyze_question
 from search_app.results import document_url
@@ -40,57 +39,6 @@ PER_PASSAGE = 3
 # refused 10.8% of answerable questions and 92.0% of unanswerable ones.
 NO_ANSWER_THRESHOLD = 0.5
 CLOSEST_PASSAGES = 3
-
-
-MAX_ANSWERS = 20
-ASK_PARAMS = ("q", "limit")
-
-
-@dataclass(frozen=True)
-class AskRequest:
-    """A validated question: its text, facet selections and how many answers to give."""
-
-    q: str
-    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    limit: int = 5
-
-
-def parse_ask_args(args: Mapping[str, Any]) -> AskRequest:
-    """Validate /api/ask parameters (a werkzeug MultiDict or a dict of lists)."""
-    values = {name: _values(args, name) for name in args}
-    for name in values:
-        if name not in ASK_PARAMS and name not in FACETS:
-            raise BadRequest(400, "unknown_parameter", f"Unknown parameter {name!r}.")
-        if name in ASK_PARAMS and len(values[name]) > 1:
-            raise BadRequest(400, "bad_parameter", f"Parameter {name!r} may be given only once.")
-    q = " ".join((values.get("q") or [""])[0].split())
-    if not q:
-        raise BadRequest(400, "missing_question", "Ask a question with the 'q' parameter.")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadRequest(
-            400, "query_too_long", f"The question is longer than {MAX_QUERY_CHARS} characters."
-        )
-    limit = (values.get("limit") or ["5"])[0].strip()
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_ANSWERS):
-        raise BadRequest(
-            400, "bad_parameter", f"Parameter 'limit' must be between 1 and {MAX_ANSWERS}."
-        )
-    filters = {
-        name: tuple(dict.fromkeys(v.strip() for v in values[name] if v.strip()))
-        for name in FACETS
-        if name in values
-    }
-    for year in filters.get("year", ()):
-        if not (year.isascii() and year.isdigit()):
-            raise BadRequest(400, "bad_parameter", "Parameter 'year' must be a whole number.")
-    return AskRequest(q, {k: v for k, v in filters.items() if v}, int(limit))
-
-
-def _values(args: Mapping[str, Any], name: str) -> list[str]:
-    if hasattr(args, "getlist"):
-        return [str(v) for v in args.getlist(name)]
-    value = args[name]
-    return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
 @dataclass(frozen=True)
