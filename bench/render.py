@@ -90,6 +90,12 @@ def search_section(r: dict[str, Any], mode: str) -> list[str]:
         f"| Report Search /api/search | {one['p50_ms']} | {one['p95_ms']} | {one['max_ms']} | "
         f"{many['qps']} | {many['p95_ms']} |",
     ]
+    if "ask_one_client" in ours:
+        a1, a8 = ours["ask_one_client"], ours["ask_8_clients"]
+        lines.append(
+            f"| Report Search /api/ask ({a1['queries']} questions) | {a1['p50_ms']} | "
+            f"{a1['p95_ms']} | {a1['max_ms']} | {a8['qps']} | {a8['p95_ms']} |"
+        )
     for name, label in (("tantivy", "tantivy (Python bindings)"), ("fts5", "SQLite FTS5 bm25()")):
         p1, p8 = r[name]["one_client"], r[name]["8_clients"]
         lines.append(

@@ -25,6 +25,7 @@ import psutil
 
 QUERIES = Path(__file__).resolve().parent / "queries.json"
 CLIENTS = 8
+ASK_EVERY = 4  # /api/ask is asked every 4th query, as a question: 50 questions
 
 
 def load_queries() -> list[dict[str, Any]]:
@@ -40,6 +41,15 @@ def search_path(query: dict[str, Any]) -> str:
         if key in query:
             params.append((key, query[key]))
     return "/api/search?" + urlencode(params)
+
+
+def ask_path(query: dict[str, Any]) -> str:
+    """An /api/ask URL made from a benchmark query: a question about its words."""
+    words = query["q"].replace('"', "")
+    params: list[tuple[str, Any]] = [("q", f"What was said about {words}?")]
+    for facet, values in query.get("filters", {}).items():
+        params += [(facet, value) for value in values]
+    return "/api/ask?" + urlencode(params)
 
 
 def summarize(latencies: list[float], seconds: float | None = None) -> dict[str, Any]:
@@ -172,11 +182,17 @@ def measure_server(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, 
         memory["after_one_client"] = server.memory()
         many, many_wall = timed(run, queries, CLIENTS)
         memory[f"after_{CLIENTS}_clients"] = server.memory()
+        questions = queries[::ASK_EVERY]
+        ask_one, ask_one_wall = timed(lambda q: server.get(ask_path(q)), questions, 1)
+        ask_many, ask_many_wall = timed(lambda q: server.get(ask_path(q)), questions, CLIENTS)
+        memory["after_ask"] = server.memory()
         out = {
             "one_client": summarize(single, single_wall),
             f"{CLIENTS}_clients": summarize(many, many_wall),
             "engine_took_ms_p50": engine_ms[len(engine_ms) // 2],
             "engine_took_ms_p95": engine_ms[int(0.95 * len(engine_ms))],
+            "ask_one_client": summarize(ask_one, ask_one_wall),
+            f"ask_{CLIENTS}_clients": summarize(ask_many, ask_many_wall),
             "server_memory": memory,
             "server_peak_rss_mb": round(server.peak_rss / 2**20),
             "server_peak_uss_mb": round(server.peak_uss / 2**20),
