@@ -8,7 +8,8 @@ import shutil
 import tarfile
 from pathlib import Path
 
-DATA = Path("/work/shared/data")
+# The read-only shared data beside the checkout (../shared), as in CI.
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path(__file__).resolve().parent / "work"
 UN_PDFS = DATA / "un-pdfs"
 UNGDC = DATA / "ungdc"

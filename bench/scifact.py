@@ -13,10 +13,11 @@ from typing import Any
 import ir_measures
 from ir_measures import R, nDCG
 
+from bench.corpora import DATA
 from indexer import store
 from indexer.models import Document, IndexedDocument, Page, Passage
 
-SCIFACT = Path("/work/shared/data/ir/scifact")
+SCIFACT = DATA / "ir" / "scifact"
 PYSERINI = {"bm25-flat": 0.6789, "bm25-multifield": 0.6647}
 MEASURES = [nDCG @ 10, R @ 100]
 
