@@ -41,7 +41,9 @@ index: $(STAMP) ## Index corpus/ (incremental; REBUILD=1 for a full rebuild)
 browser-deps: ## Install Debian's chromium for the browser tests where it is missing
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: $(TEST_STAMP) browser-deps ## Install what the tests need and run them all
+test: $(TEST_STAMP) browser-deps ## Install what the tests need, lint, and run them all
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
 test-reliability: $(TEST_STAMP) ## Run only the load, crash and re-index tests
