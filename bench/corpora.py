@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import csv
-import re
 import shutil
-import tarfile
 from pathlib import Path
+
+from indexer.ungdc import unpack_speeches, write_metadata_csv
 
 # The read-only shared data beside the checkout (../shared), as in CI.
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path(__file__).resolve().parent / "work"
 UN_PDFS = DATA / "un-pdfs"
 UNGDC = DATA / "ungdc"
-NAME = re.compile(r"(?P<iso3>[A-Z]{2,3})_(?P<session>\d{2})_(?P<year>\d{4})\.txt$")
 QUICK_PDFS = 40
 QUICK_SPEECHES = 1000
 
@@ -52,47 +51,19 @@ def ungdc_corpus(limit: int | None = None) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     with open(full / "metadata.csv", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    header, rows = rows[0], rows[1:]
+    rows = rows[1:]
     rows = rows[:: max(1, len(rows) // limit)][:limit]
     for row in rows:
         (target / row[0]).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(full / row[0], target / row[0])
-    _write_csv(done, header, rows)
+    write_metadata_csv(done, rows)
     return target
 
 
 def _unpack_all() -> Path:
     target = WORK / "ungdc"
-    done = target / "metadata.csv"
-    if done.is_file():
+    if (target / "metadata.csv").is_file():
         return target
-    from indexer.gazetteer import country_name  # the product's own ISO3 -> name table
-
     shutil.rmtree(target, ignore_errors=True)
-    rows: list[list[str]] = []
-    for archive in sorted(UNGDC.glob("ungdc-*.tar.gz")):
-        with tarfile.open(archive) as tar:
-            for member in tar:
-                match = NAME.search(member.name)
-                if member.isfile() and match:
-                    rows.append(_unpack(tar, member, match, target, country_name))
-    header = ["file", "title", "country", "year", "date", "doc_type"]
-    _write_csv(done, header, sorted(rows))
+    unpack_speeches(sorted(UNGDC.glob("ungdc-*.tar.gz")), target)
     return target
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _unpack(tar: tarfile.TarFile, member: tarfile.TarInfo, match, target: Path, names) -> list[str]:
-    iso3, session, year = match["iso3"], int(match["session"]), match["year"]
-    country = names(iso3) or iso3
-    relative = f"{year}/{Path(member.name).name}"
-    (target / year).mkdir(parents=True, exist_ok=True)
-    (target / relative).write_bytes(tar.extractfile(member).read())
-    title = f"{country} - General Debate statement, session {session} ({year})"
-    return [relative, title, country, year, year, "speech"]
