@@ -30,8 +30,8 @@ def init_app(app: Flask) -> None:
         roots, Path(app.config["INDEX_DIR"]), after=lambda: engine.warm(handle)
     )
     if app.config.get("WARM_UP", True):
-        # Facet arrays take seconds to build at 200,000 passages: not on the first request.
-        threading.Thread(target=engine.warm, args=(handle,), name="warm", daemon=True).start()
+        # Facet arrays and the answer gazetteers take seconds to build: not on the first request.
+        threading.Thread(target=_warm, args=(handle,), name="warm", daemon=True).start()
     app.json.sort_keys = False  # keep the documented key order (query, total, ..., results)
     app.register_blueprint(bp)
     app.register_error_handler(BadRequest, _bad_request)
@@ -40,6 +40,11 @@ def init_app(app: Flask) -> None:
     # so /api errors are JSON whatever the pages blueprint registers for its own HTML.
     for code in _http_error_codes():
         app.register_error_handler(code, _http_error)
+
+
+def _warm(handle: Any) -> None:
+    engine.warm(handle)
+    qa.warm()
 
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:

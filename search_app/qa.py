@@ -18,6 +18,7 @@ from markupsafe import escape
 from whoosh.query import And, NumericRange, Or, Query, Term
 from whoosh.searching import Searcher
 
+from indexer.gazetteer import country_names, organizations, places
 from indexer.schema import NUMERIC_FACETS
 from search_app.answer_types import Span
 from search_app.facets import resolve_value
@@ -39,6 +40,13 @@ PER_PASSAGE = 3
 # refused 10.8% of answerable questions and 92.0% of unanswerable ones.
 NO_ANSWER_THRESHOLD = 0.5
 CLOSEST_PASSAGES = 3
+
+
+def warm() -> None:
+    """Load the place and organization lists that answer typing uses (index-independent)."""
+    organizations()
+    places()
+    country_names()
 
 
 @dataclass(frozen=True)
