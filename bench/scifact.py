@@ -96,9 +96,10 @@ def engine_search(index_dir: Path) -> SearchFn:
 
 def settings() -> dict[str, Any]:
     """The product's ranking settings in force for this measurement."""
-    from indexer import schema
+    from search_app import scoring
 
-    return {"field_boosts": schema.FIELD_BOOSTS, "k1": schema.BM25_K1, "b": schema.BM25_B}
+    fields = {name: {"weight": w, "b": b} for name, (w, b) in scoring.FIELDS.items()}
+    return {"model": "BM25F (exact)", "k1": scoring.K1, "fields": fields}
 
 
 def timed_evaluate(search: SearchFn, split: str, limit: int | None = None) -> dict[str, Any]:

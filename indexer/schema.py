@@ -10,14 +10,14 @@ from whoosh.scoring import BM25F
 from indexer.analysis import text_analyzer
 from indexer.models import FACETS
 
-# Index-time field weights (Whoosh multiplies a term's frequency in the field by them).
+# Index-time field weights (Whoosh multiplies a term's frequency in the field by them) and
+# BM25 parameters, for what Whoosh itself scores: question answering's candidate passages.
 # The title is repeated on every passage of a document, so a heavy title weight acts as a
 # document prior that swamps the passage's own words: on the SciFact *train* split, title 3.0
-# gave nDCG@10 0.648, 1.0 gave 0.670 and 0.25 gave 0.695 (bench/tune_scifact.py).
+# gave nDCG@10 0.648, 1.0 gave 0.670 and 0.25 gave 0.695 (bench/tune_scifact.py). The search
+# engine ranks with exact BM25F instead (search_app/scoring.py), which divides these weights
+# out and applies its own per field.
 FIELD_BOOSTS: dict[str, float] = {"title": 0.25, "section": 2.0, "text": 1.0}
-
-# BM25 parameters, tuned on the SciFact train split (k1 0.9..1.5 and b 0.5..0.9 are within
-# 0.003 of each other; these were best).
 BM25_K1 = 0.9
 BM25_B = 0.75
 

@@ -84,8 +84,11 @@ def _parser(schema: Schema, syntax: bool = True) -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema, group=AndGroup)
     if syntax:
         parser.add_plugin(FuzzyTermPlugin())
-        # Only at the start of a word: "-nurses" excludes, "IL-6" and "0-dimensional" do not.
-        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
+        # Only at the start of a word: "-nurses" excludes; "IL-6", "0-dimensional" and the
+        # dash in "G - quadruplex" do not.
+        parser.add_plugin(
+            PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+        )
     return parser
 
 

@@ -1,7 +1,7 @@
 """Order matching passages: BM25F tiers (all words, then some) or a sort key, and grouping.
 
-Scores come from scoring.BulkScorer (numpy, the same BM25F as Whoosh); Whoosh's own scoring
-is the fallback when another weighting model is configured. Sorting by date or title never
+Scores come from scoring.BulkScorer (numpy, exact BM25F); Whoosh's own scoring is the
+fallback when another weighting model is configured. Sorting by date or title never
 scores at all.
 """
 

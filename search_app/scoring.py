@@ -1,23 +1,31 @@
-"""BM25F for many passages at once, with numpy: the formula of `whoosh.scoring.BM25F`.
+"""BM25F for many passages at once, with numpy.
+
+This is the BM25F of Robertson and Zaragoza (2009): a word's frequencies in the title, section
+and text are weighted and length-normalised per field, summed, and saturated once, with one
+idf for the word. Whoosh's own `BM25F` instead saturates each field separately and adds them,
+so a word found in the title and the text counts almost twice; on the SciFact train split the
+exact form gives nDCG@10 0.704 against 0.695 (bench/tune_scifact.py, bench/NOTES.md).
 
 Whoosh scores matching documents one at a time in Python (tens of microseconds each), which
-is too slow for common words at 200,000 passages. A term query's score only needs, per term,
-its postings (document numbers and weights, read in blocks by docsets.MaskBuilder), the field
-lengths of those documents (a per-snapshot array), the term's idf and the field's average
-length. Compound queries add their children's scores, as Whoosh's matchers do. A phrase is
-scored by its words, on the documents where the phrase occurs.
+is too slow for common words at 200,000 passages. A word's score only needs its postings in
+each field (document numbers and weights, read in blocks by docsets.MaskBuilder), the field
+lengths of those documents (a per-snapshot array) and the fields' average lengths. Compound
+queries add their children's scores, as Whoosh's matchers do. A phrase is scored by its
+words, on the documents where the phrase occurs.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Query
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from indexer.schema import RobertsonBM25F
 from search_app.docsets import MaskBuilder
 from search_app.index_handle import Snapshot
 
@@ -55,6 +63,20 @@ def _length_codes(leaf, field: str) -> np.ndarray:
     return out
 
 
+# BM25F settings, tuned on the SciFact *train* split with bench/tune_scifact.py: k1 1.2-2.0,
+# title weight 2-4, title b 0.5-0.75 and text b 0.8-0.9 all give nDCG@10 0.700-0.706; these
+# sit inside that plateau. The title repeats on every passage of a report, so its weight is
+# kept at the low end. The section has no SciFact counterpart: it is weighted as the title.
+K1 = 1.5
+FIELDS: dict[str, tuple[float, float]] = {  # field -> (weight, b)
+    "title": (2.0, 0.5),
+    "section": (2.0, 0.5),
+    "text": (1.0, 0.9),
+}
+
+Word = tuple[str, object, float]  # (field, text, boost) of one word of a query
+
+
 class BulkScorer:
     """Scores of a query for every document, as one float array."""
 
@@ -68,9 +90,8 @@ class BulkScorer:
 
     @property
     def usable(self) -> bool:
-        """Whoosh's BM25F (its idf may be overridden) is reproduced here; others go to Whoosh."""
-        model = type(self.weighting)
-        return issubclass(model, BM25F) and model.scorer is BM25F.scorer
+        """Whether the searcher runs the product's ranking (another model goes to Whoosh)."""
+        return isinstance(self.weighting, RobertsonBM25F)
 
     def scores(self, q: Query) -> np.ndarray:
         """Score of `q` for every document (0 where it does not match)."""
@@ -83,13 +104,18 @@ class BulkScorer:
 
     def _add(self, q: Query, out: np.ndarray, factor: float) -> None:
         """Add `factor` times the scores of `q` into `out` (Whoosh sums a compound's parts)."""
+        if _is_words(q):  # a word's boost is applied with its word
+            self._add_words(_words([q]), out, factor)
+            return
         factor *= q.boost
-        if isinstance(q, wq.Term):
-            self._add_term(q.fieldname, q.text, out, factor)
-        elif isinstance(q, wq.Phrase):
-            for word in q.words:
-                self._add_term(q.fieldname, word, out, factor)
-        elif isinstance(q, wq.And | wq.Or):
+        if isinstance(q, wq.Or):
+            # The parser turns a word into Or([title:w, section:w, text:w]): one BM25F word.
+            leaves = [c for c in q.subqueries if _is_words(c)]
+            self._add_words(_words(leaves), out, factor)
+            for child in q.subqueries:
+                if not _is_words(child):
+                    self._add(child, out, factor)
+        elif isinstance(q, wq.And):
             for child in q.subqueries:
                 self._add(child, out, factor)
         elif isinstance(q, wq.AndNot):
@@ -99,34 +125,72 @@ class BulkScorer:
             self._add(q.b, out, factor)
         # Not, Every, ranges: the same for every match, so they add nothing to the order.
 
+    def _add_words(self, words: list[Word], out: np.ndarray, factor: float) -> None:
+        groups: dict[tuple[object, float], list[str]] = {}
+        for field, text, boost in words:
+            if self.searcher.schema[field].scorable:
+                groups.setdefault((text, boost), []).append(field)
+            else:  # a facet value: Whoosh's WeightScorer, the posting weight itself
+                ids, weights = self.builder.postings(field, text)
+                out[ids] += factor * boost * weights
+        for (text, boost), fields in groups.items():
+            self._add_bm25f(sorted(set(fields)), text, out, factor * boost)
+
     def top(self, q: Query, allowed: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
         """The best `limit` documents of `allowed` (best first; ties by document number)."""
         docnums = np.flatnonzero(allowed)
         scores = self.scores(q)[docnums]
         if limit is not None and len(docnums) > limit:
-            keep = np.argpartition(-scores, limit - 1)[:limit]
+            # Keep every document tied with the last one kept, so that ties are broken by
+            # document number and pages never overlap (argpartition breaks ties arbitrarily).
+            threshold = -np.partition(-scores, limit - 1)[limit - 1]
+            keep = scores >= threshold
             docnums, scores = docnums[keep], scores[keep]
-        order = np.lexsort((docnums, -scores))
+        order = np.lexsort((docnums, -scores))[:limit]
         return [(int(d), float(s)) for d, s in zip(docnums[order], scores[order], strict=True)]
 
-    def _add_term(self, field: str, text, out: np.ndarray, factor: float) -> None:
-        ids, weights = self.builder.postings(field, text)
-        if not len(ids):
-            return
-        if not self.searcher.schema[field].scorable:
-            out[ids] += factor * weights  # Whoosh's WeightScorer
-            return
+    def _add_bm25f(self, fields: list[str], text, out: np.ndarray, factor: float) -> None:
+        """One word's BM25F score, its fields' frequencies combined before saturation."""
         parent = self.searcher.get_parent()
-        btext = text if isinstance(text, bytes) else self.searcher.schema[field].to_bytes(text)
-        idf = parent.idf(field, btext)  # the weighting model's own idf
-        avg = parent.avg_field_length(field) or 1
-        b = self.weighting._field_B.get(field, self.weighting.B)
-        k1 = self.weighting.K1
-        lengths = field_lengths(self.snapshot, field)[ids]
-        # ids are unique within one term's postings, so += on a fancy index is safe.
-        out[ids] += (
-            factor * idf * (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avg))
-        )
+        tf = self._zeros()
+        for field in fields:
+            ids, weights = self.builder.postings(field, text)
+            if not len(ids):
+                continue
+            spec = self.searcher.schema[field]
+            weight, b = FIELDS.get(field, (1.0, 0.75))
+            # Posting weights carry the schema's index-time boost: undo it, weigh at query time.
+            freqs = weights / (spec.format.field_boost or 1.0)
+            avg = parent.avg_field_length(field) or 1
+            lengths = field_lengths(self.snapshot, field)[ids]
+            # ids are unique within one term's postings, so += on a fancy index is safe.
+            tf[ids] += weight * freqs / ((1 - b) + b * lengths / avg)
+        docs = np.flatnonzero(tf)
+        if not len(docs):
+            return
+        n = parent.doc_count_all()
+        idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+        out[docs] += factor * idf * tf[docs] * (K1 + 1) / (tf[docs] + K1)
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=np.float64)
+
+
+def _is_words(q: Query) -> bool:
+    """A term, a phrase, or the words of one field that must all occur ("break-induced")."""
+    if isinstance(q, wq.And):
+        return all(isinstance(c, wq.Term) for c in q.subqueries)
+    return isinstance(q, wq.Term | wq.Phrase)
+
+
+def _words(queries: list[Query]) -> list[Word]:
+    """The (field, text, boost) words of the queries that _is_words accepts."""
+    words: list[Word] = []
+    for q in queries:
+        if isinstance(q, wq.And):
+            words += [(c.fieldname, c.text, c.boost * q.boost) for c in q.subqueries]
+        elif isinstance(q, wq.Phrase):
+            words += [(q.fieldname, text, q.boost) for text in q.words]
+        else:
+            words.append((q.fieldname, q.text, q.boost))
+    return words

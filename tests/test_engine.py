@@ -290,7 +290,16 @@ def test_empty_index(tmp_path: Path):
     assert engine.suggest(empty, "mig")["suggestions"] == []
 
 
-@pytest.mark.parametrize("text", ["0-dimensional biomaterials", "pro-inflammatory IL-6", "Ca2+"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0-dimensional biomaterials",
+        "pro-inflammatory IL-6",
+        "Ca2+",
+        "G - quadruplex",
+        "migration + health",
+    ],
+)
 def test_hyphens_inside_words_are_not_exclusions(text):
     from whoosh import query as wq
 
