@@ -2,9 +2,10 @@
 
 Whoosh's own `docs_for_query` walks matchers one id at a time in Python; for common words at
 200,000 passages that costs more than the whole time budget. Here a term's postings are
-decoded block by block into arrays, and And/Or/Not are numpy operations. Query types this
-module does not know (phrases, ranges) still go through Whoosh, and their masks are kept per
-snapshot so that paging and facet clicks on the same query do not pay for them again.
+decoded block by block into arrays (postings.py), and And/Or/Not are numpy operations;
+phrases are checked on position arrays (phrases.py). Query types this module does not know
+(ranges) still go through Whoosh. Masks, postings and positions are kept per snapshot, within
+fixed sizes, so that paging, facet clicks and later queries sharing words do not pay again.
 """
 
 from __future__ import annotations
@@ -15,55 +16,28 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import MultiMatcher
 from whoosh.query import Query
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search_app.index_handle import Snapshot
-from search_app.phrases import Unsupported, phrase_mask
+from search_app.phrases import phrase_mask
+from search_app.postings import Unsupported, read_positions, read_postings
 
 Mask = np.ndarray  # bool[doc_count_all]
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers (int64), weights (float64)
 CACHED_MASKS = 64  # per snapshot; 200,000 passages make a 200 KB mask
 CACHED_POSTINGS = 8_000_000  # postings kept per snapshot (12 bytes each: about 100 MB)
-
-
-def matcher_postings(matcher: Any, offset: int = 0) -> Postings:
-    """All document numbers and weights of a fresh postings matcher."""
-    if isinstance(matcher, MultiMatcher):
-        parts = [
-            matcher_postings(m, offset + o)
-            for m, o in zip(matcher.matchers, matcher.offsets, strict=True)
-        ]
-        return _concat([p[0] for p in parts]), _concat([p[1] for p in parts], np.float64)
-    if isinstance(matcher, W3LeafMatcher):
-        ids, weights = [], []
-        while matcher.is_active():
-            # Whole blocks at a time instead of one id per call.
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            weights.append(np.asarray(matcher._weights, dtype=np.float64))
-            matcher._next_block()
-        return _concat(ids) + offset, _concat(weights, np.float64)
-    pairs = [(i, matcher.weight()) for i in matcher.all_ids()]  # other codecs: slow but right
-    ids = np.array([p[0] for p in pairs], dtype=np.int64)
-    return ids + offset, np.array([p[1] for p in pairs], dtype=np.float64)
-
-
-def _concat(parts: list[np.ndarray], dtype: Any = np.int64) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.empty(0, dtype)
+CACHED_POSITIONS = 8_000_000  # phrase words' positions kept per snapshot (8 bytes each)
 
 
 def term_postings(reader: Any, field: str, btext: bytes) -> Postings:
     """Document numbers and weights of a term (deleted documents included)."""
     try:
-        ids, weights = matcher_postings(reader.postings(field, btext))
-        return ids.astype(np.int32), weights
+        ids, weights = read_postings(reader.postings(field, btext))
     except TermNotFound:
         return np.empty(0, np.int64), np.empty(0, np.float64)
+    return ids.astype(np.int32), weights
 
 
 def term_ids(reader: Any, field: str, btext: bytes) -> np.ndarray:
@@ -126,6 +100,7 @@ class MaskBuilder:
         self._postings: LRU = snapshot.cached(
             "postings", lambda snap: LRU(CACHED_POSTINGS, lambda p: len(p[0]))
         )
+        self._positions: LRU = snapshot.cached("positions", lambda snap: LRU(CACHED_POSITIONS, len))
 
     def mask(self, q: Query) -> Mask:
         """Live documents matching `q` (read-only; copy before changing it)."""
@@ -149,11 +124,35 @@ class MaskBuilder:
             if field not in self.reader.schema:
                 found = (np.empty(0, np.int64), np.empty(0, np.float64))
             else:
-                schema_field = self.reader.schema[field]
-                btext = text if isinstance(text, bytes) else schema_field.to_bytes(text)
-                found = term_postings(self.reader, field, btext)
+                found = term_postings(self.reader, field, self._btext(field, text))
             self._postings.put(key, found)
         return found
+
+    def positions(self, field: str, text: Any, candidates: Mask) -> np.ndarray:
+        """Sorted `docnum << 32 | position` keys of a term, for (at least) the candidates.
+
+        Only the postings blocks holding a candidate are read; when that is all of them, the
+        keys are kept per snapshot. Raises postings.Unsupported when the field keeps no
+        positions or the codec is not Whoosh's default.
+        """
+        key = (field, text)
+        found = self._positions.get(key)
+        if found is not None:
+            return found
+        schema = self.reader.schema
+        if field not in schema or type(schema[field].format).__name__ != "Positions":
+            raise Unsupported(field)
+        try:
+            matcher = self.reader.postings(field, self._btext(field, text))
+        except TermNotFound:
+            return np.empty(0, np.int64)
+        found, complete = read_positions(matcher, candidates)
+        if complete:
+            self._positions.put(key, found)
+        return found
+
+    def _btext(self, field: str, text: Any) -> bytes:
+        return text if isinstance(text, bytes) else self.reader.schema[field].to_bytes(text)
 
     def _eval(self, q: Query) -> Mask:
         if isinstance(q, wq.Term):
@@ -184,9 +183,13 @@ class MaskBuilder:
             words = [wq.Term(q.fieldname, word) for word in q.words]
             candidates = self._reduce(np.logical_and, words) & self.live
             try:
-                cached = phrase_mask(self.reader, q.fieldname, q.words, q.slop, candidates)
+                keys = [
+                    self.positions(q.fieldname, word, candidates)
+                    for word in (q.words if candidates.any() else ())
+                ]
             except Unsupported:
                 return self._whoosh(q)
+            cached = phrase_mask(keys, q.slop, candidates)
             self._cache.put(key, cached)
         return cached
 

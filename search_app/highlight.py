@@ -2,42 +2,48 @@
 
 The passage's own sentences (from the structure stage) are the fragments: the best sentence
 is the one with the most distinct query terms, widened with its neighbours up to a length.
-Whoosh's highlighter marks the tokens, through the same analyzer as the index, so stems
-highlight as they matched ("emigration" for the query "emigrants").
+Words are marked by their index terms, made as the index's analyzer makes them, so stems
+highlight as they matched ("emigration" for the query "emigrants"). The analyzer's steps are
+repeated here on plain tuples, with each word's term cached: Whoosh's token pipeline costs
+more than the rest of a search for the dozens of passages a result page shows.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from whoosh import query as wq
-from whoosh.highlight import Formatter, Fragment, get_text
 from whoosh.query import Query
+from whoosh.support.charset import accent_map
 
-from indexer.analysis import text_analyzer
+from indexer.analysis import TOKEN_PATTERN, stem, stopwords
 from search_app.query import TEXT_FIELDS
 
 MAX_CHARS = 320
 ELLIPSIS = "\u2026"
-_ANALYZER = text_analyzer()
 # What to mark: single terms (anywhere) and phrases (only where their words follow each other).
 Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
+# A word of a text: its index term (None for a stopword), start and end offsets.
+Token = tuple[str | None, int, int]
+_WORD = re.compile(TOKEN_PATTERN)
+_MIN_SIZE = 2  # indexer.analysis.text_analyzer's StopFilter minsize
 
 
-class MarkFormatter(Formatter):
-    """Escape all text, wrap matched tokens in <mark>."""
-
-    between = f" {ELLIPSIS} "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"<mark>{self._text(get_text(text, token, replace))}</mark>"
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str | None:
+    """The term indexer.analysis.text_analyzer makes of one word (None: a stopword)."""
+    folded = word.lower().translate(accent_map)
+    if len(folded) < _MIN_SIZE or folded in stopwords():
+        return None
+    return stem(folded)
 
 
-_FORMATTER = MarkFormatter()
+def tokens(text: str) -> list[Token]:
+    """The words of `text` with their index terms and character offsets."""
+    return [(index_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def query_terms(q: Query | None) -> frozenset[str]:
@@ -75,24 +81,36 @@ def query_marks(q: Query | None) -> Marks:
 
 def mark(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> str:
     """`text` escaped, with its matching tokens in <mark>: terms anywhere, phrases in order."""
-    tokens = [t.copy() for t in _ANALYZER(text, chars=True, removestops=False)]
-    hits = _hits(tokens, terms, phrases)
+    words = tokens(text)
+    hits = _hits(words, terms, phrases)
     if not hits:
         return html.escape(text, quote=False)
-    fragment = Fragment(text, [tokens[i] for i in sorted(hits)], 0, len(text))
-    return _FORMATTER.format_fragment(fragment)
+    return _format(text, [words[i] for i in sorted(hits)], 0, len(text))
 
 
-def _hits(tokens: list, terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
+def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
     """Indexes of the tokens to mark."""
-    hits = {i for i, t in enumerate(tokens) if not t.stopped and t.text in terms}
-    words = [i for i, t in enumerate(tokens) if not t.stopped]
+    hits = {i for i, word in enumerate(words) if word[0] in terms}
+    kept = [i for i, word in enumerate(words) if word[0] is not None]  # stopwords leave no gap
     for phrase in phrases:
         size = len(phrase)
-        for k in range(len(words) - size + 1):
-            if all(tokens[words[k + j]].text == phrase[j] for j in range(size)):
-                hits.update(words[k : k + size])
+        for k in range(len(kept) - size + 1):
+            if all(words[kept[k + j]][0] == phrase[j] for j in range(size)):
+                hits.update(kept[k : k + size])
     return hits
+
+
+def _format(text: str, matches: Sequence[Token], begin: int, stop: int) -> str:
+    """text[begin:stop] escaped, with the matches (in order, not overlapping) in <mark>."""
+    out, index = [], begin
+    for _, start, end in matches:
+        if start < index:
+            continue
+        out.append(html.escape(text[index:start], quote=False))
+        out.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
+        index = end
+    out.append(html.escape(text[index:stop], quote=False))
+    return "".join(out)
 
 
 def snippet(
@@ -105,19 +123,15 @@ def snippet(
 
     The passage is analyzed once; its sentences are found in it by their character offsets.
     """
-    tokens = [t.copy() for t in _ANALYZER(text, chars=True, removestops=False)]
-    hits = sorted(_hits(tokens, terms, phrases)) if terms or phrases else []
+    words = tokens(text)
+    hits = [words[i] for i in sorted(_hits(words, terms, phrases))] if terms or phrases else []
     spans = _sentence_spans(text, sentences)
-    best = _best_sentence(spans, [tokens[i] for i in hits])
+    best = _best_sentence(spans, hits)
     first, last = _widen(spans, best)
     begin, stop = spans[first][0], spans[last - 1][1]
     if stop - begin > MAX_CHARS:
-        begin, stop = _cut_around_match(text, begin, stop, [tokens[i] for i in hits])
-    matches = [
-        tokens[i] for i in hits if begin <= tokens[i].startchar and tokens[i].endchar <= stop
-    ]
-    body = _FORMATTER.format_fragment(Fragment(text, matches, begin, stop)) if matches else None
-    body = body if body is not None else html.escape(text[begin:stop], quote=False)
+        begin, stop = _cut_around_match(text, begin, stop, hits)
+    body = _format(text, [w for w in hits if begin <= w[1] and w[2] <= stop], begin, stop)
     prefix = f"{ELLIPSIS} " if text[:begin].strip() else ""
     suffix = f" {ELLIPSIS}" if text[stop:].strip() else ""
     return prefix + " ".join(body.split()) + suffix  # line breaks of the text: plain spaces
@@ -138,9 +152,9 @@ def _sentence_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]
     return spans or [(0, len(text))]
 
 
-def _best_sentence(spans: Sequence[tuple[int, int]], matches: Sequence) -> int:
+def _best_sentence(spans: Sequence[tuple[int, int]], matches: Sequence[Token]) -> int:
     """Index of the sentence with the most distinct matching words (the first on ties)."""
-    scores = [len({t.text for t in matches if start <= t.startchar < end}) for start, end in spans]
+    scores = [len({t[0] for t in matches if start <= t[1] < end}) for start, end in spans]
     return max(range(len(scores)), key=lambda i: (scores[i], -i))
 
 
@@ -154,9 +168,11 @@ def _widen(spans: Sequence[tuple[int, int]], best: int) -> tuple[int, int]:
     return first, last
 
 
-def _cut_around_match(text: str, begin: int, stop: int, matches: Sequence) -> tuple[int, int]:
+def _cut_around_match(
+    text: str, begin: int, stop: int, matches: Sequence[Token]
+) -> tuple[int, int]:
     """A span of at most MAX_CHARS within [begin, stop), cut at spaces, around the first match."""
-    inside = [t.startchar for t in matches if begin <= t.startchar < stop]
+    inside = [t[1] for t in matches if begin <= t[1] < stop]
     start = max(begin, (inside[0] if inside else begin) - MAX_CHARS // 3)
     if start > begin:
         start = text.find(" ", start, stop) + 1 or start

@@ -1,91 +1,50 @@
 """Phrase matching over term positions, for the passages that hold all the words.
 
 Whoosh checks phrases with generic span matchers, one candidate at a time, which costs most of
-a second for a common phrase at 200,000 passages. Here the candidates come from numpy masks
-(passages holding every word), and only their positions are decoded, straight from the
-postings blocks. The rule is Whoosh's (`query.Phrase`): each word follows the previous one
-within `slop` positions.
+a second for a common phrase at 200,000 passages. Here every word's positions are one sorted
+array of `docnum << 32 | position` keys (postings.py), cut down to the candidate passages
+(those holding every word), and following a word is a binary search for `key + 1` in the
+next word's keys. The rule is Whoosh's (`query.Phrase`): each word follows the previous one
+within `slop` positions, in the same passage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import accumulate
-from pickle import loads
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import MultiMatcher
-from whoosh.reading import TermNotFound
 
-_INT_SIZE = 4  # Whoosh's Positions format: a uint count, then pickled position deltas
+from search_app.postings import SHIFT
 
 
-class Unsupported(Exception):
-    """Postings this module cannot read directly (another codec or format)."""
-
-
-def phrase_mask(
-    reader: Any, field: str, words: Sequence[str], slop: int, candidates: np.ndarray
-) -> np.ndarray:
-    """Passages of `candidates` (a mask) where `words` occur in order within `slop`."""
-    if type(reader.schema[field].format).__name__ != "Positions":
-        raise Unsupported(field)
+def phrase_mask(keys: Sequence[np.ndarray], slop: int, candidates: np.ndarray) -> np.ndarray:
+    """Passages of `candidates` (a mask) where the words, given by their position keys in
+    phrase order, occur in order, each within `slop` positions of the previous one."""
     result = np.zeros(len(candidates), dtype=bool)
-    if not candidates.any():
+    if not len(keys) or not candidates.any():
         return result
-    positions = [_positions(reader, field, word, candidates) for word in words]
-    for docnum in np.flatnonzero(candidates).tolist():
-        if _in_order([p.get(docnum, ()) for p in positions], slop):
-            result[docnum] = True
+    chain = _in(keys[0], candidates)
+    for following in keys[1:]:
+        chain = _followers(chain, _in(following, candidates), slop)
+        if not len(chain):
+            return result
+    result[chain >> SHIFT] = True
     return result
 
 
-def _in_order(positions: list[Sequence[int]], slop: int) -> bool:
-    """Whether some position of the first word starts a chain through all the others."""
-    starts = set(positions[0])
-    for following in positions[1:]:
-        following = set(following)
-        starts = {p + d for p in starts for d in range(1, slop + 1) if p + d in following}
-        if not starts:
-            return False
-    return True
+def _in(keys: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The keys that fall in candidate passages."""
+    return keys[candidates[keys >> SHIFT]]
 
 
-def _positions(reader: Any, field: str, word: str, candidates: np.ndarray) -> dict[int, list]:
-    """docnum -> positions of `word`, for candidate passages only."""
-    btext = reader.schema[field].to_bytes(word)
-    try:
-        matcher = reader.postings(field, btext)
-    except TermNotFound:
-        return {}
-    found: dict[int, list] = {}
-    for leaf, offset in _leaves(matcher, 0):
-        while leaf.is_active():
-            leaf._read_ids()
-            ids = np.asarray(leaf._ids, dtype=np.int64) + offset
-            wanted = np.flatnonzero(candidates[ids])
-            if len(wanted):
-                leaf._read_values()
-                for k in wanted.tolist():
-                    found[int(ids[k])] = _decode(leaf._values[k])
-            leaf._next_block()
-    return found
-
-
-def _decode(value: bytes) -> list[int]:
-    """Whoosh's Positions.decode_positions, without the per-call overhead."""
-    if not value.endswith(b"."):
-        value += b"."
-    return list(accumulate(loads(value[_INT_SIZE:])))
-
-
-def _leaves(matcher: Any, offset: int) -> Iterator[tuple[W3LeafMatcher, int]]:
-    if isinstance(matcher, MultiMatcher):
-        for child, child_offset in zip(matcher.matchers, matcher.offsets, strict=True):
-            yield from _leaves(child, offset + child_offset)
-    elif isinstance(matcher, W3LeafMatcher):
-        yield matcher, offset
-    else:
-        raise Unsupported(type(matcher).__name__)
+def _followers(chain: np.ndarray, following: np.ndarray, slop: int) -> np.ndarray:
+    """Keys of `following` that come 1..slop positions after a key of `chain` (sorted)."""
+    if not len(following) or slop < 1:
+        return following[:0]
+    found = []
+    for distance in range(1, slop + 1):
+        shifted = chain + distance
+        at = np.minimum(np.searchsorted(following, shifted), len(following) - 1)
+        found.append(shifted[following[at] == shifted])
+    # A passage ends long before 2**32 positions, so key + distance stays in its passage.
+    return found[0] if len(found) == 1 else np.unique(np.concatenate(found))

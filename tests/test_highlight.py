@@ -1,0 +1,67 @@
+"""Highlighting finds words as the index's analyzer makes them."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DOCUMENTS
+from paths import SEED
+
+from indexer.analysis import text_analyzer
+from search_app.highlight import mark, snippet, tokens
+
+TEXTS = [
+    "Café au lait, naïve résumé; ÉMIGRÉS and Ångström.",
+    "The U.S. and U.K. signed; UNITAR's report on climate-resilient IL-6 (2009).",
+    "A I x 5 42 3.14 e.g. i.e. -- ___ __init__ straße STRASSE ǅemal ﬁnance",
+    "Emigrants, emigration, emigrated: the emigrant's stories.",
+    "",
+    "   \n\n  ",
+    *(text for text, _ in DOCUMENTS.values()),
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_tokens_equal_the_analyzer(text):
+    expected = [
+        (None if t.stopped else t.text, t.startchar, t.endchar)
+        for t in text_analyzer()(text, chars=True, removestops=False)
+    ]
+    assert tokens(text) == expected
+
+
+def test_tokens_of_a_real_report_equal_the_analyzer():
+    text = SEED.read_text("utf-8")[:50_000]
+    expected = [
+        (None if t.stopped else t.text, t.startchar, t.endchar)
+        for t in text_analyzer()(text, chars=True, removestops=False)
+    ]
+    assert tokens(text) == expected
+
+
+def test_mark_escapes_and_marks_stems_and_phrases():
+    text = "Emigrants <b>& the</b> health workers; workers' health."
+    marked = mark(text, frozenset({"emigr"}), (("health", "worker"),))
+    assert marked == (
+        "<mark>Emigrants</mark> &lt;b&gt;&amp; the&lt;/b&gt; "
+        "<mark>health</mark> <mark>workers</mark>; workers' health."
+    )
+
+
+def test_phrase_marks_skip_stopwords_between_words():
+    assert mark("State of the art.", frozenset(), (("state", "art"),)) == (
+        "<mark>State</mark> of the <mark>art</mark>."
+    )
+
+
+def test_snippet_shows_the_sentence_with_most_terms():
+    filler = "This sentence talks about something else entirely, at some length, " * 5
+    sentences = (
+        filler + "first.",
+        "Remittances fell.",
+        filler + "again.",
+        "Remittances and migrants rose.",
+    )
+    out = snippet(sentences, " ".join(sentences), frozenset({"remitt", "migrant"}))
+    assert out.startswith("\u2026 ")
+    assert "<mark>Remittances</mark> and <mark>migrants</mark> rose." in out
+    assert "<mark>Remittances</mark> fell." not in out
