@@ -25,6 +25,7 @@ from pypdf.errors import (
 
 from indexer.htmltext import html_blocks, markdown_blocks
 from indexer.models import Document, Page
+from indexer.pdffast import fast_pypdf
 from indexer.pdflayout import LineCollector, pages_text
 
 SUFFIXES: dict[str, str] = {
@@ -154,19 +155,20 @@ def read_pdf(path: Path, limits: Limits) -> tuple[tuple[Page, ...], str, dict[st
             "too-many-pages", f"{count} pages is over the limit of {limits.max_pages}"
         )
     lines, boxes, errors = [], [], []
-    for index in range(count):
-        collector = LineCollector()
-        try:
-            page = reader.pages[index]
-            boxes.append(page_box(page))
-            page.extract_text(visitor_text=collector)
-        except ExtractionError:
-            raise  # ours (or the pipeline's timeout): never re-wrapped
-        except Exception as exc:  # one broken page must not cost the whole document
-            errors.append(exc)
-        lines.append(collector.finish())
-        if len(boxes) < len(lines):
-            boxes.append(A4_BOX)
+    with fast_pypdf():
+        for index in range(count):
+            collector = LineCollector()
+            try:
+                page = reader.pages[index]
+                boxes.append(page_box(page))
+                page.extract_text(visitor_text=collector)
+            except ExtractionError:
+                raise  # ours (or the pipeline's timeout): never re-wrapped
+            except Exception as exc:  # one broken page must not cost the whole document
+                errors.append(exc)
+            lines.append(collector.finish())
+            if len(boxes) < len(lines):
+                boxes.append(A4_BOX)
     if count and len(errors) == count:
         raise classify(errors[0])
     texts = pages_text(lines, boxes)

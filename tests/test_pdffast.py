@@ -1,0 +1,169 @@
+"""The faster content-stream parser and text helpers give exactly what pypdf gives."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from paths import SHARED_DATA as DATA
+from pypdf import PdfReader
+from pypdf._text_extraction import _text_extractor
+from pypdf.generic import ContentStream, DictionaryObject
+
+from indexer import pdffast, pdfparse
+from indexer.pdflayout import LineCollector
+
+PYPDF_PARSE = ContentStream._parse_content_stream
+# A spread of real files: UN reports (CID fonts, hex strings, tagged content) and the
+# curated test PDFs (Type 1 fonts with escaped strings, inline images, forms, broken files).
+SAMPLE = (
+    sorted((DATA / "un-pdfs").glob("*.pdf"))[::60] + sorted((DATA / "pdfs").rglob("*.pdf"))[::12]
+)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of the same types, all the way down."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if not isinstance(a, DictionaryObject) and getattr(a, "__dict__", {}) != getattr(
+        b, "__dict__", {}
+    ):
+        return False
+    return a == b
+
+
+def pypdf_operations(data: bytes, encoding: Any = "bytes") -> list[Any] | str:
+    """pypdf's own operations for a content stream, or its error."""
+    content = ContentStream(None, None, encoding)
+    try:
+        PYPDF_PARSE(content, BytesIO(data))
+    except Exception as error:  # noqa: BLE001 - the error is the expected result
+        return type(error).__name__
+    return content._operations
+
+
+def fast_operations(data: bytes, encoding: Any = "bytes") -> list[Any] | str:
+    """Ours, through the installed parser (falling back to pypdf where it must)."""
+    content = ContentStream(None, None, encoding)
+    try:
+        with pdffast.fast_pypdf():
+            content._parse_content_stream(BytesIO(data))
+    except Exception as error:  # noqa: BLE001
+        return type(error).__name__
+    return content._operations
+
+
+STREAMS = {
+    "text": b"BT /F1 12 Tf 72 712 Td (Hello, world) Tj ET",
+    "kerned": b"BT [(W)80(or)-20.5(ld)-250<0041 00 42>]TJ ET",
+    "escapes": rb"BT (a \(b\) c \\ \101\1012 \n\
+end) Tj (nested (parens) here) Tj ET",
+    "hex odd and spaced": b"<48 65\n6C6C6> Tj <> Tj",
+    "marked content": b"/Span <</MCID 3 /ActualText (x)>> BDC (y) Tj EMC",
+    "names": b"/F#201 1 Tf /A;B 2 Tf /\xc3\xa9 3 Tf",
+    "numbers": b"+1 -2 .5 -.5 5. 1-2 1,5 0.1.2 12345678901234567890123 Td",
+    "null and booleans in arrays": b"[null true 1 /N] TJ true false null Tj",
+    "nested arrays": b"[[1 2] (a)] TJ",
+    "comment": b"(a) Tj % a comment (b) Tj\n(c) Tj",
+    "comment in array": b"[(a) % note\n (b)] TJ",
+    "reference": b"1 0 R Do",
+    "inline image": b"q BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI Q (after) Tj",
+    "NUL and vertical tab": b"(a\x00b) Tj\x00(c) Tj [\x0b(d)] TJ",
+    "unterminated string": b"(abc Tj",
+    "unterminated array": b"[(a) (b) TJ",
+    "stray bracket": b"] (a) Tj",
+    "bad hex": b"<12G4> Tj",
+    "long operator": b"1 " + b"x" * 130,
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("data", STREAMS.values(), ids=STREAMS.keys())
+def test_streams_parse_as_pypdf_parses_them(data: bytes) -> None:
+    expected = pypdf_operations(data)
+    assert same(fast_operations(data), expected)
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-16-be", {65: "Z"}])
+def test_strings_follow_the_forced_encoding(encoding: Any) -> None:
+    data = STREAMS["kerned"] + b" " + STREAMS["text"]
+    assert same(fast_operations(data, encoding), pypdf_operations(data, encoding))
+
+
+def test_common_streams_do_not_fall_back() -> None:
+    """The tokens of ordinary text are read by the fast parser itself."""
+    for name in ("text", "kerned", "escapes", "hex odd and spaced", "marked content"):
+        content = ContentStream(None, None, "bytes")
+        assert same(pdfparse.parse(content, STREAMS[name]), pypdf_operations(STREAMS[name]))
+    with pytest.raises(pdfparse.Fallback):
+        pdfparse.parse(ContentStream(None, None, "bytes"), STREAMS["comment"])
+
+
+def page_streams(reader: PdfReader) -> list[ContentStream]:
+    """Every page's content stream, as text extraction builds them."""
+    streams = []
+    for page in reader.pages:
+        try:
+            streams.append(ContentStream(page["/Contents"], reader, "bytes"))
+        except Exception:  # noqa: BLE001, S112 - pages without readable content
+            continue
+    return streams
+
+
+@pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.name)
+def test_real_content_streams_parse_the_same(path: Path) -> None:
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        streams = page_streams(reader)
+    except Exception:  # noqa: BLE001
+        pytest.skip("pypdf cannot open it")
+    for content in streams:
+        data = content._data
+        assert same(fast_operations(data), pypdf_operations(data))
+
+
+def extraction(path: Path) -> list[Any]:
+    """Each page's text and the lines our visitor rebuilt, or the error."""
+    pages = []
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        for page in reader.pages:
+            collector = LineCollector()
+            text = page.extract_text(visitor_text=collector)
+            pages.append((text, collector.finish()))
+    except Exception as error:  # noqa: BLE001
+        pages.append(type(error).__name__)
+    return pages
+
+
+@pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.name)
+def test_text_and_line_geometry_are_unchanged(path: Path) -> None:
+    expected = extraction(path)
+    with pdffast.fast_pypdf():
+        assert _text_extractor.crlf_space_check is pdffast.crlf_space_check
+        assert extraction(path) == expected
+
+
+def test_pypdf_is_restored_after_the_block() -> None:
+    originals = (
+        ContentStream._parse_content_stream,
+        _text_extractor.crlf_space_check,
+        _text_extractor.get_text_operands,
+    )
+    with pdffast.fast_pypdf(), pdffast.fast_pypdf():
+        assert ContentStream._parse_content_stream is not originals[0]
+    assert (
+        ContentStream._parse_content_stream,
+        _text_extractor.crlf_space_check,
+        _text_extractor.get_text_operands,
+    ) == originals
