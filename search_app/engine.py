@@ -41,6 +41,7 @@ from search_app.params import (
     SearchRequest,
     parse_search_args,
 )
+from search_app.preload import preload
 from search_app.query import (
     TEXT_FIELDS,
     ParsedQuery,
@@ -351,7 +352,8 @@ def stats(handle: IndexHandle) -> dict[str, Any]:
 
 
 def warm(handle: IndexHandle) -> None:
-    """Build the live generation's caches (facet arrays, sort keys) before the first search."""
+    """Build the live generation's caches (facet arrays, sort keys, the commonest terms'
+    postings and positions) before the first search."""
     try:
         snapshot = handle.snapshot()
     except NoIndexError:
@@ -361,6 +363,7 @@ def warm(handle: IndexHandle) -> None:
         facet_values(snapshot, name)
     for name in TEXT_FIELDS:
         field_lengths(snapshot, name)
+    preload(snapshot, TEXT_FIELDS)
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:
