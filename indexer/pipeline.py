@@ -212,17 +212,17 @@ def _write(
             store.delete_document(writer, document_id)
             manifest.pop(document_id, None)
         jobs_by_id = {job.document_id: job for job in jobs}
-        with Progress(total=len(jobs), enabled=progress) as bar:
-            for indexed, status in _process_all(jobs, limits, workers):
+        with Progress(total=len(jobs), enabled=progress) as bar, store.analyzed_writes(writer):
+            for indexed, status, analyzed in _process_all(jobs, limits, workers):
                 report.files.append(status)
-                _apply(writer, manifest, indexed, jobs_by_id[status.document_id])
+                _apply(writer, manifest, indexed, jobs_by_id[status.document_id], analyzed)
                 bar.advance(status)
         if not (jobs or removed or target != live):
             # Nothing changed: no new commit and no new manifest, so running servers keep
             # their searchers and per-generation caches.
             writer.cancel()
             return
-        writer.commit(optimize=rebuild)
+        store.commit(writer, optimize=rebuild)
     except BaseException:
         writer.cancel()
         raise
@@ -261,9 +261,20 @@ def _overrides_same(path: Path, root: Path, record: dict[str, Any]) -> bool:
     return record.get("overrides", {}) == _jsonable(read_overrides(path, root))
 
 
+def process_and_analyze(job: Job, limits: Limits) -> tuple[IndexedDocument | None, FileStatus, Any]:
+    """process_file, then the passages' full-text fields analysed for the writer (in the
+    worker: the one writer process is the bottleneck otherwise)."""
+    indexed, status = process_file(job, limits)
+    try:
+        analyzed = store.analyze_document(indexed) if indexed else None
+    except Exception:  # noqa: BLE001 - the writer then analyses the text itself
+        analyzed = None
+    return indexed, status, analyzed
+
+
 def _process_all(
     jobs: list[Job], limits: Limits, workers: int
-) -> Iterator[tuple[IndexedDocument | None, FileStatus]]:
+) -> Iterator[tuple[IndexedDocument | None, FileStatus, Any]]:
     """Results in completion order; in this process when one worker is asked for.
 
     Off the main thread (a re-index started by the web app) files always go to a worker
@@ -271,14 +282,14 @@ def _process_all(
     """
     if (workers <= 1 or len(jobs) <= 1) and _in_main_thread():
         for job in jobs:
-            yield process_file(job, limits)
+            yield process_and_analyze(job, limits)
         return
     # Keep a bounded number of files in flight so memory stays flat on big corpora.
     with ProcessPoolExecutor(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         pending: set[Future] = set()
         queue = iter(jobs)
         for job in queue:
-            pending.add(pool.submit(process_file, job, limits))
+            pending.add(pool.submit(process_and_analyze, job, limits))
             if len(pending) >= workers * 4:
                 break
         while pending:
@@ -287,7 +298,7 @@ def _process_all(
                 yield future.result()
                 next_job = next(queue, None)
                 if next_job is not None:
-                    pending.add(pool.submit(process_file, next_job, limits))
+                    pending.add(pool.submit(process_and_analyze, next_job, limits))
 
 
 def _watch_parent(parent: int) -> None:
@@ -303,7 +314,11 @@ def _watch_parent(parent: int) -> None:
 
 
 def _apply(
-    writer: Any, manifest: dict[str, dict[str, Any]], indexed: IndexedDocument | None, job: Job
+    writer: Any,
+    manifest: dict[str, dict[str, Any]],
+    indexed: IndexedDocument | None,
+    job: Job,
+    analyzed: Any = None,
 ) -> None:
     """Write one processed file and record it in the manifest."""
     document_id = job.document_id
@@ -312,7 +327,7 @@ def _apply(
         store.delete_document(writer, document_id)
         manifest.pop(document_id, None)
         return
-    store.add_document(writer, indexed)
+    store.add_document(writer, indexed, analyzed)
     manifest[document_id] = _manifest_record(indexed, job)
 
 

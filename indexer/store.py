@@ -17,13 +17,18 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.fields import Schema
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
@@ -178,6 +183,34 @@ def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:
     return index.writer(limitmb=limitmb, compound=False)
 
 
+def commit(writer: IndexWriter, optimize: bool = False) -> None:
+    """writer.commit, without Whoosh's file-system check per posting.
+
+    Writing the postings asks the new segment, for every posting of every field, whether the
+    field has a lengths column; for fields without one (ids, facets) the answer is not cached,
+    so each posting costs a stat() call: hundreds of thousands at the end of a bulk load.
+    Segment files do not change once written, so the answer is kept per reader meanwhile.
+    """
+    with _COLUMN_CHECKS_LOCK:
+        W3PerDocReader.has_column = _has_column_cached
+    try:
+        writer.commit(optimize=optimize)
+    finally:
+        with _COLUMN_CHECKS_LOCK:
+            W3PerDocReader.has_column = _HAS_COLUMN
+
+
+_HAS_COLUMN = W3PerDocReader.has_column
+_COLUMN_CHECKS_LOCK = threading.Lock()
+
+
+def _has_column_cached(self: W3PerDocReader, fieldname: str) -> bool:
+    known = self.__dict__.setdefault("_report_search_columns", {})
+    if fieldname not in known:
+        known[fieldname] = _HAS_COLUMN(self, fieldname)
+    return known[fieldname]
+
+
 def passage_fields(doc: IndexedDocument, passage: Passage) -> dict[str, Any]:
     """The Whoosh fields of one passage."""
     fields: dict[str, Any] = {
@@ -206,11 +239,98 @@ def passage_fields(doc: IndexedDocument, passage: Passage) -> dict[str, Any]:
     return fields
 
 
-def add_document(writer: IndexWriter, doc: IndexedDocument) -> None:
-    """Write all passages of a document (delete its old passages first)."""
+def add_document(
+    writer: IndexWriter, doc: IndexedDocument, analyzed: list[dict[str, Analyzed]] | None = None
+) -> None:
+    """Write all passages of a document (delete its old passages first).
+
+    `analyzed` (from `analyze_document`, one dict a passage) is used inside `analyzed_writes`.
+    """
     writer.delete_by_term("document_id", doc.document.document_id)
+    use = analyzed is not None and getattr(writer, _ANALYZED_FLAG, False)
+    for number, passage in enumerate(doc.passages):
+        fields = passage_fields(doc, passage)
+        if use:
+            for name, value in analyzed[number].items():
+                fields[f"_stored_{name}"] = fields[name]  # Whoosh stores the text as given
+                fields[name] = value
+        writer.add_document(**fields)
+
+
+# --- analysis in the worker processes ------------------------------------------------------
+
+# The full-text fields: running their analyzer is most of the single writer's work per passage.
+ANALYZED_FIELDS = ("title", "section", "text")
+_ANALYZED_FLAG = "_report_search_analyzed"
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A full-text field value analysed ahead of writing: the postings (term bytes, frequency,
+    weight, encoded positions) that Whoosh's `field.index(value)` makes of it."""
+
+    postings: tuple[tuple[bytes, int, float, bytes], ...]
+
+
+@cache
+def _analysis_schema() -> Schema:
+    return build_schema()
+
+
+def analyze_document(doc: IndexedDocument) -> list[dict[str, Analyzed]]:
+    """Per passage, its full-text fields analysed as the index's schema does (in a worker,
+    so that the one writer process does not have to). Repeated values (the title, a section
+    heading) are analysed once and shared."""
+    schema = _analysis_schema()
+    done: dict[tuple[str, str], Analyzed] = {}
+    out = []
     for passage in doc.passages:
-        writer.add_document(**passage_fields(doc, passage))
+        fields = passage_fields(doc, passage)
+        values = {}
+        for name in ANALYZED_FIELDS:
+            key = (name, fields[name])
+            if key not in done:
+                done[key] = Analyzed(tuple(schema[name].index(fields[name])))
+            values[name] = done[key]
+        out.append(values)
+    return out
+
+
+@contextmanager
+def analyzed_writes(writer: IndexWriter) -> Iterator[None]:
+    """Within the block, `add_document` writes values analysed by `analyze_document`.
+
+    Only when the writer's fields are the ones `analyze_document` used (an index created
+    with another schema version is analysed here, as before). The writer's field objects
+    get an `index` that returns the given postings; it is removed on the way out, before
+    any commit writes the schema into the index.
+    """
+    schema = writer.schema
+    fields = [schema[name] for name in ANALYZED_FIELDS if name in schema.names()]
+    if len(fields) < len(ANALYZED_FIELDS) or any(
+        field != _analysis_schema()[name]
+        for name, field in zip(ANALYZED_FIELDS, fields, strict=True)
+    ):
+        yield
+        return
+    for field in fields:
+        field.index = _postings_or(field.index)
+    setattr(writer, _ANALYZED_FLAG, True)
+    try:
+        yield
+    finally:
+        setattr(writer, _ANALYZED_FLAG, False)
+        for field in fields:
+            del field.index
+
+
+def _postings_or(index: Any) -> Any:
+    def postings(value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, Analyzed):
+            return iter(value.postings)
+        return index(value, **kwargs)
+
+    return postings
 
 
 def delete_document(writer: IndexWriter, document_id: str) -> None:

@@ -1,0 +1,101 @@
+"""Full-text fields analysed in the workers, and the bulk commit, write the same index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from paths import SEED
+from whoosh import index as whoosh_index
+from whoosh.fields import TEXT
+
+from indexer import store
+from indexer.analysis import text_analyzer
+from indexer.extract import extract
+from indexer.metadata import enrich
+from indexer.models import IndexedDocument
+from indexer.schema import build_schema
+from indexer.structure import build_passages
+
+
+def seed_document(tmp_path: Path) -> IndexedDocument:
+    path = tmp_path / "seed.txt"
+    path.write_text(SEED.read_text("utf-8")[:60_000], "utf-8")
+    document = extract(path, "shelf/seed.txt")
+    sections, passages = build_passages(document)
+    return enrich(document, sections, passages, {})
+
+
+def contents(index: Any) -> dict[str, Any]:
+    """Everything a search reads: stored fields, field lengths, postings with positions."""
+    with index.reader() as reader:
+        docs = range(reader.doc_count_all())
+        postings = {}
+        for field, term in reader.all_terms():
+            kind = "positions" if field == "text" else "weight"
+            postings[(field, term)] = list(reader.postings(field, term).items_as(kind))
+        return {
+            "stored": [reader.stored_fields(n) for n in docs],
+            "lengths": [
+                [reader.doc_field_length(n, f) for f in store.ANALYZED_FIELDS] for n in docs
+            ],
+            "postings": postings,
+        }
+
+
+def build(folder: Path, doc: IndexedDocument, analyzed: bool, schema: Any = None) -> Any:
+    folder.mkdir()
+    index = whoosh_index.create_in(str(folder), schema or build_schema())
+    writer = store.open_writer(index)
+    values = store.analyze_document(doc) if analyzed else None
+    with store.analyzed_writes(writer):
+        store.add_document(writer, doc, values)
+    store.commit(writer, optimize=True)
+    return whoosh_index.open_dir(str(folder))
+
+
+def test_worker_analysis_writes_the_same_index(tmp_path: Path) -> None:
+    doc = seed_document(tmp_path)
+    assert len(doc.passages) > 20
+    plain = build(tmp_path / "plain", doc, analyzed=False)
+    ahead = build(tmp_path / "ahead", doc, analyzed=True)
+    expected = contents(plain)
+    assert expected["postings"] and expected["stored"]
+    assert contents(ahead) == expected
+
+
+def test_the_schema_written_at_commit_is_the_plain_one(tmp_path: Path) -> None:
+    index = build(tmp_path / "ahead", seed_document(tmp_path), analyzed=True)
+    for name in store.ANALYZED_FIELDS:
+        assert "index" not in vars(index.schema[name])
+        assert index.schema[name] == build_schema()[name]
+
+
+def test_analysis_is_used_only_inside_the_block(tmp_path: Path) -> None:
+    doc = seed_document(tmp_path)
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    index = whoosh_index.create_in(str(folder), build_schema())
+    writer = store.open_writer(index)
+    # Postings of another text: used only if add_document trusted them outside the block.
+    other = store.analyze_document(seed_document(tmp_path))[::-1]
+    store.add_document(writer, doc, other)
+    store.commit(writer)
+    assert contents(whoosh_index.open_dir(str(folder))) == contents(
+        build(tmp_path / "plain", doc, analyzed=False)
+    )
+
+
+def test_an_index_with_other_field_settings_analyses_its_own_way(tmp_path: Path) -> None:
+    """Analysis ahead of writing follows build_schema(); an older index with another title
+    weight keeps being written with its own."""
+    doc = seed_document(tmp_path)
+    schema = build_schema()
+    schema.remove("title")
+    schema.add("title", TEXT(analyzer=text_analyzer(), stored=True, field_boost=3.0))
+    ahead = build(tmp_path / "ahead", doc, analyzed=True, schema=schema)
+    plain = build(tmp_path / "plain", doc, analyzed=False, schema=schema)
+    assert contents(ahead) == contents(plain)
+    with ahead.reader() as reader:
+        field, term = next((f, t) for f, t in reader.all_terms() if f == "title")
+        assert reader.postings(field, term).weight() == 3.0
