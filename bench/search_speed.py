@@ -99,13 +99,15 @@ class Server:
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
+        """Until the server answers and its start-up warm-up is done (steady state)."""
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                self.get("/api/health")
-                return
+                if self.get("/api/health").get("warmed_up", True):
+                    return
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         raise RuntimeError("the server did not start")
 
     def _sample(self) -> None:

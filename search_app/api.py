@@ -29,9 +29,13 @@ def init_app(app: Flask) -> None:
     app.extensions["report_search_reindex"] = Reindexer(
         roots, Path(app.config["INDEX_DIR"]), after=lambda: engine.warm(handle)
     )
+    warmed = app.extensions["report_search_warmed"] = threading.Event()
     if app.config.get("WARM_UP", True):
-        # Facet arrays and the answer gazetteers take seconds to build: not on the first request.
-        threading.Thread(target=_warm, args=(handle,), name="warm", daemon=True).start()
+        # Facet arrays, the commonest terms and the answer gazetteers take seconds to read:
+        # not on the first request. /api/health says when they are ready.
+        threading.Thread(target=_warm, args=(handle, warmed), name="warm", daemon=True).start()
+    else:
+        warmed.set()
     app.json.sort_keys = False  # keep the documented key order (query, total, ..., results)
     app.register_blueprint(bp)
     app.register_error_handler(BadRequest, _bad_request)
@@ -42,9 +46,12 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _http_error)
 
 
-def _warm(handle: Any) -> None:
-    engine.warm(handle)
-    qa.warm()
+def _warm(handle: Any, warmed: threading.Event) -> None:
+    try:
+        engine.warm(handle)
+        qa.warm()
+    finally:
+        warmed.set()
 
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
@@ -106,7 +113,8 @@ def stats() -> Response:
 @bp.get("/health")
 def health() -> Response:
     _only(())
-    return jsonify(engine.health(current_handle()))
+    warmed = current_app.extensions["report_search_warmed"].is_set()
+    return jsonify({**engine.health(current_handle()), "warmed_up": warmed})
 
 
 @bp.post("/index")

@@ -181,7 +181,15 @@ def _schemas() -> dict[str, Any]:
                 "last_run": {"type": ["object", "null"]},
             }
         ),
-        "Health": _object({"status": {"const": "ok"}, "generation": INT, "passages": INT}),
+        "Health": _object(
+            {
+                "status": {"const": "ok"},
+                "generation": INT,
+                "passages": INT,
+                # False while the start-up warm-up (facet arrays, commonest terms) still runs.
+                "warmed_up": {"type": "boolean"},
+            }
+        ),
         **_ask_schemas(),
         "IndexStatus": {
             "type": "object",
@@ -348,7 +356,13 @@ def _paths() -> dict[str, Any]:
             503,
         ),
         "/api/stats": _get("Index counts and the last ingest.", "Stats", [], 400, 503),
-        "/api/health": _get("200 when the index opens and answers.", "Health", [], 400, 503),
+        "/api/health": _get(
+            "200 when the index opens and answers; warmed_up once the start-up caches are built.",
+            "Health",
+            [],
+            400,
+            503,
+        ),
         "/api/index": {
             "post": {
                 "summary": "Start re-indexing the configured corpus folders.",

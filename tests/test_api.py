@@ -138,6 +138,15 @@ def test_suggest_stats_health(client):
     assert client.get("/api/health").get_json()["status"] == "ok"
 
 
+def test_health_says_when_the_warm_up_is_done(small_index, corpus_dir):
+    config = {"TESTING": True, "INDEX_DIR": str(small_index), "CORPUS_DIRS": [str(corpus_dir)]}
+    app = create_app(config)
+    assert app.extensions["report_search_warmed"].wait(120)
+    assert app.test_client().get("/api/health").get_json()["warmed_up"] is True
+    cold = create_app({**config, "WARM_UP": False})
+    assert cold.test_client().get("/api/health").get_json()["warmed_up"] is True
+
+
 def test_no_index_is_503(tmp_path):
     app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none")})
     error_of(app.test_client().get("/api/health"), 503)
