@@ -245,8 +245,9 @@ def _grouped_results(
 ) -> list[dict[str, Any]]:
     """One result per document: its best passage, with a count and two other passages."""
     cols = ranker.columns
-    page_docs = np.array([cols.doc[d] for d, _ in hits], dtype=np.int64)
-    in_page = matching.final & np.isin(cols.doc, page_docs)
+    on_page = np.zeros(len(cols.document_ids) + 1, dtype=bool)  # the last slot: -1, deleted
+    on_page[[cols.doc[d] for d, _ in hits]] = True
+    in_page = matching.final & on_page[cols.doc]
     scores = ranker.scores(in_page)
     per_doc: dict[int, list[int]] = {}
     for docnum in sorted(np.flatnonzero(in_page).tolist(), key=lambda d: -scores.get(d, 0.0)):

@@ -29,6 +29,7 @@ Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
 # A word of a text: its index term (None for a stopword), start and end offsets.
 Token = tuple[str | None, int, int]
 _WORD = re.compile(TOKEN_PATTERN)
+_CHAR = re.compile(r"\w")  # what TOKEN_PATTERN counts as part of a word
 _MIN_SIZE = 2  # indexer.analysis.text_analyzer's StopFilter minsize
 
 
@@ -81,11 +82,39 @@ def query_marks(q: Query | None) -> Marks:
 
 def mark(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> str:
     """`text` escaped, with its matching tokens in <mark>: terms anywhere, phrases in order."""
-    words = tokens(text)
-    hits = _hits(words, terms, phrases)
+    hits = matches(text, terms, phrases)
     if not hits:
         return html.escape(text, quote=False)
-    return _format(text, [words[i] for i in sorted(hits)], 0, len(text))
+    return _format(text, hits, 0, len(text))
+
+
+def matches(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> list[Token]:
+    """The tokens to mark, in order: terms anywhere, phrases where their words follow each other."""
+    if phrases:
+        words = tokens(text)
+        return [words[i] for i in sorted(_hits(words, terms, phrases))]
+    # Terms alone: find the few distinct words that make a query term, then only their places
+    # (tokenizing every word of every shown passage cost more than the rest of a search).
+    found = [(w, index_term(w)) for w in set(_WORD.findall(text))]
+    out = []
+    for word, term in found:
+        if term not in terms:
+            continue
+        start = text.find(word)
+        while start >= 0:
+            if _is_token(text, start, start + len(word)):
+                out.append((term, start, start + len(word)))
+            start = text.find(word, start + 1)
+    return sorted(out, key=lambda t: t[1])
+
+
+def _is_token(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole token of TOKEN_PATTERN (words with inner dots)."""
+    before = start > 0 and _CHAR.match(text, start - 1) is not None
+    dotted_before = start > 1 and text[start - 1] == "." and _CHAR.match(text, start - 2)
+    after = _CHAR.match(text, end) is not None
+    dotted_after = text[end : end + 1] == "." and _CHAR.match(text, end + 1)
+    return not (before or dotted_before or after or dotted_after)
 
 
 def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
@@ -100,10 +129,10 @@ def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[
     return hits
 
 
-def _format(text: str, matches: Sequence[Token], begin: int, stop: int) -> str:
-    """text[begin:stop] escaped, with the matches (in order, not overlapping) in <mark>."""
+def _format(text: str, marked: Sequence[Token], begin: int, stop: int) -> str:
+    """text[begin:stop] escaped, with the marked tokens (in order, apart) in <mark>."""
     out, index = [], begin
-    for _, start, end in matches:
+    for _, start, end in marked:
         if start < index:
             continue
         out.append(html.escape(text[index:start], quote=False))
@@ -123,8 +152,7 @@ def snippet(
 
     The passage is analyzed once; its sentences are found in it by their character offsets.
     """
-    words = tokens(text)
-    hits = [words[i] for i in sorted(_hits(words, terms, phrases))] if terms or phrases else []
+    hits = matches(text, terms, phrases) if terms or phrases else []
     spans = _sentence_spans(text, sentences)
     best = _best_sentence(spans, hits)
     first, last = _widen(spans, best)

@@ -7,7 +7,7 @@ from conftest import DOCUMENTS
 from paths import SEED
 
 from indexer.analysis import text_analyzer
-from search_app.highlight import mark, snippet, tokens
+from search_app.highlight import mark, matches, snippet, tokens
 
 TEXTS = [
     "Café au lait, naïve résumé; ÉMIGRÉS and Ångström.",
@@ -36,6 +36,19 @@ def test_tokens_of_a_real_report_equal_the_analyzer():
         for t in text_analyzer()(text, chars=True, removestops=False)
     ]
     assert tokens(text) == expected
+
+
+TRICKY = "U.S. and U.S.A., e.g. the US; x.US us. 3.5 5 _us us_ US's U.S-led ÉMIGRÉS émigrés"
+
+
+@pytest.mark.parametrize("text", [*TEXTS, TRICKY, SEED.read_text("utf-8")[:20_000]])
+def test_term_matches_equal_the_tokens_with_those_terms(text):
+    """Finding only the words of the query gives the tokens a full analysis would mark."""
+    words = tokens(text)
+    present = sorted({term for term, _, _ in words if term is not None})
+    for k in range(0, len(present), 3):
+        terms = frozenset(present[k : k + 3] + ["absent"])
+        assert matches(text, terms) == [w for w in words if w[0] in terms]
 
 
 def test_mark_escapes_and_marks_stems_and_phrases():
