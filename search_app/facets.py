@@ -19,6 +19,7 @@ from search_app.docsets import term_ids
 from search_app.index_handle import Snapshot
 
 DEFAULT_FACET_SIZE = 10
+SPARSE = 5  # below 1 match in SPARSE passages, count from the matches' own values
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,21 @@ class FacetValues:
     folded: Mapping[str, Any]  # casefolded label -> label
     index: Mapping[Any, int]  # label -> value index
     label_rank: np.ndarray  # alphabetical rank of each label, to break count ties
+    starts: np.ndarray  # per docnum, where its values start in by_doc (one more at the end)
+    by_doc: np.ndarray  # value indexes, ordered by docnum
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """Matching passages per value."""
         hits = self.vals[mask[self.docs]]
         return np.bincount(hits, minlength=len(self.values))
+
+    def counts_of(self, docnums: np.ndarray) -> np.ndarray:
+        """Matching passages per value, from the matches' document numbers (few of them)."""
+        first = self.starts[docnums]
+        sizes = self.starts[docnums + 1] - first
+        before = np.cumsum(sizes) - sizes
+        index = np.repeat(first - before, sizes) + np.arange(int(sizes.sum()))
+        return np.bincount(self.by_doc[index], minlength=len(self.values))
 
     def mask(self, selected: tuple[Any, ...], size: int) -> np.ndarray:
         """Passages holding any of the selected values."""
@@ -68,14 +79,19 @@ def _build(snapshot: Snapshot, name: str) -> FacetValues:
         ids = term_ids(reader, name, btext)
         docs.append(ids)
         vals.append(np.full(len(ids), index, dtype=np.int32))
+    all_docs = np.concatenate(docs).astype(np.int32) if docs else np.empty(0, np.int32)
+    all_vals = np.concatenate(vals) if vals else np.empty(0, np.int32)
+    order = np.argsort(all_docs, kind="stable")
     return FacetValues(
         name=name,
         values=tuple(labels),
-        docs=np.concatenate(docs).astype(np.int32) if docs else np.empty(0, np.int32),
-        vals=np.concatenate(vals) if vals else np.empty(0, np.int32),
+        docs=all_docs,
+        vals=all_vals,
         folded={str(label).casefold(): label for label in labels},
         index={label: i for i, label in enumerate(labels)},
         label_rank=np.argsort(np.argsort([str(v).casefold() for v in labels], kind="stable")),
+        starts=np.searchsorted(all_docs[order], np.arange(reader.doc_count_all() + 1)),
+        by_doc=all_vals[order],
     )
 
 
@@ -121,13 +137,19 @@ def facet_counts(
     facets' selections only.
     """
     facets, truncated, raw = {}, {}, {}
+    narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
     for name in FACETS:
-        mask = base.copy()
-        for other, other_mask in selection_masks.items():
-            if other != name:
-                mask &= other_mask
+        applied = tuple(other for other in selection_masks if other != name)
+        if applied not in narrowed:
+            mask = base.copy()
+            for other in applied:
+                mask &= selection_masks[other]
+            narrowed[applied] = mask, np.flatnonzero(mask)
+        mask, docnums = narrowed[applied]
         values = facet_values(snapshot, name)
-        raw[name] = counts = values.counts(mask)
+        # Few matches: their own values; many: one pass over the facet's postings is cheaper.
+        sparse = len(docnums) * SPARSE < len(mask)
+        raw[name] = counts = values.counts_of(docnums) if sparse else values.counts(mask)
         facets[name], truncated[name] = _top(values, counts, selected.get(name, ()), size)
     return facets, truncated, raw
 
