@@ -32,7 +32,8 @@ CACHED_POSITIONS = 8_000_000  # phrase words' positions kept per snapshot (8 byt
 
 
 def term_postings(reader: Any, field: str, btext: bytes) -> Postings:
-    """Document numbers and weights of a term (deleted documents included)."""
+    """Document numbers and weights of a term, as the reader's matcher gives them (deleted
+    documents may be among them: callers keep to live_mask)."""
     try:
         ids, weights = read_postings(reader.postings(field, btext))
     except TermNotFound:
@@ -41,7 +42,7 @@ def term_postings(reader: Any, field: str, btext: bytes) -> Postings:
 
 
 def term_ids(reader: Any, field: str, btext: bytes) -> np.ndarray:
-    """Document numbers holding a term (deleted ones included)."""
+    """Document numbers holding a term (deleted ones may be among them)."""
     return term_postings(reader, field, btext)[0]
 
 
