@@ -23,6 +23,7 @@ from typing import Any
 from pypdf._text_extraction import OrientationNotFoundError
 from pypdf._text_extraction import _text_extractor as extractor
 from pypdf.generic import ContentStream
+from pypdf.generic._font import Font
 
 from indexer import pdfparse
 
@@ -30,11 +31,17 @@ _ORIGINAL = {
     "parse": ContentStream._parse_content_stream,
     "crlf_space_check": extractor.crlf_space_check,
     "get_text_operands": extractor.get_text_operands,
+    "encoding_dict_from_named_encoding": extractor.encoding_dict_from_named_encoding,
+    "from_font_resource": Font.__dict__["from_font_resource"],
 }
 _LOCK = threading.Lock()
 _users = 0
 # id(font) -> (font, {character: width}); the font is kept so that its id stays its own.
 _widths: dict[int, tuple[Any, dict[str, float]]] = {}
+# id(font resource) -> (resource, Font): pypdf builds every font again on every page,
+# parsing its ToUnicode CMap each time.
+_fonts: dict[int, tuple[Any, Font]] = {}
+_encodings: dict[str, dict[int, str]] = {}
 
 
 @contextmanager
@@ -53,12 +60,39 @@ def fast_pypdf() -> Iterator[None]:
             if _users == 0:
                 _install(False)
                 _widths.clear()
+                _fonts.clear()
 
 
 def _install(fast: bool) -> None:
     ContentStream._parse_content_stream = _parse if fast else _ORIGINAL["parse"]
     extractor.crlf_space_check = crlf_space_check if fast else _ORIGINAL["crlf_space_check"]
     extractor.get_text_operands = get_text_operands if fast else _ORIGINAL["get_text_operands"]
+    extractor.encoding_dict_from_named_encoding = (
+        _named_encoding if fast else _ORIGINAL["encoding_dict_from_named_encoding"]
+    )
+    Font.from_font_resource = _font_from_resource if fast else _ORIGINAL["from_font_resource"]
+
+
+def _named_encoding(encoding: str) -> dict[int, str]:
+    """encoding_dict_from_named_encoding (256 decodes; run for every page and form), copied
+    from a cache."""
+    if encoding not in _encodings:
+        _encodings[encoding] = _ORIGINAL["encoding_dict_from_named_encoding"](encoding)
+    return dict(_encodings[encoding])
+
+
+@classmethod
+def _font_from_resource(cls: type[Font], pdf_font_dict: Any) -> Font:
+    """Font.from_font_resource, once per font resource object of the document.
+
+    Text extraction only reads a Font, apart from setting its space_width to the same
+    extract_text argument on every page.
+    """
+    entry = _fonts.get(id(pdf_font_dict))
+    if entry is None or entry[0] is not pdf_font_dict:
+        font = _ORIGINAL["from_font_resource"].__get__(None, cls)(pdf_font_dict)
+        entry = _fonts[id(pdf_font_dict)] = (pdf_font_dict, font)
+    return entry[1]
 
 
 def _parse(self: ContentStream, stream: Any) -> None:

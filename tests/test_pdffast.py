@@ -11,6 +11,7 @@ from paths import SHARED_DATA as DATA
 from pypdf import PdfReader
 from pypdf._text_extraction import _text_extractor
 from pypdf.generic import ContentStream, DictionaryObject
+from pypdf.generic._font import Font
 
 from indexer import pdffast, pdfparse
 from indexer.pdflayout import LineCollector
@@ -154,16 +155,29 @@ def test_text_and_line_geometry_are_unchanged(path: Path) -> None:
         assert extraction(path) == expected
 
 
-def test_pypdf_is_restored_after_the_block() -> None:
-    originals = (
+def patched() -> tuple[Any, ...]:
+    return (
         ContentStream._parse_content_stream,
         _text_extractor.crlf_space_check,
         _text_extractor.get_text_operands,
+        _text_extractor.encoding_dict_from_named_encoding,
+        Font.__dict__["from_font_resource"],
     )
+
+
+def test_pypdf_is_restored_after_the_block() -> None:
+    originals = patched()
     with pdffast.fast_pypdf(), pdffast.fast_pypdf():
-        assert ContentStream._parse_content_stream is not originals[0]
-    assert (
-        ContentStream._parse_content_stream,
-        _text_extractor.crlf_space_check,
-        _text_extractor.get_text_operands,
-    ) == originals
+        assert all(a is not b for a, b in zip(patched(), originals, strict=True))
+    assert patched() == originals
+
+
+def test_fonts_are_built_once_per_document() -> None:
+    path = sorted((DATA / "un-pdfs").glob("*.pdf"))[0]
+    resources = PdfReader(path).pages[0]["/Resources"]["/Font"]
+    name = next(iter(resources))
+    with pdffast.fast_pypdf():
+        font = Font.from_font_resource(resources[name])
+        assert Font.from_font_resource(resources[name]) is font
+    again = Font.from_font_resource(resources[name])
+    assert again is not font and again == font
