@@ -67,7 +67,7 @@ class Fallback(Exception):
 # Group numbers of _TOKEN and _ITEM (their alternatives share the first six).
 NUM, NAME, STR, HEX, LIT, LT = 1, 2, 3, 4, 5, 6
 OP, OPEN, END, OTHER = 7, 8, 9, 10
-CLOSE, NULL = 7, 8
+CLOSE, NULL, ITEM_OTHER = 7, 8, 9
 
 
 def parse(content: ContentStream, data: bytes) -> list[tuple[Any, bytes]]:
@@ -196,7 +196,7 @@ class _Reader:
                 append(string(m[STR]))
             elif kind == NULL:
                 append(NullObject())
-            elif kind == OTHER or budget.remaining_budget < 0 or len(array) >= _MAX_ARRAY:
+            elif kind == ITEM_OTHER or budget.remaining_budget < 0 or len(array) >= _MAX_ARRAY:
                 # Comments, nested arrays, limits: pypdf reads the whole array from its start.
                 budget.remaining_budget = before
                 stream = self.at(start)
