@@ -25,8 +25,12 @@ from pypdf.errors import (
 
 from indexer.htmltext import html_blocks, markdown_blocks
 from indexer.models import Document, Page
-from indexer.pdffast import fast_pypdf
 from indexer.pdflayout import LineCollector, pages_text
+
+try:
+    from indexer.pdffast import fast_pypdf
+except (ImportError, AttributeError):  # a pypdf whose internals moved: plain pypdf, slower
+    from contextlib import nullcontext as fast_pypdf
 
 SUFFIXES: dict[str, str] = {
     ".pdf": "pdf",
