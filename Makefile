@@ -44,6 +44,7 @@ browser-deps: ## Install Debian's chromium for the browser tests where it is mis
 test: $(TEST_STAMP) browser-deps ## Install what the tests need, lint, and run them all
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 test-reliability: $(TEST_STAMP) ## Run only the load, crash and re-index tests

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from whoosh import index as whoosh_index
 
 from indexer import pipeline
-from indexer.schema import build_schema
+from indexer.index.schema import build_schema
 
 SUFFIXES = (".pdf", ".txt")
 

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench import corpora
-from indexer.analysis import stopwords
+from indexer.index.analysis import stopwords
 
 OUT = Path(__file__).resolve().parent / "queries.json"
 WORD = re.compile(r"[a-z]{3,}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import tantivy
 
-from indexer import store
+from indexer.index import store
 
 Passage = tuple[str, str, str, str, int]  # passage_id, title, text, country, year
 WORD = re.compile(r"\w+")

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import numpy as np
 
 from search_app import qa
-from search_app.question import analyze_question
-from search_app.sentence_scoring import CONFIDENCE_FEATURES, FEATURES, score_passages
+from search_app.qa.question import analyze_question
+from search_app.qa.sentence_scoring import CONFIDENCE_FEATURES, FEATURES, score_passages
 
 
 def candidate_matrix(searcher, items, contains_answer: Callable) -> list[tuple]:
@@ -64,7 +64,7 @@ def _at1(groups, w) -> float:
 def calibrate(searcher, halves, items, other_half: Callable, contains_answer: Callable) -> None:
     """Logistic model of 'the best sentence answers the question' from its coverage features,
     on answerable (full index) and unanswerable (other half) tuning questions."""
-    from search_app.index_handle import IndexHandle
+    from search_app.engine.index_handle import IndexHandle
 
     others = {k: IndexHandle(p).searcher() for k, p in halves.items()}
     rows, labels = [], []

@@ -36,11 +36,11 @@ from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 from whoosh.searching import Searcher  # noqa: E402
 
 from bench.corpora import DATA  # noqa: E402
-from indexer import store  # noqa: E402
-from indexer.analysis import text_analyzer  # noqa: E402
+from indexer.index import store  # noqa: E402
+from indexer.index.analysis import text_analyzer  # noqa: E402
 from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E402
 from search_app import qa  # noqa: E402
-from search_app.index_handle import IndexHandle  # noqa: E402
+from search_app.engine.index_handle import IndexHandle  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
 WORK = ROOT / "bench" / "work" / "qa_squad"

@@ -14,7 +14,7 @@ import ir_measures
 from ir_measures import R, nDCG
 
 from bench.corpora import DATA
-from indexer import store
+from indexer.index import store
 from indexer.models import Document, IndexedDocument, Page, Passage
 
 SCIFACT = DATA / "ir" / "scifact"
@@ -58,7 +58,7 @@ def build_index(index_dir: Path, records: Iterable[dict[str, str]]) -> Path:
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True)
     generation = store.new_generation(index_dir)
-    writer = store.open_writer(store.whoosh_index.open_dir(str(generation)))
+    writer = store.open_writer(store.open_generation(generation))
     for record in records:
         store.add_document(writer, indexed_document(record))
     writer.commit(optimize=True)
@@ -82,8 +82,8 @@ def evaluate(
 
 def engine_search(index_dir: Path) -> SearchFn:
     """The product's query path: search_app.engine.search, passages ungrouped."""
-    from search_app.engine import SearchRequest, search
-    from search_app.index_handle import IndexHandle
+    from search_app.engine.index_handle import IndexHandle
+    from search_app.engine.service import SearchRequest, search
 
     handle = IndexHandle(index_dir)
 
@@ -96,7 +96,7 @@ def engine_search(index_dir: Path) -> SearchFn:
 
 def settings() -> dict[str, Any]:
     """The product's ranking settings in force for this measurement."""
-    from search_app import scoring
+    from search_app.engine import scoring
 
     fields = {name: {"weight": w, "b": b} for name, (w, b) in scoring.FIELDS.items()}
     return {"model": "BM25F (exact)", "k1": scoring.K1, "fields": fields}

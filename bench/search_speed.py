@@ -89,7 +89,7 @@ class Server:
 
     def __init__(self, index_dir: Path, threads: int = CLIENTS) -> None:
         self.port = _free_port()
-        command = [sys.executable, "-m", "indexer.cli", "serve", "--index-dir", str(index_dir)]
+        command = [sys.executable, "-m", "search_app.cli", "serve", "--index-dir", str(index_dir)]
         command += ["--port", str(self.port), "--threads", str(threads)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         self.peak_rss = 0
@@ -232,8 +232,8 @@ def profile_engine(index_dir: Path, queries: list[dict[str, Any]]) -> str:
 
     from pyinstrument import Profiler
 
-    from search_app.engine import parse_search_args, search, warm
-    from search_app.index_handle import IndexHandle
+    from search_app.engine.index_handle import IndexHandle
+    from search_app.engine.service import parse_search_args, search, warm
 
     handle = IndexHandle(index_dir)
     requests = [parse_search_args(parse_qs(urlsplit(search_path(q)).query)) for q in queries]

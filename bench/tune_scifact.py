@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from bench import scifact
-from indexer.analysis import analyze
+from indexer.index.analysis import analyze
 
 Analyzer = Callable[[str], list[str]]
 

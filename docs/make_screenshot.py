@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from indexer.pipeline import run  # noqa: E402
-from search_app import create_app  # noqa: E402
+from search_app.web import create_app  # noqa: E402
 
 SEED = ROOT.parent / "shared/data/seed"
 CHROMIUM_ARGS = [

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import store
-from indexer.extract import SUFFIXES, ExtractionError, Limits, extract, file_hash
+from indexer.extraction import SUFFIXES, ExtractionError, Limits, extract, file_hash
+from indexer.index import store
 from indexer.metadata import enrich, read_overrides
 from indexer.models import FileStatus, IndexedDocument
 from indexer.progress import Progress
@@ -205,7 +205,7 @@ def _write(
     manifest = {} if target != live else store.load_manifest(target)
     jobs, unchanged, removed = _plan(roots, manifest)
     report.files.extend(unchanged + removed)
-    index = store.whoosh_index.open_dir(str(target))
+    index = store.open_generation(target)
     writer = store.open_writer(index)
     try:
         for document_id in (f.document_id for f in removed):

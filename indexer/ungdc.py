@@ -12,7 +12,7 @@ import tarfile
 from collections.abc import Container, Iterable
 from pathlib import Path
 
-from indexer.gazetteer import country_name
+from indexer.metadata.gazetteer import country_name
 
 NAME = re.compile(r"(?P<iso3>[A-Z]{2,3})_(?P<session>\d{2})_(?P<year>\d{4})\.txt$")
 HEADER = ["file", "title", "country", "year", "date", "doc_type"]

@@ -77,7 +77,7 @@ def small_index(corpus_dir: Path) -> Path:
 
 @pytest.fixture
 def app(small_index: Path, corpus_dir: Path):
-    from search_app import create_app
+    from search_app.web import create_app
 
     return create_app(
         {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search_app import create_app
+from search_app.web import create_app
 
 
 def error_of(response, status: int) -> dict:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search_app import create_app, engine
+from search_app import engine
+from search_app.web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from indexer.cli import main
+from search_app.cli import main
 
 
 def invoke(*args: str, color: bool = False):

@@ -9,8 +9,8 @@ import pytest
 
 from indexer.pipeline import run
 from search_app import engine
-from search_app.engine import BadRequest, SearchRequest, parse_search_args
-from search_app.index_handle import IndexHandle
+from search_app.engine.index_handle import IndexHandle
+from search_app.engine.service import BadRequest, SearchRequest, parse_search_args
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_threads_share_a_handle(handle):
 
 
 def test_empty_index(tmp_path: Path):
-    from indexer import store
+    from indexer.index import store
 
     store.publish(tmp_path, store.new_generation(tmp_path))
     empty = IndexHandle(tmp_path)
@@ -303,8 +303,8 @@ def test_empty_index(tmp_path: Path):
 def test_hyphens_inside_words_are_not_exclusions(text):
     from whoosh import query as wq
 
-    from indexer.schema import build_schema
-    from search_app.query import parse
+    from indexer.index.schema import build_schema
+    from search_app.engine.query import parse
 
     parsed = parse(text, build_schema())
     kinds = {type(node) for node in _nodes(parsed.relaxed)}
@@ -318,6 +318,6 @@ def _nodes(q):
 
 
 def test_searchers_use_the_product_weighting(handle):
-    from indexer.schema import weighting
+    from indexer.index.schema import weighting
 
     assert type(handle.searcher().weighting) is type(weighting())

@@ -13,8 +13,8 @@ from paths import REPO as ROOT
 from paths import SEED
 from paths import SHARED_DATA as DATA
 
-from indexer.extract import ExtractionError, Limits, extract, pdf_date, plausible_title
-from indexer.pdflayout import Line, join_hyphenated, page_blocks
+from indexer.extraction import ExtractionError, Limits, extract, pdf_date, plausible_title
+from indexer.extraction.pdf_layout import Line, join_hyphenated, page_blocks
 from indexer.samplepdf import RUNNING_HEADER, write_seed_pdf
 
 PDFS = DATA / "pdfs"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from indexer.models import FACETS
-from search_app.facets import facet_values
-from search_app.index_handle import IndexHandle
+from search_app.engine.facets import facet_values
+from search_app.engine.index_handle import IndexHandle
 
 
 @pytest.mark.parametrize("name", FACETS)

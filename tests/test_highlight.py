@@ -6,8 +6,8 @@ import pytest
 from conftest import DOCUMENTS
 from paths import SEED
 
-from indexer.analysis import text_analyzer
-from search_app.highlight import mark, matches, snippet, tokens
+from indexer.index.analysis import text_analyzer
+from search_app.engine.highlight import mark, matches, snippet, tokens
 
 TEXTS = [
     "Café au lait, naïve résumé; ÉMIGRÉS and Ångström.",

@@ -25,8 +25,8 @@ from pypdf.generic import (
     NumberObject,
 )
 
-from indexer import store
-from indexer.extract import Limits
+from indexer.extraction import Limits
+from indexer.index import store
 from indexer.pipeline import discover, run
 
 PDF_ZOO = SHARED_DATA / "pdfs"
@@ -230,7 +230,7 @@ def test_every_pdf_of_the_zoo_gets_a_status_in_one_run(tmp_path: Path) -> None:
     pdfs = sorted(PDF_ZOO.rglob("*.pdf"))
     assert len(pdfs) >= 190
     index_dir = tmp_path / "index"
-    code = "import sys; from indexer.cli import main; sys.exit(main())"
+    code = "import sys; from search_app.cli import main; sys.exit(main())"
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", code, "index", str(PDF_ZOO), "--index-dir", str(index_dir)]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.pipeline import run
-from search_app import create_app
+from search_app.web import create_app
 
 MAX_SECONDS = 1.0
 PAYLOAD = "<script>alert('x')</script> <img src=x onerror=alert(1)>"
@@ -341,7 +341,7 @@ def test_oversized_bodies_are_refused_before_the_token_is_checked(shelf: dict) -
 
 
 def test_generation_header_names_the_index_that_answered(web, shelf: dict) -> None:
-    from indexer import store
+    from indexer.index import store
 
     live = store.generation_number(store.current_generation(shelf["index"]))
     for path in ("/api/search?q=remittances", "/search?q=remittances", "/api/stats"):

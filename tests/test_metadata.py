@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import REPO, SEED
 
-from indexer.extract import extract
-from indexer.gazetteer import country_name, organizations, places
+from indexer.extraction import extract
 from indexer.metadata import (
     enrich,
     goals,
@@ -19,6 +18,7 @@ from indexer.metadata import (
     organization_aliases,
     read_overrides,
 )
+from indexer.metadata.gazetteer import country_name, organizations, places
 from indexer.models import FACETS, Document, Page
 from indexer.structure import build_passages
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from search_app.histogram import histogram_svg
-from search_app.links import PageLinks, page_window, toggle
-from search_app.reading import reading_blocks, table_of_contents
+from search_app.engine.reading import reading_blocks, table_of_contents
+from search_app.web.histogram import histogram_svg
+from search_app.web.links import PageLinks, page_window, toggle
 
 SVG = "{http://www.w3.org/2000/svg}"
 

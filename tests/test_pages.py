@@ -12,7 +12,7 @@ import pytest
 from markupsafe import escape
 
 from indexer.pipeline import run
-from search_app import create_app
+from search_app.web import create_app
 
 QUERY = "health workers emigration"
 SEED_ID = "corpus/unitar-migration-2009.txt"

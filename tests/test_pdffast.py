@@ -13,8 +13,9 @@ from pypdf._text_extraction import _text_extractor
 from pypdf.generic import ContentStream, DictionaryObject
 from pypdf.generic._font import Font
 
-from indexer import pdffast, pdfparse
-from indexer.pdflayout import LineCollector
+from indexer.extraction import pypdf_fast as pdffast
+from indexer.extraction.pdf_layout import LineCollector
+from indexer.extraction.pypdf_fast import parse as pdfparse
 
 PYPDF_PARSE = ContentStream._parse_content_stream
 # A spread of real files: UN reports (CID fonts, hex strings, tagged content) and the

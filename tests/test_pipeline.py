@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from paths import SEED
 from whoosh.query import Term
 
-from indexer import store
-from indexer.cli import main
-from indexer.extract import Limits
+from indexer.extraction import Limits
+from indexer.index import store
 from indexer.pipeline import run
+from search_app.cli import main
 
 
 def write(path: Path, text: str) -> Path:
@@ -131,7 +131,7 @@ def test_killed_rebuild_leaves_the_last_good_index_serving(tmp_path: Path) -> No
     run([root], index_dir, workers=2)
     live = store.current_generation(index_dir)
 
-    code = "import sys; from indexer.cli import main; sys.exit(main())"
+    code = "import sys; from search_app.cli import main; sys.exit(main())"
     args = [sys.executable, "-c", code, "index", str(root), "--index-dir", str(index_dir)]
     child = subprocess.Popen([*args, "--rebuild", "--workers", "1"], start_new_session=True)
     _wait_for(lambda: len(list((index_dir / store.GENERATIONS).iterdir())) > 1)

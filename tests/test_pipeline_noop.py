@@ -6,16 +6,14 @@ from pathlib import Path
 
 from whoosh.index import TOC
 
-from indexer import store
+from indexer.index import store
 from indexer.pipeline import run
 
 
 def _state(index_dir: Path) -> tuple[int, int]:
     generation = store.current_generation(index_dir)
     assert generation is not None
-    toc_generation = TOC._latest_generation(
-        store.whoosh_index.open_dir(str(generation)).storage, "MAIN"
-    )
+    toc_generation = TOC._latest_generation(store.open_generation(generation).storage, "MAIN")
     return toc_generation, (generation / store.MANIFEST).stat().st_mtime_ns
 
 

@@ -7,11 +7,19 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import main
 from search_app import qa
-from search_app.answer_types import DATE, NUMBER, PERCENT, PERSON, PLACE, expected_type, find_spans
-from search_app.index_handle import IndexHandle
-from search_app.question import analyze_question
+from search_app.cli import main
+from search_app.engine.index_handle import IndexHandle
+from search_app.qa.answer_types import (
+    DATE,
+    NUMBER,
+    PERCENT,
+    PERSON,
+    PLACE,
+    expected_type,
+    find_spans,
+)
+from search_app.qa.question import analyze_question
 
 CHAIR = "When did UNITAR take over the chairmanship of the Global Migration Group?"
 ATHENS = "Where was the third Global Forum on Migration and Development held?"

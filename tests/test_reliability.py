@@ -27,10 +27,10 @@ from urllib.parse import urlencode
 import pytest
 from paths import SEED
 
-from indexer import store
+from bench.loadtest import LoadResult, default_mix, get_json, run_load
+from indexer.index import store
 from indexer.pipeline import run
-from search_app import create_app
-from search_app.loadtest import LoadResult, default_mix, get_json, run_load
+from search_app.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 UNGDC = ROOT / "corpus" / "ungdc"
@@ -76,7 +76,9 @@ def document_ids(corpus: Path) -> set[str]:
 def cli(*args: str) -> list[str]:
     """The report-search command as this interpreter runs it."""
     script = Path(sys.executable).with_name("report-search")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "indexer.cli", *args]
+    return (
+        [str(script), *args] if script.exists() else [sys.executable, "-m", "search_app.cli", *args]
+    )
 
 
 def free_port() -> int:
@@ -281,8 +283,9 @@ def _assert_consistent(result: LoadResult, expected: dict[int, tuple[set[str], s
 CRASH_CHILD = """
 import os, signal, sys
 import whoosh.writing
-from indexer import pipeline, store
-from indexer.cli import main
+from indexer import pipeline
+from indexer.index import store
+from search_app.cli import main
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)

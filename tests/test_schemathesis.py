@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from search_app import create_app
-from search_app.openapi import openapi_document
+from search_app.web import create_app
+from search_app.web.openapi import openapi_document
 
 # Positive cases only: in a query string a wrongly typed value often serializes to a valid one
 # ("false" is a string too), so negative generation is flaky; tests/test_api.py checks 400s.

@@ -10,11 +10,11 @@ import pytest
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.analysis import analyze
-from search_app.docsets import MaskBuilder
-from search_app.index_handle import IndexHandle
-from search_app.query import bound_expansions, parse
-from search_app.scoring import FIELDS, K1, BulkScorer
+from indexer.index.analysis import analyze
+from search_app.engine.index_handle import IndexHandle
+from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.query import bound_expansions, parse
+from search_app.engine.scoring import FIELDS, K1, BulkScorer
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_phrase_masks_equal_whoosh(snapshot, phrase):
 
 def test_multi_segment_index(tmp_path: Path):
     """Postings, lengths, phrases and scores across several Whoosh segments."""
-    from indexer import store
+    from indexer.index import store
     from indexer.models import Document, IndexedDocument, Page, Passage
 
     index_dir = tmp_path / "index"
@@ -130,7 +130,7 @@ def test_multi_segment_index(tmp_path: Path):
             Passage(name, i, text, (text,), (), 1, 1, {"doc_type": ("report",)})
             for i, text in enumerate(paragraphs)
         )
-        writer = store.whoosh_index.open_dir(str(generation)).writer()
+        writer = store.open_generation(generation).writer()
         store.add_document(writer, IndexedDocument(document, name, (), passages))
         writer.commit(merge=False)
     store.publish(index_dir, generation)

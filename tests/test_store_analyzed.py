@@ -9,12 +9,12 @@ from paths import SEED
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
-from indexer import store
-from indexer.analysis import text_analyzer
-from indexer.extract import extract
+from indexer.extraction import extract
+from indexer.index import store
+from indexer.index.analysis import text_analyzer
+from indexer.index.schema import build_schema
 from indexer.metadata import enrich
 from indexer.models import IndexedDocument
-from indexer.schema import build_schema
 from indexer.structure import build_passages
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import SEED
 
-from indexer.extract import extract
+from indexer.extraction import extract
 from indexer.models import Document, Page
 from indexer.sentences import split_sentences
 from indexer.structure import MAX_WORDS, MIN_WORDS, build_passages, document_title, heading

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.schema import BM25_B, BM25_K1, build_schema, weighting
+from indexer.index.schema import BM25_B, BM25_K1, build_schema, weighting
 
 
 def _index(tmp_path: Path, texts: list[str]):

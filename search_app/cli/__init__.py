@@ -1,0 +1,104 @@
+"""`report-search`: thin commands over the pipeline and the searcher."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.extraction import Limits
+from indexer.index import store
+from indexer.pipeline import run
+from search_app import engine
+from search_app.cli.ask import ask
+from search_app.cli.options import index_dir_option
+from search_app.cli.search import search, serve
+from search_app.engine.index_handle import IndexHandle
+
+
+@click.group()
+def main() -> None:
+    """Report Search: passage search and question answering over reports."""
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=Limits.max_pages)
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=Limits.seconds, help="Seconds per file."
+)
+def index(
+    folders: tuple[Path, ...],
+    index_dir: Path | None,
+    rebuild: bool,
+    workers: int | None,
+    max_pages: int,
+    timeout: float,
+) -> None:
+    """Index the reports in FOLDERS (incremental unless --rebuild)."""
+    target = store.resolve_index_dir(index_dir)
+    limits = Limits(max_pages=max_pages, seconds=timeout)
+    try:
+        report = run(
+            list(folders), target, rebuild=rebuild, workers=workers, progress=True, limits=limits
+        )
+    except store.IndexBusyError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:  # disk full, read-only or misplaced index folder
+        raise click.ClickException(
+            f"indexing stopped, the live index is unchanged: {error.strerror or error} "
+            f"({error.filename or target})"
+        ) from None
+    summary = report.summary()
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(summary["by_status"].items()))
+    click.echo(
+        f"{summary['files']} files ({counts}): {summary['pages']} pages, "
+        f"{summary['passages']} passages in {summary['seconds']} s "
+        f"({summary['pages_per_second']} pages/s, {summary['passages_per_second']} passages/s)"
+    )
+    for failure in summary["failures"]:
+        click.echo(
+            f"  failed [{failure['reason']}] {failure['path']}: {failure['error']}", err=True
+        )
+    click.echo(f"index: {target} (generation {summary['generation']}); report: report.json")
+
+
+@main.command()
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(index_dir: Path | None, as_json: bool) -> None:
+    """Documents, passages, pages, facet values and failures of the index (--json: the
+    /api/stats body)."""
+    target = store.resolve_index_dir(index_dir)
+    try:
+        data = engine.stats(IndexHandle(target))
+    except store.NoIndexError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"index: {target} (generation {data['generation']})")
+    click.echo(
+        f"documents: {data['documents']}  passages: {data['passages']}  pages: {data['pages']}"
+    )
+    for name, count in data["facets"].items():
+        click.echo(f"  {name}: {count} values")
+    last = data.get("last_run") or {}
+    if last:
+        click.echo(f"last run: {last.get('by_status')} in {last.get('seconds')} s")
+        for failure in last.get("failures", []):
+            click.echo(f"  failed [{failure['reason']}] {failure['path']}")
+
+
+# search, serve and ask: search_app/cli/search.py and ask.py.
+for command in (search, serve, ask):
+    main.add_command(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

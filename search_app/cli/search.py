@@ -1,0 +1,139 @@
+"""`report-search search` and `report-search serve`: thin commands over the engine and the app."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer.index import store
+from search_app import engine
+from search_app.cli.options import index_dir_option
+from search_app.engine.index_handle import IndexHandle
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the /api/search body.")
+@click.option(
+    "--filter", "filters", multiple=True, metavar="FACET=VALUE", help="Facet filter; repeatable."
+)
+@click.option("--limit", type=click.IntRange(1, engine.MAX_PER_PAGE), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, engine.MAX_PAGE), default=1)
+@click.option("--sort", type=click.Choice(engine.SORTS), default="relevance", show_default=True)
+@click.option("--group", type=click.Choice(engine.GROUPS), default="document", show_default=True)
+def search(
+    query: tuple[str, ...],
+    index_dir: Path | None,
+    as_json: bool,
+    filters: tuple[str, ...],
+    limit: int,
+    page: int,
+    sort: str,
+    group: str,
+) -> None:
+    """Search the index for QUERY (same syntax and filters as the web page)."""
+    args = search_args(" ".join(query), filters, limit, page, sort, group)
+    try:
+        handle = IndexHandle(store.resolve_index_dir(index_dir))
+        body = engine.search(handle, engine.parse_search_args(args))
+    except (engine.BadRequest, store.NoIndexError) as error:
+        raise click.ClickException(getattr(error, "message", str(error))) from None
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False))
+    else:
+        click.echo(render(body))
+
+
+def search_args(
+    q: str, filters: tuple[str, ...], limit: int, page: int, sort: str, group: str
+) -> dict[str, list[str]]:
+    """The query-string parameters the API would get for these options."""
+    args: dict[str, list[str]] = {
+        "q": [q],
+        "per_page": [str(limit)],
+        "page": [str(page)],
+        "sort": [sort],
+        "group": [group],
+    }
+    for item in filters:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not FACET=VALUE", param_hint="--filter")
+        args.setdefault(name.strip(), []).append(value.strip())
+    return args
+
+
+def render(body: dict[str, Any]) -> str:
+    """A readable list of results: title, section, page, and the snippet with terms in bold."""
+    lines = [_summary(body)]
+    for notice in (body.get("notice"), _did_you_mean(body)):
+        if notice:
+            lines.append(notice)
+    first = (body["page"] - 1) * body["per_page"]
+    for number, result in enumerate(body["results"], start=first + 1):
+        lines.append("")
+        lines.append(
+            click.style(f"{number}. {result['title'] or result['document_id']}", bold=True)
+        )
+        lines.append("   " + _citation(result))
+        lines.append("   " + emphasise(result["snippet"]))
+        more = result.get("more_passages")
+        if more:
+            lines.append(f"   ({more} more passage{'s' if more != 1 else ''} in this report)")
+    return "\n".join(lines)
+
+
+def emphasise(snippet: str) -> str:
+    """Snippet HTML as terminal text: <mark> becomes bold, entities are unescaped."""
+    parts = []
+    position = 0
+    for match in _MARK.finditer(snippet):
+        parts.append(html.unescape(snippet[position : match.start()]))
+        parts.append(click.style(html.unescape(match.group(1)), bold=True))
+        position = match.end()
+    parts.append(html.unescape(snippet[position:]))
+    return "".join(parts)
+
+
+def _summary(body: dict[str, Any]) -> str:
+    return (
+        f"{body['total']} passages in {body['total_documents']} documents "
+        f"(page {body['page']} of {body['pages']}, {body['took_ms']} ms)"
+    )
+
+
+def _did_you_mean(body: dict[str, Any]) -> str:
+    return f"Did you mean: {body['suggestion']}?" if body.get("suggestion") else ""
+
+
+def _citation(result: dict[str, Any]) -> str:
+    parts = [result["document_id"]]
+    if result.get("section"):
+        parts.append(result["section"])
+    if result.get("page_start"):
+        parts.append(f"p. {result['page_start']}")
+    return " · ".join(parts)
+
+
+@click.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web pages and the API with waitress (a production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    from search_app.web import create_app
+
+    config = {"INDEX_DIR": str(store.resolve_index_dir(index_dir))}
+    click.echo(f"Report Search on http://{host}:{port}/ (index: {config['INDEX_DIR']})")
+    waitress_serve(create_app(config), host=host, port=port, threads=threads)

@@ -1,0 +1,173 @@
+"""Facet counts from per-generation arrays built from each facet field's postings.
+
+Each facet is held as two parallel arrays over all its postings (docnum, value index), so the
+counts for any set of matching passages are one `np.bincount`. Multi-select: the counts of a
+facet are computed without its own selection; different facets are AND'ed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from indexer.index.schema import NUMERIC_FACETS
+from indexer.models import FACETS
+from search_app.engine.index_handle import Snapshot
+from search_app.engine.matchsets import term_ids
+
+DEFAULT_FACET_SIZE = 10
+SPARSE = 5  # below 1 match in SPARSE passages, count from the matches' own values
+
+
+@dataclass(frozen=True)
+class FacetValues:
+    """All values of one facet and which passages hold them."""
+
+    name: str
+    values: tuple[Any, ...]  # display labels (ints for year)
+    docs: np.ndarray  # docnum of each posting
+    vals: np.ndarray  # value index of each posting
+    folded: Mapping[str, Any]  # casefolded label -> label
+    index: Mapping[Any, int]  # label -> value index
+    label_rank: np.ndarray  # alphabetical rank of each label, to break count ties
+    starts: np.ndarray  # per docnum, where its values start in by_doc (one more at the end)
+    by_doc: np.ndarray  # value indexes, ordered by docnum
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """Matching passages per value."""
+        hits = self.vals[mask[self.docs]]
+        return np.bincount(hits, minlength=len(self.values))
+
+    def counts_of(self, docnums: np.ndarray) -> np.ndarray:
+        """Matching passages per value, from the matches' document numbers (few of them)."""
+        first = self.starts[docnums]
+        sizes = self.starts[docnums + 1] - first
+        before = np.cumsum(sizes) - sizes
+        index = np.repeat(first - before, sizes) + np.arange(int(sizes.sum()))
+        return np.bincount(self.by_doc[index], minlength=len(self.values))
+
+    def mask(self, selected: tuple[Any, ...], size: int) -> np.ndarray:
+        """Passages holding any of the selected values."""
+        wanted = np.zeros(len(self.values) + 1, dtype=bool)
+        for value in selected:
+            if value in self.index:
+                wanted[self.index[value]] = True
+        mask = np.zeros(size, dtype=bool)
+        mask[self.docs[wanted[self.vals]]] = True
+        return mask
+
+
+def facet_values(snapshot: Snapshot, name: str) -> FacetValues:
+    """The snapshot's FacetValues for facet `name` (built on first use)."""
+    return snapshot.cached(f"facet:{name}", lambda snap: _build(snap, name))
+
+
+def _build(snapshot: Snapshot, name: str) -> FacetValues:
+    reader = snapshot.searcher().reader()
+    field = reader.schema[name]
+    if name in NUMERIC_FACETS:
+        terms = list(field.sortable_terms(reader, name))  # full precision only
+        labels = [field.from_bytes(t) for t in terms]
+    else:
+        terms = list(reader.lexicon(name))
+        labels = [t.decode("utf-8") for t in terms]
+    docs, vals = [], []
+    for index, btext in enumerate(terms):
+        ids = term_ids(reader, name, btext)
+        docs.append(ids)
+        vals.append(np.full(len(ids), index, dtype=np.int32))
+    all_docs = np.concatenate(docs).astype(np.int32) if docs else np.empty(0, np.int32)
+    all_vals = np.concatenate(vals) if vals else np.empty(0, np.int32)
+    order = np.argsort(all_docs, kind="stable")
+    return FacetValues(
+        name=name,
+        values=tuple(labels),
+        docs=all_docs,
+        vals=all_vals,
+        folded={str(label).casefold(): label for label in labels},
+        index={label: i for i, label in enumerate(labels)},
+        label_rank=np.argsort(np.argsort([str(v).casefold() for v in labels], kind="stable")),
+        starts=np.searchsorted(all_docs[order], np.arange(reader.doc_count_all() + 1)),
+        by_doc=all_vals[order],
+    )
+
+
+def resolve_value(snapshot: Snapshot, name: str, raw: str) -> Any:
+    """The indexed value people mean by `raw`: any case, and acronym or full name for orgs."""
+    known = facet_values(snapshot, name)
+    key = raw.strip().casefold()
+    if key in known.folded:
+        return known.folded[key]
+    if name == "organization":
+        alias = _organization_aliases().get(key)
+        if alias is not None:
+            return known.folded.get(str(alias).casefold(), alias)
+    if name in NUMERIC_FACETS:
+        return int(raw) if raw.strip().isdigit() else raw
+    return raw
+
+
+def resolver(snapshot: Snapshot) -> Callable[[str, str], Any]:
+    """resolve_value bound to a snapshot, for the query parser."""
+    return lambda name, raw: resolve_value(snapshot, name, raw)
+
+
+def _organization_aliases() -> Mapping[str, str]:
+    """indexer.metadata.organization_aliases() when the metadata stage provides it."""
+    try:
+        from indexer.metadata import organization_aliases
+    except ImportError:
+        return {}
+    return organization_aliases()
+
+
+def facet_counts(
+    snapshot: Snapshot,
+    base: np.ndarray,
+    selection_masks: Mapping[str, np.ndarray],
+    selected: Mapping[str, tuple[Any, ...]],
+    size: int = DEFAULT_FACET_SIZE,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, bool], dict[str, np.ndarray]]:
+    """Per facet: top values {value, count, selected}, whether cut, and the raw counts.
+
+    `base` is the query mask with no facet selection; each facet's counts apply the other
+    facets' selections only.
+    """
+    facets, truncated, raw = {}, {}, {}
+    narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+    for name in FACETS:
+        applied = tuple(other for other in selection_masks if other != name)
+        if applied not in narrowed:
+            mask = base.copy()
+            for other in applied:
+                mask &= selection_masks[other]
+            narrowed[applied] = mask, np.flatnonzero(mask)
+        mask, docnums = narrowed[applied]
+        values = facet_values(snapshot, name)
+        # Few matches: their own values; many: one pass over the facet's postings is cheaper.
+        sparse = len(docnums) * SPARSE < len(mask)
+        raw[name] = counts = values.counts_of(docnums) if sparse else values.counts(mask)
+        facets[name], truncated[name] = _top(values, counts, selected.get(name, ()), size)
+    return facets, truncated, raw
+
+
+def _top(
+    values: FacetValues, counts: np.ndarray, selected: tuple[Any, ...], size: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Top `size` values by count (ties by label), plus selected values wherever they rank."""
+    nonzero = np.flatnonzero(counts)
+    order = nonzero[np.lexsort((values.label_rank[nonzero], -counts[nonzero]))]
+    shown = [values.values[i] for i in order[:size]]
+    shown += [v for v in selected if v not in shown]
+    entries = [
+        {
+            "value": value,
+            "count": int(counts[values.index[value]]) if value in values.index else 0,
+            "selected": value in selected,
+        }
+        for value in shown
+    ]
+    return entries, len(order) > size

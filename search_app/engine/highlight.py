@@ -1,0 +1,210 @@
+"""Snippets: the sentences around a passage's best match, HTML-escaped, terms in <mark>.
+
+The passage's own sentences (from the structure stage) are the fragments: the best sentence
+is the one with the most distinct query terms, widened with its neighbours up to a length.
+Words are marked by their index terms, made as the index's analyzer makes them, so stems
+highlight as they matched ("emigration" for the query "emigrants"). The analyzer's steps are
+repeated here on plain tuples, with each word's term cached: Whoosh's token pipeline costs
+more than the rest of a search for the dozens of passages a result page shows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from whoosh import query as wq
+from whoosh.query import Query
+from whoosh.support.charset import accent_map
+
+from indexer.index.analysis import TOKEN_PATTERN, stem, stopwords
+from search_app.engine.query import TEXT_FIELDS
+
+MAX_CHARS = 320
+ELLIPSIS = "\u2026"
+# What to mark: single terms (anywhere) and phrases (only where their words follow each other).
+Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
+# A word of a text: its index term (None for a stopword), start and end offsets.
+Token = tuple[str | None, int, int]
+_WORD = re.compile(TOKEN_PATTERN)
+_CHAR = re.compile(r"\w")  # what TOKEN_PATTERN counts as part of a word
+_MIN_SIZE = 2  # indexer.analysis.text_analyzer's StopFilter minsize
+
+
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str | None:
+    """The term indexer.analysis.text_analyzer makes of one word (None: a stopword)."""
+    folded = word.lower().translate(accent_map)
+    if len(folded) < _MIN_SIZE or folded in stopwords():
+        return None
+    return stem(folded)
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of `text` with their index terms and character offsets."""
+    return [(index_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def query_terms(q: Query | None) -> frozenset[str]:
+    """Index terms of the full-text fields that a query looks for (not those it excludes)."""
+    terms, phrases = query_marks(q)
+    return terms | {word for phrase in phrases for word in phrase}
+
+
+def query_marks(q: Query | None) -> Marks:
+    """What to mark for a query: single terms anywhere, and phrases only where they occur."""
+    terms: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
+
+    def walk(node: Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+            terms.add(node.text)
+        elif (
+            isinstance(node, wq.Phrase)
+            and node.fieldname in TEXT_FIELDS
+            and tuple(node.words) not in phrases
+        ):
+            phrases.append(tuple(node.words))
+        for child in node.children():
+            walk(child)
+
+    if q is not None:
+        walk(q)
+    return frozenset(terms), tuple(phrases)
+
+
+def mark(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> str:
+    """`text` escaped, with its matching tokens in <mark>: terms anywhere, phrases in order."""
+    hits = matches(text, terms, phrases)
+    if not hits:
+        return html.escape(text, quote=False)
+    return _format(text, hits, 0, len(text))
+
+
+def matches(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> list[Token]:
+    """The tokens to mark, in order: terms anywhere, phrases where their words follow each other."""
+    if phrases:
+        words = tokens(text)
+        return [words[i] for i in sorted(_hits(words, terms, phrases))]
+    # Terms alone: find the few distinct words that make a query term, then only their places
+    # (tokenizing every word of every shown passage cost more than the rest of a search).
+    found = [(w, index_term(w)) for w in set(_WORD.findall(text))]
+    out = []
+    for word, term in found:
+        if term not in terms:
+            continue
+        start = text.find(word)
+        while start >= 0:
+            if _is_token(text, start, start + len(word)):
+                out.append((term, start, start + len(word)))
+            start = text.find(word, start + 1)
+    return sorted(out, key=lambda t: t[1])
+
+
+def _is_token(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole token of TOKEN_PATTERN (words with inner dots)."""
+    before = start > 0 and _CHAR.match(text, start - 1) is not None
+    dotted_before = start > 1 and text[start - 1] == "." and _CHAR.match(text, start - 2)
+    after = _CHAR.match(text, end) is not None
+    dotted_after = text[end : end + 1] == "." and _CHAR.match(text, end + 1)
+    return not (before or dotted_before or after or dotted_after)
+
+
+def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
+    """Indexes of the tokens to mark."""
+    hits = {i for i, word in enumerate(words) if word[0] in terms}
+    kept = [i for i, word in enumerate(words) if word[0] is not None]  # stopwords leave no gap
+    for phrase in phrases:
+        size = len(phrase)
+        for k in range(len(kept) - size + 1):
+            if all(words[kept[k + j]][0] == phrase[j] for j in range(size)):
+                hits.update(kept[k : k + size])
+    return hits
+
+
+def _format(text: str, marked: Sequence[Token], begin: int, stop: int) -> str:
+    """text[begin:stop] escaped, with the marked tokens (in order, apart) in <mark>."""
+    out, index = [], begin
+    for _, start, end in marked:
+        if start < index:
+            continue
+        out.append(html.escape(text[index:start], quote=False))
+        out.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
+        index = end
+    out.append(html.escape(text[index:stop], quote=False))
+    return "".join(out)
+
+
+def snippet(
+    sentences: Sequence[str],
+    text: str,
+    terms: frozenset[str],
+    phrases: Sequence[Sequence[str]] = (),
+) -> str:
+    """HTML snippet: the best-matching sentences of a passage, cut on sentence boundaries.
+
+    The passage is analyzed once; its sentences are found in it by their character offsets.
+    """
+    hits = matches(text, terms, phrases) if terms or phrases else []
+    spans = _sentence_spans(text, sentences)
+    best = _best_sentence(spans, hits)
+    first, last = _widen(spans, best)
+    begin, stop = spans[first][0], spans[last - 1][1]
+    if stop - begin > MAX_CHARS:
+        begin, stop = _cut_around_match(text, begin, stop, hits)
+    body = _format(text, [w for w in hits if begin <= w[1] and w[2] <= stop], begin, stop)
+    prefix = f"{ELLIPSIS} " if text[:begin].strip() else ""
+    suffix = f" {ELLIPSIS}" if text[stop:].strip() else ""
+    return prefix + " ".join(body.split()) + suffix  # line breaks of the text: plain spaces
+
+
+def _sentence_spans(text: str, sentences: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of the sentences in `text` (the whole text when they cannot be found)."""
+    spans, position = [], 0
+    for sentence in sentences:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        start = text.find(sentence[:40], position)
+        if start < 0:
+            return [(0, len(text))]
+        spans.append((start, min(start + len(sentence), len(text))))
+        position = spans[-1][1]
+    return spans or [(0, len(text))]
+
+
+def _best_sentence(spans: Sequence[tuple[int, int]], matches: Sequence[Token]) -> int:
+    """Index of the sentence with the most distinct matching words (the first on ties)."""
+    scores = [len({t[0] for t in matches if start <= t[1] < end}) for start, end in spans]
+    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+
+
+def _widen(spans: Sequence[tuple[int, int]], best: int) -> tuple[int, int]:
+    """Add following, then preceding sentences while the snippet stays short."""
+    first, last = best, best + 1
+    while last < len(spans) and spans[last][1] - spans[first][0] < MAX_CHARS:
+        last += 1
+    while first > 0 and spans[last - 1][1] - spans[first - 1][0] < MAX_CHARS:
+        first -= 1
+    return first, last
+
+
+def _cut_around_match(
+    text: str, begin: int, stop: int, matches: Sequence[Token]
+) -> tuple[int, int]:
+    """A span of at most MAX_CHARS within [begin, stop), cut at spaces, around the first match."""
+    inside = [t[1] for t in matches if begin <= t[1] < stop]
+    start = max(begin, (inside[0] if inside else begin) - MAX_CHARS // 3)
+    if start > begin:
+        start = text.find(" ", start, stop) + 1 or start
+    end = min(stop, start + MAX_CHARS)
+    if end < stop and " " in text[start:end]:
+        end = text.rfind(" ", start, end)
+    return start, end

@@ -1,0 +1,106 @@
+"""Order matching passages: BM25F tiers (all words, then some) or a sort key, and grouping.
+
+Scores come from scoring.BulkScorer (numpy, exact BM25F); Whoosh's own scoring is the
+fallback when another weighting model is configured. Sorting by date or title never
+scores at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.query import Query
+from whoosh.searching import Searcher
+
+from search_app.engine.columns import Columns
+from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.scoring import BulkScorer
+
+Hit = tuple[int, float | None]  # (docnum, score)
+
+
+@dataclass
+class Ranker:
+    """Everything needed to order one request's matching passages."""
+
+    searcher: Searcher
+    builder: MaskBuilder
+    columns: Columns
+    tiers: tuple[Query, ...]  # empty for browsing
+    final: np.ndarray  # matching passages after all filters
+    filtered: bool  # whether `final` is narrower than the query's own matches
+    scorer: BulkScorer | None = None
+
+    def passages(self, count: int) -> list[Hit]:
+        """The best `count` matching passages, all-words tier first."""
+        hits: list[Hit] = []
+        excluded = np.zeros_like(self.final)
+        for number, tier in enumerate(self.tiers):
+            tier_mask = self.builder.mask(tier)
+            allowed = self.final & tier_mask & ~excluded
+            excluded |= tier_mask
+            if not allowed.any():
+                continue
+            use_filter = self.filtered or number > 0
+            hits += self._score(tier, allowed if use_filter else None, count - len(hits))
+            if len(hits) >= count:
+                break
+        return hits
+
+    def documents(self, count: int) -> list[Hit]:
+        """The best passage of each of the best `count` documents (by best passage)."""
+        total_docs = self.columns.count_documents(self.final)
+        wanted = min(count, total_docs)
+        limit = max(count * 3, 30)
+        while True:
+            hits = self.passages(limit)
+            best = _first_per_document(hits, self.columns)
+            if len(best) >= wanted or len(hits) < limit:
+                return best[:count]
+            limit *= 4
+
+    def scores(self, mask: np.ndarray) -> dict[int, float]:
+        """Scores of the passages in `mask` for the any-word query (empty when browsing)."""
+        if not self.tiers or not mask.any():
+            return {}
+        return dict(self._score(self.tiers[-1], mask, None))
+
+    def _score(self, q: Query, allowed: np.ndarray | None, limit: int | None) -> list[Hit]:
+        if self.scorer is not None and self.scorer.usable:
+            mask = self.builder.mask(q) if allowed is None else allowed
+            return self.scorer.top(q, mask, limit)
+        allow = None if allowed is None else set(np.flatnonzero(allowed).tolist())
+        results = self.searcher.search(q, filter=allow, limit=limit)
+        return [(hit.docnum, float(hit.score)) for hit in results]
+
+    def sorted_passages(self, sort: str) -> np.ndarray:
+        """All matching docnums in `sort` order (newest, oldest, title), then document order."""
+        docnums = np.flatnonzero(self.final)
+        return docnums[np.lexsort(self._keys(docnums, sort))]
+
+    def sorted_documents(self, sort: str) -> np.ndarray:
+        """The first matching passage of each document, documents in `sort` order."""
+        docnums = self.columns.first_passages(self.final)
+        return docnums[np.lexsort(self._keys(docnums, sort))]
+
+    def _keys(self, docnums: np.ndarray, sort: str) -> tuple[np.ndarray, ...]:
+        cols = self.columns
+        primary = {
+            "newest": -cols.date_rank[docnums],
+            "oldest": cols.date_rank[docnums],
+            "title": cols.title_rank[docnums],
+        }[sort]
+        # np.lexsort sorts by the last key first; document number order is passage order.
+        return (docnums, cols.doc[docnums], primary)
+
+
+def _first_per_document(hits: list[Hit], columns: Columns) -> list[Hit]:
+    seen: set[int] = set()
+    best = []
+    for docnum, score in hits:
+        doc = int(columns.doc[docnum])
+        if doc not in seen:
+            seen.add(doc)
+            best.append((docnum, score))
+    return best

@@ -1,0 +1,84 @@
+"""Result dicts: one passage as the API shows it, from its stored fields."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from indexer.index.schema import NUMERIC_FACETS
+from indexer.models import FACETS
+from search_app.engine.highlight import Marks, snippet
+from search_app.engine.index_handle import Snapshot
+
+
+def document_url(document_id: str, passage_id: str = "", q: str = "", ordinal: int = -1) -> str:
+    """The document page, opened at a passage, with the query to highlight."""
+    url = f"/documents/{quote(document_id, safe='/')}"
+    params = {k: v for k, v in (("passage", passage_id), ("q", q)) if v}
+    if params:
+        url += "?" + urlencode(params)
+    return url + (f"#p-{ordinal}" if ordinal >= 0 else "")
+
+
+def file_url(snapshot: Snapshot, document_id: str, page: int | None = None) -> str:
+    """The original file; PDFs open at `page`."""
+    url = f"/api/documents/{quote(document_id, safe='/')}/file"
+    record = snapshot.manifest.get(document_id, {})
+    if page and record.get("format", "") == "pdf":
+        url += f"#page={page}"
+    return url
+
+
+def facet_dict(stored: dict[str, Any]) -> dict[str, list[Any]]:
+    """A passage's facet values, one list per facet (years as ints)."""
+    values: dict[str, list[Any]] = {}
+    for name in FACETS:
+        raw = stored.get(name)
+        if raw is None or raw == "":
+            values[name] = []
+        elif name in NUMERIC_FACETS:
+            values[name] = [int(raw)]
+        else:
+            values[name] = [v.strip() for v in str(raw).split(",") if v.strip()]
+    return values
+
+
+def full_hit(
+    snapshot: Snapshot, marks: Marks, docnum: int, score: float | None, q: str
+) -> dict[str, Any]:
+    """One search result."""
+    stored = snapshot.searcher().stored_fields(docnum)
+    document_id = stored["document_id"]
+    ordinal = int(stored.get("ordinal", 0))
+    path = list(stored.get("section_path") or ())
+    text = stored.get("text", "")
+    return {
+        "passage_id": stored["passage_id"],
+        "document_id": document_id,
+        "title": stored.get("title", ""),
+        "section": " > ".join(path),
+        "section_path": path,
+        "page_start": stored.get("page_start"),
+        "page_end": stored.get("page_end"),
+        "score": None if score is None else round(score, 4),
+        "snippet": snippet(stored.get("sentences") or (), text, *marks),
+        "text": text,
+        "url": document_url(document_id, stored["passage_id"], q, ordinal),
+        "file_url": file_url(snapshot, document_id, stored.get("page_start")),
+        "date": stored.get("date", ""),
+        **facet_dict(stored),
+    }
+
+
+def light_hit(snapshot: Snapshot, marks: Marks, docnum: int, q: str) -> dict[str, Any]:
+    """Another matching passage of a document shown in a grouped result."""
+    stored = snapshot.searcher().stored_fields(docnum)
+    return {
+        "passage_id": stored["passage_id"],
+        "section": " > ".join(stored.get("section_path") or ()),
+        "page_start": stored.get("page_start"),
+        "snippet": snippet(stored.get("sentences") or (), stored.get("text", ""), *marks),
+        "url": document_url(
+            stored["document_id"], stored["passage_id"], q, int(stored.get("ordinal", 0))
+        ),
+    }

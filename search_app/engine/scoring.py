@@ -1,0 +1,200 @@
+"""BM25F for many passages at once, with numpy.
+
+This is the BM25F of Robertson and Zaragoza (2009): a word's frequencies in the title, section
+and text are weighted and length-normalised per field, summed, and saturated once, with one
+idf for the word. Whoosh's own `BM25F` instead saturates each field separately and adds them,
+so a word found in the title and the text counts almost twice; on the SciFact train split the
+exact form gives nDCG@10 0.704 against 0.695 (bench/tune_scifact.py, bench/NOTES.md).
+
+Whoosh scores matching documents one at a time in Python (tens of microseconds each), which
+is too slow for common words at 200,000 passages. A word's score only needs its postings in
+each field (document numbers and weights, read in blocks by docsets.MaskBuilder), the field
+lengths of those documents (a per-snapshot array) and the fields' average lengths. Compound
+queries add their children's scores, as Whoosh's matchers do. A phrase is scored by its
+words, on the documents where the phrase occurs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.query import Query
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from indexer.index.schema import RobertsonBM25F
+from search_app.engine.index_handle import Snapshot
+from search_app.engine.matchsets import MaskBuilder
+
+# Whoosh stores each field length in one byte; this table undoes the encoding.
+_LENGTHS = np.array([byte_to_length(b) if b else 1 for b in range(256)], dtype=np.float64)
+
+
+def field_lengths(snapshot: Snapshot, field: str) -> np.ndarray:
+    """Length of `field` in every document of the snapshot (cached)."""
+    return snapshot.cached(f"lengths:{field}", lambda snap: _read_lengths(snap, field))
+
+
+def _read_lengths(snapshot: Snapshot, field: str) -> np.ndarray:
+    reader = snapshot.searcher().reader()
+    codes = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+    for leaf, offset in reader.leaf_readers():
+        codes[offset : offset + leaf.doc_count_all()] = _length_codes(leaf, field)
+    return _LENGTHS[codes]
+
+
+def _length_codes(leaf, field: str) -> np.ndarray:
+    """One segment's length bytes: read as one block where the codec allows it."""
+    size = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)  # absent from an empty index's reader
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
+    if column is None:
+        return np.zeros(size, dtype=np.uint8)
+    try:
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        codes = np.frombuffer(raw, dtype=np.uint8)
+    except AttributeError:  # another codec: one call per document
+        codes = np.array([column[d] for d in range(size)], dtype=np.uint8)
+    out = np.zeros(size, dtype=np.uint8)
+    out[: len(codes)] = codes[:size]
+    return out
+
+
+# BM25F settings, tuned on the SciFact *train* split with bench/tune_scifact.py: k1 1.2-2.0,
+# title weight 2-4, title b 0.5-0.75 and text b 0.8-0.9 all give nDCG@10 0.700-0.706; these
+# sit inside that plateau. The title repeats on every passage of a report, so its weight is
+# kept at the low end. The section has no SciFact counterpart: it is weighted as the title.
+K1 = 1.5
+FIELDS: dict[str, tuple[float, float]] = {  # field -> (weight, b)
+    "title": (2.0, 0.5),
+    "section": (2.0, 0.5),
+    "text": (1.0, 0.9),
+}
+
+Word = tuple[str, object, float]  # (field, text, boost) of one word of a query
+
+
+class BulkScorer:
+    """Scores of a query for every document, as one float array."""
+
+    def __init__(self, snapshot: Snapshot, searcher: Searcher, builder: MaskBuilder) -> None:
+        self.snapshot = snapshot
+        self.searcher = searcher
+        self.builder = builder
+        self.weighting = searcher.weighting
+        self.size = len(builder.live)
+        self._scores: dict[str, np.ndarray] = {}  # per request: grouping may ask again
+
+    @property
+    def usable(self) -> bool:
+        """Whether the searcher runs the product's ranking (another model goes to Whoosh)."""
+        return isinstance(self.weighting, RobertsonBM25F)
+
+    def scores(self, q: Query) -> np.ndarray:
+        """Score of `q` for every document (0 where it does not match)."""
+        key = repr(q)
+        if key not in self._scores:
+            out = self._zeros()
+            self._add(q, out, 1.0)
+            self._scores[key] = out
+        return self._scores[key]
+
+    def _add(self, q: Query, out: np.ndarray, factor: float) -> None:
+        """Add `factor` times the scores of `q` into `out` (Whoosh sums a compound's parts)."""
+        if _is_words(q):  # a word's boost is applied with its word
+            self._add_words(_words([q]), out, factor)
+            return
+        factor *= q.boost
+        if isinstance(q, wq.Or):
+            # The parser turns a word into Or([title:w, section:w, text:w]): one BM25F word.
+            leaves = [c for c in q.subqueries if _is_words(c)]
+            self._add_words(_words(leaves), out, factor)
+            for child in q.subqueries:
+                if not _is_words(child):
+                    self._add(child, out, factor)
+        elif isinstance(q, wq.And):
+            for child in q.subqueries:
+                self._add(child, out, factor)
+        elif isinstance(q, wq.AndNot):
+            self._add(q.a, out, factor)
+        elif isinstance(q, wq.AndMaybe):
+            self._add(q.a, out, factor)
+            self._add(q.b, out, factor)
+        # Not, Every, ranges: the same for every match, so they add nothing to the order.
+
+    def _add_words(self, words: list[Word], out: np.ndarray, factor: float) -> None:
+        groups: dict[tuple[object, float], list[str]] = {}
+        for field, text, boost in words:
+            if self.searcher.schema[field].scorable:
+                groups.setdefault((text, boost), []).append(field)
+            else:  # a facet value: Whoosh's WeightScorer, the posting weight itself
+                ids, weights = self.builder.postings(field, text)
+                out[ids] += factor * boost * weights
+        for (text, boost), fields in groups.items():
+            self._add_bm25f(sorted(set(fields)), text, out, factor * boost)
+
+    def top(self, q: Query, allowed: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+        """The best `limit` documents of `allowed` (best first; ties by document number)."""
+        docnums = np.flatnonzero(allowed)
+        scores = self.scores(q)[docnums]
+        if limit is not None and len(docnums) > limit:
+            # Keep every document tied with the last one kept, so that ties are broken by
+            # document number and pages never overlap (argpartition breaks ties arbitrarily).
+            threshold = -np.partition(-scores, limit - 1)[limit - 1]
+            keep = scores >= threshold
+            docnums, scores = docnums[keep], scores[keep]
+        order = np.lexsort((docnums, -scores))[:limit]
+        return [(int(d), float(s)) for d, s in zip(docnums[order], scores[order], strict=True)]
+
+    def _add_bm25f(self, fields: list[str], text, out: np.ndarray, factor: float) -> None:
+        """One word's BM25F score, its fields' frequencies combined before saturation."""
+        parent = self.searcher.get_parent()
+        tf = self._zeros()
+        found = []
+        for field in fields:
+            ids, weights = self.builder.postings(field, text)
+            if not len(ids):
+                continue
+            found.append(ids)
+            spec = self.searcher.schema[field]
+            weight, b = FIELDS.get(field, (1.0, 0.75))
+            # Posting weights carry the schema's index-time boost: undo it, weigh at query time.
+            freqs = weights / (spec.format.field_boost or 1.0)
+            avg = parent.avg_field_length(field) or 1
+            lengths = field_lengths(self.snapshot, field)[ids]
+            # ids are unique within one term's postings, so += on a fancy index is safe.
+            tf[ids] += weight * freqs / ((1 - b) + b * lengths / avg)
+        if not found:
+            return
+        # One field's postings are already the documents; a comparison first is much faster
+        # than flatnonzero on floats.
+        docs = found[0] if len(found) == 1 else np.flatnonzero(tf != 0)
+        n = parent.doc_count_all()
+        idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+        out[docs] += factor * idf * tf[docs] * (K1 + 1) / (tf[docs] + K1)
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=np.float64)
+
+
+def _is_words(q: Query) -> bool:
+    """A term, a phrase, or the words of one field that must all occur ("break-induced")."""
+    if isinstance(q, wq.And):
+        return all(isinstance(c, wq.Term) for c in q.subqueries)
+    return isinstance(q, wq.Term | wq.Phrase)
+
+
+def _words(queries: list[Query]) -> list[Word]:
+    """The (field, text, boost) words of the queries that _is_words accepts."""
+    words: list[Word] = []
+    for q in queries:
+        if isinstance(q, wq.And):
+            words += [(c.fieldname, c.text, c.boost * q.boost) for c in q.subqueries]
+        elif isinstance(q, wq.Phrase):
+            words += [(q.fieldname, text, q.boost) for text in q.words]
+        else:
+            words.append((q.fieldname, q.text, q.boost))
+    return words

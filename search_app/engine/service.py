@@ -1,0 +1,372 @@
+"""Search over the passage index: one function per thing the pages, the API and the CLI show.
+
+No Flask here. `search(handle, request)` returns exactly the /api/search body; the HTML page
+renders the same dict, so the page and the API cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.index.store import NoIndexError
+from indexer.models import FACETS
+from search_app.engine import documents
+from search_app.engine import results as render
+from search_app.engine.columns import columns
+from search_app.engine.facets import (
+    facet_counts,
+    facet_values,
+    resolve_value,
+    resolver,
+)
+from search_app.engine.highlight import Marks, query_marks
+from search_app.engine.index_handle import IndexHandle, Snapshot
+from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.params import (
+    GROUPS,
+    MAX_FACET_SIZE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    RESERVED,
+    SORTS,
+    BadRequest,
+    SearchRequest,
+    parse_search_args,
+)
+from search_app.engine.preload import preload
+from search_app.engine.query import (
+    TEXT_FIELDS,
+    ParsedQuery,
+    bound_expansions,
+    is_everything,
+    parse,
+    parse_query,
+)
+from search_app.engine.ranking import Hit, Ranker
+from search_app.engine.scoring import BulkScorer, field_lengths
+from search_app.engine.suggest import completions, did_you_mean, has_unknown_word
+
+__all__ = [
+    "GROUPS",
+    "MAX_FACET_SIZE",
+    "MAX_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_CHARS",
+    "RESERVED",
+    "SORTS",
+    "BadRequest",
+    "SearchRequest",
+    "document_file",
+    "get_document",
+    "health",
+    "list_documents",
+    "parse_query",
+    "parse_search_args",
+    "search",
+    "stats",
+    "suggest",
+    "warm",
+]
+
+FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass
+class Matching:
+    """The passages a request matches, before ordering."""
+
+    snapshot: Snapshot
+    parsed: ParsedQuery | None
+    builder: MaskBuilder
+    query_mask: np.ndarray  # the query alone (all live passages when browsing)
+    selections: dict[str, np.ndarray]  # facet -> passages holding a selected value
+    selected: dict[str, tuple[Any, ...]]  # facet -> indexed values selected
+    final: np.ndarray
+
+    @property
+    def q(self) -> str:
+        return self.parsed.text if self.parsed else ""
+
+    @property
+    def marks(self) -> Marks:
+        """Terms and phrases to highlight."""
+        return query_marks(self.parsed.relaxed if self.parsed else None)
+
+
+def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
+    searcher = snapshot.searcher()
+    builder = MaskBuilder(snapshot, searcher)
+    parsed = None
+    if request.q and not is_everything(request.q):
+        parsed = parse(request.q, searcher.schema, resolver(snapshot))
+        parsed = ParsedQuery(
+            parsed.text,
+            bound_expansions(parsed.strict, builder.reader),
+            bound_expansions(parsed.relaxed, builder.reader),
+            parsed.notice,
+        )
+        query_mask = builder.mask(parsed.relaxed)
+    else:
+        query_mask = builder.live.copy()
+    selected = _selected_values(snapshot, request)
+    selections = {
+        name: facet_values(snapshot, name).mask(values, len(builder.live))
+        for name, values in selected.items()
+    }
+    year_range = _year_range_mask(snapshot, request, len(builder.live))
+    if year_range is not None:
+        selections["year"] = selections.get("year", year_range) & year_range
+    final = query_mask.copy()
+    for mask in selections.values():
+        final &= mask
+    return Matching(snapshot, parsed, builder, query_mask, selections, selected, final)
+
+
+def _selected_values(snapshot: Snapshot, request: SearchRequest) -> dict[str, tuple[Any, ...]]:
+    return {
+        name: tuple(dict.fromkeys(resolve_value(snapshot, name, v) for v in values))
+        for name, values in request.filters.items()
+    }
+
+
+def _year_range_mask(snapshot: Snapshot, request: SearchRequest, size: int):
+    if request.year_from is None and request.year_to is None:
+        return None
+    years = facet_values(snapshot, "year")
+    low = request.year_from if request.year_from is not None else -math.inf
+    high = request.year_to if request.year_to is not None else math.inf
+    inside = tuple(y for y in years.values if low <= y <= high)
+    return years.mask(inside, size)
+
+
+# ---------------------------------------------------------------- search
+
+
+def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
+    """Exactly the /api/search response body."""
+    started = time.perf_counter()
+    snapshot = handle.snapshot()
+    matching = _match(snapshot, request)
+    cols = columns(snapshot)
+    total = int(matching.final.sum())
+    total_documents = cols.count_documents(matching.final)
+    browsing = matching.parsed is None
+    sort = "newest" if browsing and request.sort == "relevance" else request.sort
+    units = total_documents if request.group == "document" else total
+    pages = max(1, math.ceil(units / request.per_page))
+    if request.page > pages:
+        raise BadRequest(
+            400, "page_out_of_range", f"Page {request.page} is past the last page ({pages})."
+        )
+    facets, truncated, raw = facet_counts(
+        snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
+    )
+    searcher = snapshot.searcher()
+    ranker = Ranker(
+        searcher,
+        matching.builder,
+        cols,
+        matching.parsed.tiers if matching.parsed else (),
+        matching.final,
+        bool(matching.selections),
+        BulkScorer(snapshot, searcher, matching.builder),
+    )
+    results = _page_results(snapshot, matching, ranker, request, sort)
+    return {
+        "query": request.q,
+        "total": total,
+        "total_documents": total_documents,
+        "page": request.page,
+        "per_page": request.per_page,
+        "pages": pages,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "sort": sort,
+        "group": request.group,
+        "suggestion": _suggestion(snapshot, request, total),
+        "notice": matching.parsed.notice if matching.parsed else None,
+        "filters": {name: list(values) for name, values in matching.selected.items()},
+        "year_from": request.year_from,
+        "year_to": request.year_to,
+        "results": results,
+        "facets": facets,
+        "facets_truncated": truncated,
+        "year_histogram": _histogram(facet_values(snapshot, "year").values, raw["year"]),
+    }
+
+
+def _suggestion(snapshot: Snapshot, request: SearchRequest, total: int) -> str | None:
+    """A corrected query when this one finds little, or has a word the index never saw."""
+    if not request.q or is_everything(request.q):
+        return None
+    if total >= FEW_RESULTS and not has_unknown_word(snapshot, request.q):
+        return None
+    return did_you_mean(snapshot, request.q)
+
+
+def _histogram(years: Sequence[Any], counts: np.ndarray) -> list[dict[str, int]]:
+    pairs = sorted((int(y), int(c)) for y, c in zip(years, counts, strict=True) if c)
+    return [{"year": year, "count": count} for year, count in pairs]
+
+
+def _page_results(
+    snapshot: Snapshot, matching: Matching, ranker: Ranker, request: SearchRequest, sort: str
+) -> list[dict[str, Any]]:
+    """The result dicts of the requested page."""
+    offset = (request.page - 1) * request.per_page
+    end = offset + request.per_page
+    if request.group == "passage":
+        if sort == "relevance":
+            hits = ranker.passages(end)[offset:end]
+        else:
+            docnums = ranker.sorted_passages(sort)[offset:end]
+            scores = ranker.scores(matching.builder.ids_mask(docnums))
+            hits = [(int(d), scores.get(int(d))) for d in docnums]
+        return [_result(snapshot, matching, hit) for hit in hits]
+    if sort == "relevance":
+        hits = ranker.documents(end)[offset:end]
+    else:
+        hits = [(int(d), None) for d in ranker.sorted_documents(sort)[offset:end]]
+    return _grouped_results(snapshot, matching, ranker, hits)
+
+
+def _grouped_results(
+    snapshot: Snapshot, matching: Matching, ranker: Ranker, hits: list[Hit]
+) -> list[dict[str, Any]]:
+    """One result per document: its best passage, with a count and two other passages."""
+    cols = ranker.columns
+    on_page = np.zeros(len(cols.document_ids) + 1, dtype=bool)  # the last slot: -1, deleted
+    on_page[[cols.doc[d] for d, _ in hits]] = True
+    in_page = matching.final & on_page[cols.doc]
+    scores = ranker.scores(in_page)
+    per_doc: dict[int, list[int]] = {}
+    for docnum in sorted(np.flatnonzero(in_page).tolist(), key=lambda d: -scores.get(d, 0.0)):
+        per_doc.setdefault(int(cols.doc[docnum]), []).append(docnum)
+    results = []
+    for docnum, score in hits:
+        members = per_doc.get(int(cols.doc[docnum]), [docnum])
+        if score is None and scores:
+            docnum = members[0]  # sorted by date or title: show the doc's best passage
+        others = [d for d in members if d != docnum]
+        result = _result(snapshot, matching, (docnum, scores.get(docnum, score)))
+        result["more_passages"] = len(others)
+        result["other_passages"] = [
+            render.light_hit(snapshot, matching.marks, d, matching.q) for d in others[:2]
+        ]
+        results.append(result)
+    return results
+
+
+def _result(snapshot: Snapshot, matching: Matching, hit: Hit) -> dict[str, Any]:
+    return render.full_hit(snapshot, matching.marks, hit[0], hit[1], matching.q)
+
+
+# ---------------------------------------------------------------- documents, suggest, stats
+
+
+def list_documents(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
+    """Documents matching the query and filters, paged, newest first unless told, with facets."""
+    started = time.perf_counter()
+    snapshot = handle.snapshot()
+    matching = _match(snapshot, request)
+    cols = columns(snapshot)
+    sort = "newest" if request.sort == "relevance" else request.sort
+    ranker = Ranker(snapshot.searcher(), matching.builder, cols, (), matching.final, True)
+    ordered = ranker.sorted_documents(sort)
+    pages = max(1, math.ceil(len(ordered) / request.per_page))
+    if request.page > pages:
+        raise BadRequest(
+            400, "page_out_of_range", f"Page {request.page} is past the last page ({pages})."
+        )
+    offset = (request.page - 1) * request.per_page
+    facets, truncated, raw = facet_counts(
+        snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
+    )
+    return {
+        "query": request.q,
+        "total": len(ordered),
+        "page": request.page,
+        "per_page": request.per_page,
+        "pages": pages,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "sort": sort,
+        "notice": matching.parsed.notice if matching.parsed else None,
+        "filters": {name: list(values) for name, values in matching.selected.items()},
+        "year_from": request.year_from,
+        "year_to": request.year_to,
+        "documents": [
+            _document_row(snapshot, int(d)) for d in ordered[offset : offset + request.per_page]
+        ],
+        "facets": facets,
+        "facets_truncated": truncated,
+        "year_histogram": _histogram(facet_values(snapshot, "year").values, raw["year"]),
+    }
+
+
+def _document_row(snapshot: Snapshot, docnum: int) -> dict[str, Any]:
+    stored = snapshot.searcher().stored_fields(docnum)
+    return documents.document_summary(snapshot, stored["document_id"], stored)
+
+
+def get_document(handle: IndexHandle, document_id: str) -> dict[str, Any]:
+    """Metadata, sections and passages of a document; BadRequest 404 when unknown."""
+    try:
+        return documents.get_document(handle, document_id)
+    except documents.UnknownDocument:
+        raise _not_found(document_id) from None
+
+
+def document_file(handle: IndexHandle, document_id: str) -> Path:
+    """The original file of an indexed document (only paths from the manifest)."""
+    try:
+        return documents.document_file(handle, document_id)
+    except documents.UnknownDocument:
+        raise _not_found(document_id) from None
+
+
+def _not_found(document_id: str) -> BadRequest:
+    return BadRequest(404, "not_found", f"No indexed document has the id {document_id!r}.")
+
+
+def suggest(handle: IndexHandle, q: str, limit: int = 10) -> dict[str, Any]:
+    """Completions for a partly typed query, from the index vocabulary and titles."""
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadRequest(
+            400, "query_too_long", f"The query is longer than {MAX_QUERY_CHARS} characters."
+        )
+    return {"query": q, "suggestions": completions(handle.snapshot(), q, limit)}
+
+
+def stats(handle: IndexHandle) -> dict[str, Any]:
+    """Counts, facet cardinalities, index generation, build time, last ingest summary."""
+    return documents.stats(handle)
+
+
+def warm(handle: IndexHandle) -> None:
+    """Build the live generation's caches (facet arrays, sort keys, the commonest terms'
+    postings and positions) before the first search."""
+    try:
+        snapshot = handle.snapshot()
+    except NoIndexError:
+        return
+    columns(snapshot)
+    for name in FACETS:
+        facet_values(snapshot, name)
+    for name in TEXT_FIELDS:
+        field_lengths(snapshot, name)
+    preload(snapshot, TEXT_FIELDS)
+
+
+def health(handle: IndexHandle) -> dict[str, Any]:
+    """{"status": "ok", ...} when the index opens and answers."""
+    return documents.health(handle)

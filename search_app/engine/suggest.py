@@ -1,0 +1,217 @@
+"""Words from the index's own vocabulary: "did you mean" corrections and completions.
+
+The index holds stems ("emigr"), people type words ("emigration"): a stem is shown as the
+commonest word in the passages that hold it (looked up on demand and cached per snapshot).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from indexer.index.analysis import analyze, stem, stopwords
+from search_app.engine.index_handle import Snapshot
+from search_app.engine.matchsets import MaskBuilder, term_ids
+from search_app.engine.query import parse
+
+FIELD = "text"
+CANDIDATES = 50  # commonest stems considered for a completion
+_WORD = re.compile(r"\w+")
+# Words of a query that are syntax, not text to correct.
+_SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
+
+
+def surface_forms(snapshot: Snapshot, term: str) -> Counter[str]:
+    """Words of a few passages holding index term `term`, by count (cached per snapshot)."""
+    cache: dict[str, Counter[str]] = snapshot.cached("surface", lambda snap: {})
+    if term not in cache:
+        searcher = snapshot.searcher()
+        ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
+        words: Counter[str] = Counter()
+        for docnum in ids.tolist():
+            text = searcher.stored_fields(int(docnum)).get("text", "")
+            words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
+        cache[term] = words
+    return cache[term]
+
+
+def surface_word(snapshot: Snapshot, term: str, typed: str = "") -> str:
+    """The word people write for index term `term` (e.g. "emigr" -> "emigration").
+
+    The commonest form; with `typed`, the form closest to it ("recruitment", not "recruit").
+    """
+    forms = surface_forms(snapshot, term)
+    if not forms:
+        return term
+    if typed:
+        return min(forms, key=lambda w: (edit_distance(typed, w), -forms[w]))
+    return max(forms, key=lambda w: (forms[w], -len(w)))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance with adjacent transpositions counted as one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
+    """`text` with its unknown or rare words replaced by close, commoner index words."""
+    reader = snapshot.searcher().reader()
+    changed = False
+    protected = [m.span() for m in _SYNTAX.finditer(text)]
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal changed
+        word = match.group(0)
+        if any(a <= match.start() < b for a, b in protected):
+            return word
+        better = _correct(snapshot, reader, word)
+        if better and better != word.lower():
+            changed = True
+            return better
+        return word
+
+    corrected = _WORD.sub(replace, text)
+    return corrected if changed else None
+
+
+def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
+    """Whether a plain word of `text` is missing from the index (worth a correction)."""
+    reader = snapshot.searcher().reader()
+    protected = [m.span() for m in _SYNTAX.finditer(text)]
+    for match in _WORD.finditer(text):
+        if any(a <= match.start() < b for a, b in protected):
+            continue
+        terms = analyze(match.group(0))
+        if len(terms) == 1 and reader.doc_frequency(FIELD, terms[0]) == 0:
+            return True
+    return False
+
+
+def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
+    """A commoner index word close to `word` as typed, or None."""
+    terms = analyze(word)
+    typed = word.lower()
+    if len(terms) != 1 or typed in stopwords() or typed.isdigit():
+        return None
+    frequency = reader.doc_frequency(FIELD, terms[0])
+    if frequency >= max(3, reader.doc_count() // 20_000):
+        return None  # a word this common is what was meant, not a typo
+    best = _closest(snapshot, reader, _prefixed(reader, typed), typed, frequency)
+    if best is None or best[1][0] > 1:
+        # Edit distance over the whole vocabulary is slower: only when sharing a beginning
+        # found nothing close.
+        nearby = reader.terms_within(FIELD, terms[0], 2, prefix=1)
+        best = min(
+            (b for b in (best, _closest(snapshot, reader, nearby, typed, frequency)) if b),
+            key=lambda b: b[1],
+            default=None,
+        )
+    return best[0] if best else None
+
+
+def _closest(
+    snapshot: Snapshot, reader: Any, candidates: Any, typed: str, frequency: int
+) -> tuple[str, tuple[int, int]] | None:
+    """The candidate whose written form is nearest to `typed`, commonest on ties."""
+    best = None
+    for candidate in candidates:
+        candidate_frequency = reader.doc_frequency(FIELD, candidate)
+        if candidate_frequency <= max(3 * frequency, 1):
+            continue  # propose only words clearly commoner than the one typed
+        form = surface_word(snapshot, candidate, typed)
+        distance = edit_distance(typed, form)
+        if form != typed and distance <= max(1, len(typed) // 4):
+            key = (distance, -candidate_frequency)
+            if best is None or key < best[1]:
+                best = (form, key)
+    return best
+
+
+def _prefixed(reader: Any, typed: str) -> list[str]:
+    """The commonest index terms sharing the typed word's beginning (a typo can stop the
+    stemmer: "developmnt" stays whole while "development" is indexed as "develop")."""
+    prefixed = _first(reader.expand_prefix(FIELD, typed[: 4 if len(typed) > 5 else 3]), 2000)
+    return sorted(prefixed, key=lambda t: -reader.doc_frequency(FIELD, t))[:20]
+
+
+def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Completions of the last word of `q` (commonest first), then matching titles."""
+    head, _, last = q.rstrip().rpartition(" ") if not q.endswith(" ") else (q.strip(), "", "")
+    items: list[dict[str, Any]] = []
+    if len(last) >= 2:
+        for word in _complete_word(snapshot, last.lower(), limit, head):
+            items.append({"text": f"{head} {word}".strip(), "kind": "term"})
+    for document_id, title in _matching_titles(snapshot, q.strip(), limit):
+        items.append({"text": title, "kind": "title", "document_id": document_id})
+    return items[:limit]
+
+
+def _complete_word(snapshot: Snapshot, prefix: str, limit: int, head: str = "") -> list[str]:
+    """Words starting with `prefix`: forms of the commonest matching stems, commonest first,
+    or, after other words, the stems most often found with them ("health wor" -> workers)."""
+    reader = snapshot.searcher().reader()
+    terms = set(_first(reader.expand_prefix(FIELD, prefix), 2000))
+    terms.update(_first(reader.expand_prefix(FIELD, stem(prefix)), 2000))
+    frequency = {t: reader.doc_frequency(FIELD, t) for t in terms}
+    ranked = sorted(terms, key=lambda t: -frequency[t])[:CANDIDATES]
+    if head.strip():
+        ranked = _by_cooccurrence(snapshot, head, ranked)
+    ranked = ranked[: limit * 2]
+    if len(ranked) > limit:  # words seen once are mostly typos and OCR noise
+        ranked = [t for t in ranked if frequency[t] > 1] or ranked
+    words: list[str] = []
+    for term in ranked:
+        forms = surface_forms(snapshot, term)
+        words += [w for w, _ in forms.most_common(3) if w.startswith(prefix) and w not in words]
+    return words[:limit]
+
+
+def _by_cooccurrence(snapshot: Snapshot, head: str, terms: list[str]) -> list[str]:
+    """`terms` by association with all the words of `head`: passages holding both, squared,
+    over the term's own passages (so that words found everywhere do not always win)."""
+    searcher = snapshot.searcher()
+    builder = MaskBuilder(snapshot, searcher)
+    together = builder.mask(parse(head, searcher.schema).strict)
+    if not together.any():
+        return terms
+    scores = {}
+    for term in terms:
+        ids = builder.postings(FIELD, term)[0]
+        both = int(together[ids].sum())
+        if both:
+            scores[term] = both * both / len(ids)
+    return sorted(scores, key=lambda t: -scores[t]) or terms
+
+
+def _first(items: Any, count: int) -> list[str]:
+    found = []
+    for item in items:
+        found.append(item.decode("utf-8") if isinstance(item, bytes) else item)
+        if len(found) >= count:
+            break
+    return found
+
+
+def _matching_titles(snapshot: Snapshot, q: str, limit: int) -> list[tuple[str, str]]:
+    if len(q) < 2:
+        return []
+    needle = q.casefold()
+    found = [
+        (document_id, record.get("title") or document_id)
+        for document_id, record in snapshot.manifest.items()
+        if needle in str(record.get("title", "")).casefold()
+    ]
+    return sorted(found, key=lambda item: (not item[1].casefold().startswith(needle), item[1]))[
+        :limit
+    ]

@@ -1,0 +1,173 @@
+"""Expected answer types: what a question asks for, and the spans of a sentence that fit.
+
+A question's wording says what kind of answer it wants ("when" -> a date, "how many" -> a
+number); a sentence that holds something of that kind is a better answer, and that something
+is the short answer. Spans are found by regular expressions (dates, numbers, percentages) and
+by runs of capitalised words (names), checked against the facet gazetteers of places and
+organizations (indexer.gazetteer) to tell which names are of the kind asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
+
+DATE = "date"
+YEAR = "year"
+NUMBER = "number"
+PERCENT = "percent"
+PERSON = "person"
+ORGANIZATION = "organization"
+PLACE = "place"
+COUNTRY = "country"
+
+# (pattern over the lowercased question, answer type); the first match wins, so the more
+# specific wordings come first ("what percentage" before "what", "how many" before "how").
+_QUESTION_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"\b(what|which) (percentage|percent|share|proportion|fraction)\b", PERCENT),
+    (r"\bhow (many|much)\b.*\b(percent|per cent|percentage)\b", PERCENT),
+    (r"\b(what|which|in what|in which) (year|decade)\b", YEAR),
+    (r"\b(what|which) (date|day|month|century)\b", DATE),
+    (r"^(when|since when|until when)\b|\bwhen\b", DATE),
+    (r"\bhow (many|much|long|old|far|large|big|high|tall)\b", NUMBER),
+    (r"\b(what|which) (number|amount|size|population)\b", NUMBER),
+    (r"\b(what|which) (\w+ )?(country|countries|nation)\b", COUNTRY),
+    (
+        r"\b(what|which) (\w+ )?(city|town|place|region|state|province|continent|area|"
+        r"location|river|island|county|district)\b",
+        PLACE,
+    ),
+    (r"^where\b|\bwhere (is|was|are|were|did|do|does|can|will)\b", PLACE),
+    (
+        r"\b(what|which) (\w+ )?(organization|organisation|agency|company|institution|"
+        r"body|group|team|university|entity|fund|programme|program|office|newspaper|network|"
+        r"band|club|party|firm|school|college|church)\b",
+        ORGANIZATION,
+    ),
+    (r"^(who|whom|whose)\b|\b(who|whom|whose)\b", PERSON),
+)
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
+)
+_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+_DATE_RE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS})(?:,? {_YEAR})?"  # 1 June 2009
+    rf"|(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:,? {_YEAR})?"  # February 7, 2016
+    rf"|(?:{_MONTHS}) {_YEAR}"  # June 2009
+    rf"|{_YEAR}s"  # 1990s
+    rf"|(?:early |late |mid-)?\d{{1,2}}(?:st|nd|rd|th) century"
+    rf"|{_YEAR}(?:\s?[-–]\s?\d{{2,4}})?"  # 2009, 2009-2010
+    rf")\b"
+)
+_YEAR_RE = re.compile(rf"\b{_YEAR}s?\b")
+_PERCENT_RE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|per cent\b|percent\b)")
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred|thousand|million|billion|dozen|half"
+)
+_SCALE = r"(?:\s(?:hundred|thousand|million|billion|trillion))?"
+_NUMBER_RE = re.compile(
+    rf"(?:[$£€¥]\s?)?\b\d[\d,]*(?:\.\d+)?{_SCALE}\b"
+    rf"|\b(?:{_NUMBER_WORDS})(?:[ -](?:{_NUMBER_WORDS}))*\b",
+    re.IGNORECASE,
+)
+# A run of capitalised words, allowing a few lowercase joiners inside ("Bank of England").
+_NAME_RE = re.compile(
+    r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:of|the|for|and|de|la|du|von|van|del)\s+)*[A-Z][\w'’.-]*)*"
+)
+_JOINER = re.compile(r"\s(?:of|the|for|and|de|la|du|von|van|del)\s")
+_TITLE_BEFORE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|President|Minister|Secretary-General|King|Queen|"
+    r"Director|Chair|Ambassador|Judge)\.?\s+$"
+)
+_TITLE_START = re.compile(r"(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s")
+_NAME_EDGE_JUNK = re.compile(r"^(?:The|A|An|In|On|At|By|For|Of|And|But)\s+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer: character offsets within the sentence and its text."""
+
+    start: int
+    end: int
+    text: str
+    known: bool = False  # a name the gazetteers know as the wanted kind (place, organization)
+
+
+def expected_type(question: str) -> str | None:
+    """The answer type the question's wording asks for, or None when it does not say."""
+    lowered = " ".join(question.lower().split())
+    for pattern, answer_type in _QUESTION_PATTERNS:
+        if re.search(pattern, lowered):
+            return answer_type
+    return None
+
+
+def find_spans(sentence: str, answer_type: str | None) -> list[Span]:
+    """Spans of the sentence that are of the given answer type, in order of appearance."""
+    if answer_type is None:
+        return []
+    if answer_type == PERCENT:
+        return _matches(_PERCENT_RE, sentence)
+    if answer_type == YEAR:
+        return _matches(_YEAR_RE, sentence)
+    if answer_type == DATE:
+        return _matches(_DATE_RE, sentence)
+    if answer_type == NUMBER:
+        return [s for s in _matches(_NUMBER_RE, sentence) if s.text.lower() != "one"]
+    spans = [_known(span, answer_type, sentence) for span in _names(sentence)]
+    if answer_type == PERSON:
+        # "Mr. Carlos Lopes" is surely a person; "Global Forum" only looks like a name.
+        titled = [sp for sp in spans if _titled(sp, sentence)]
+        if titled:
+            spans = [
+                sp if _titled(sp, sentence) else Span(sp.start, sp.end, sp.text) for sp in spans
+            ]
+    return spans
+
+
+def _titled(span: Span, sentence: str) -> bool:
+    """Whether a title (Mr., Dr., President...) opens the name or comes just before it."""
+    return bool(_TITLE_BEFORE.search(sentence[: span.start]) or _TITLE_START.match(span.text))
+
+
+def _known(span: Span, answer_type: str, sentence: str) -> Span:
+    """The span, marked known when it is a name of the wanted kind."""
+    key = tuple(TOKEN.findall(span.text))
+    if answer_type == COUNTRY:
+        known = span.text in country_names()
+    elif answer_type == PLACE:
+        known = key in places().entries
+    elif answer_type == ORGANIZATION:
+        known = key in organizations().entries
+    else:  # a person: a title before it, or a name of two words that is no place or body
+        known = _titled(span, sentence) or (
+            " " in span.text
+            and not _JOINER.search(span.text)
+            and key not in places().entries
+            and key not in organizations().entries
+        )
+    return Span(span.start, span.end, span.text, known) if known else span
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+
+
+def _names(sentence: str) -> list[Span]:
+    """Runs of capitalised words, without a leading article or preposition."""
+    spans = []
+    for m in _NAME_RE.finditer(sentence):
+        start, text = m.start(), m.group(0).rstrip(".")
+        junk = _NAME_EDGE_JUNK.match(text)
+        if junk:
+            start, text = start + junk.end(), text[junk.end() :]
+        if text and text[0].isupper() and not (start == 0 and " " not in text):
+            # A lone capitalised word opening the sentence is usually just the first word.
+            spans.append(Span(start, start + len(text), text))
+    return spans

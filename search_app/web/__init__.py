@@ -1,0 +1,83 @@
+"""Flask app: browser UI and JSON API over the passage index."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, g
+from werkzeug.wrappers import Response
+
+from indexer.index.store import NoIndexError, resolve_index_dir
+from search_app.engine.index_handle import IndexHandle
+
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+# The generation that answered: clients and tests can tell which index a response came from.
+GENERATION_HEADER = "X-Index-Generation"
+
+
+EXTENSION = "report_search"
+
+
+def current_handle() -> IndexHandle:
+    """The running app's shared index handle (views and API use this one)."""
+    return current_app.extensions[EXTENSION]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory: defaults, then environment, then `config`."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(resolve_index_dir()),
+        CORPUS_DIRS=os.environ.get("REPORT_SEARCH_CORPUS", "corpus").split(os.pathsep),
+        API_TOKEN=os.environ.get("REPORT_SEARCH_API_TOKEN", ""),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.from_mapping(config)
+    handle = IndexHandle(app.config["INDEX_DIR"])
+    app.extensions[EXTENSION] = handle
+
+    from search_app.web import api
+
+    api.init_app(app)
+
+    # --- HTML pages: the pages helper registers the search_app.views blueprint here ---
+    from search_app.web import views
+
+    app.register_blueprint(views.bp)
+    # ----------------------------------------------------------------------------------
+
+    app.before_request(_pin_snapshot)
+    app.teardown_request(_unpin_snapshot)
+    app.after_request(_security_headers)
+    return app
+
+
+def _pin_snapshot() -> None:
+    """One request reads one index generation, even if a re-index publishes another meanwhile."""
+    try:
+        g.index_generation = current_handle().pin().generation
+    except NoIndexError:
+        g.index_generation = None
+
+
+def _unpin_snapshot(error: BaseException | None = None) -> None:
+    current_handle().unpin()
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if g.get("index_generation") is not None:
+        response.headers[GENERATION_HEADER] = str(g.index_generation)
+    return response
