@@ -12,7 +12,8 @@ from typing import Any
 
 import tantivy
 
-from indexer.index import store
+from indexer.index import generations
+from indexer.index.fields import decode_facet_values
 
 Passage = tuple[str, str, str, str, int]  # passage_id, title, text, country, year
 WORD = re.compile(r"\w+")
@@ -21,9 +22,9 @@ PHRASE = re.compile(r'"([^"]+)"')
 
 def passages(index_dir: Path) -> Iterator[Passage]:
     """Every passage of our index, from its stored fields."""
-    with store.open_current(index_dir).searcher() as searcher:
+    with generations.open_current(index_dir).searcher() as searcher:
         for fields in searcher.reader().all_stored_fields():
-            country = (fields.get("country") or "").split(",")[0]
+            country = next(iter(decode_facet_values(fields.get("country"))), "")
             yield (
                 fields["passage_id"],
                 fields.get("title", ""),

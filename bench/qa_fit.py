@@ -1,29 +1,34 @@
 """Fit the sentence-scoring weights and the no-answer model of search_app.qa on SQuAD.
 
 Used by `python -m bench.qa_squad --fit / --calibrate`, always on questions outside the
-evaluation sample. Prints the constants to paste into search_app/sentence_scoring.py.
+evaluation sample. Prints the constants to paste into search_app/qa/sentence_scoring.py.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from search_app import qa
 from search_app.qa.question import analyze_question
-from search_app.qa.sentence_scoring import CONFIDENCE_FEATURES, FEATURES, score_passages
+from search_app.qa.sentence_scoring import FEATURES, score_passages
+
+# The answer sentence of each tuning question, kept between fits of the span model.
+SPAN_CACHE = Path(__file__).resolve().parent / "work" / "qa_squad" / "span-sentences"
 
 
-def candidate_matrix(searcher, items, contains_answer: Callable) -> list[tuple]:
+def candidate_matrix(snapshot, items, contains_answer: Callable) -> list[tuple]:
     """Per question: feature matrix of its candidate sentences and which ones hold an answer."""
     groups = []
     for item in items:
         question = analyze_question(item.question)
         if not question.terms:
             continue
-        scored = score_passages(searcher, question, qa.retrieve(searcher, question))
+        passages = qa.retrieve(snapshot, question)
+        scored = score_passages(snapshot.searcher(), question, passages)
         if not scored:
             continue
         x = np.array([[s.features[f] for f in FEATURES] for s in scored])
@@ -33,10 +38,10 @@ def candidate_matrix(searcher, items, contains_answer: Callable) -> list[tuple]:
     return groups
 
 
-def fit_weights(searcher, items, contains_answer: Callable, steps: int = 600) -> np.ndarray:
+def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) -> np.ndarray:
     """Softmax over each question's candidates, maximising the probability of the correct
     ones; prints the weights and the tuning set's sentence@1 before and after."""
-    groups = candidate_matrix(searcher, items, contains_answer)
+    groups = candidate_matrix(snapshot, items, contains_answer)
     w = np.zeros(len(FEATURES))
     lr = 2.0
     for step in range(steps):
@@ -61,35 +66,110 @@ def _at1(groups, w) -> float:
     return float(np.mean([y[np.argmax(x @ w)] for x, y in groups]))
 
 
-def calibrate(searcher, halves, items, other_half: Callable, contains_answer: Callable) -> None:
-    """Logistic model of 'the best sentence answers the question' from its coverage features,
-    on answerable (full index) and unanswerable (other half) tuning questions."""
+def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Callable) -> None:
+    """Logistic model of 'the first answer is right' (search_app.qa.confidence) on tuning
+    questions asked of the full index (right when its sentence holds a gold answer) and of
+    the half without their article (wrong); prints the weights and, per threshold, the share
+    of questions refused on the full index and without their article."""
     from search_app.engine.index_handle import IndexHandle
+    from search_app.qa import confidence
 
-    others = {k: IndexHandle(p).searcher() for k, p in halves.items()}
-    rows, labels = [], []
+    others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
+    rows, labels, full = [], [], []
     for item in items:
-        for s, label in ((searcher, 1.0), (others[other_half(item)], 0.0)):
+        for s, answerable in ((snapshot, True), (others[other_half(item)], False)):
             ranking = qa.rank_answers(s, item.question, limit=1)
             if not ranking.answers:
-                rows.append([0.0] * len(CONFIDENCE_FEATURES))
+                rows.append([0.0] * len(confidence.FEATURES))
+                labels.append(0.0)
             else:
                 f = ranking.answers[0].features
-                rows.append([f[name] for name in CONFIDENCE_FEATURES])
-            labels.append(label)
+                rows.append([f[name] for name in confidence.FEATURES])
+                labels.append(
+                    float(answerable and contains_answer(ranking.answers[0].sentence, item))
+                )
+            full.append(answerable)
     x = np.hstack([np.ones((len(rows), 1)), np.array(rows)])
-    y = np.array(labels)
+    y, full_index = np.array(labels), np.array(full)
     w = np.zeros(x.shape[1])
-    for _ in range(5000):
+    for _ in range(20000):
         p = 1 / (1 + np.exp(-(x @ w)))
-        w -= 1.0 * x.T @ (p - y) / len(y)
+        w -= 2.0 * x.T @ (p - y) / len(y)
     p = 1 / (1 + np.exp(-(x @ w)))
-    names = ["bias", *CONFIDENCE_FEATURES]
-    print(json.dumps(dict(zip(names, w.round(3).tolist(), strict=True))))
-    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
-        refused_answerable = float(np.mean(p[y == 1] < threshold))
-        refused_unanswerable = float(np.mean(p[y == 0] < threshold))
+    names = ["bias", *confidence.FEATURES]
+    print(json.dumps(dict(zip(names, w.round(3).tolist(), strict=True)), indent=1))
+    for threshold in np.arange(0.05, 0.8, 0.05):
+        refused_full = float(np.mean(p[full_index] < threshold))
+        refused_other = float(np.mean(p[~full_index] < threshold))
         print(
-            f"threshold {threshold}: false refusals {refused_answerable:.3f}, "
-            f"no-answer on unanswerable {refused_unanswerable:.3f}"
+            f"threshold {threshold:.2f}: refused on the full index {refused_full:.3f}, "
+            f"without their article {refused_other:.3f}"
         )
+
+
+def span_groups(snapshot, items, contains_answer: Callable, normalize: Callable) -> list[tuple]:
+    """Per question: the candidates of its best-ranked sentence holding a gold answer, as
+    sparse feature rows, and which candidates are a gold answer (official normalisation)."""
+    from search_app.qa.short_answer import candidates
+
+    cache = SPAN_CACHE.with_suffix(f".{len(items)}.json")
+    sentences = json.loads(cache.read_text("utf-8")) if cache.exists() else {}
+    groups = []
+    for item in items:
+        if item.qid not in sentences:
+            ranking = qa.rank_answers(snapshot, item.question, limit=5)
+            sentences[item.qid] = next(
+                (a.sentence for a in ranking.answers if contains_answer(a.sentence, item)), None
+            )
+        sentence = sentences[item.qid]
+        if sentence is None:
+            continue
+        found = candidates(sentence, analyze_question(item.question))
+        gold = {normalize(a) for a in item.answers}
+        y = np.array([normalize(span.text) in gold for span, _ in found], dtype=float)
+        if y.any():
+            groups.append(([f for _, f in found], y))
+    cache.write_text(json.dumps(sentences), "utf-8")
+    return groups
+
+
+def fit_spans(
+    snapshot, items, contains_answer: Callable, normalize: Callable, out, steps: int = 1500
+) -> None:
+    """Softmax over each question's candidate spans (L2-regularised); writes the weights."""
+    from search_app.qa.short_answer import feature_names
+
+    names = list(feature_names())
+    column = {n: k for k, n in enumerate(names)}
+    raw = span_groups(snapshot, items, contains_answer, normalize)
+    groups = []
+    for rows, y in raw:
+        x = np.zeros((len(rows), len(names)))
+        for r, features in enumerate(rows):
+            for name, value in features.items():
+                x[r, column[name]] = value
+        groups.append((x, y))
+    w = np.zeros(len(names))
+    lr, l2 = 3.0, 1e-4
+    for step in range(steps):
+        grad = l2 * w
+        for x, y in groups:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = p * y / (p * y).sum()
+            grad += x.T @ (p - q) / len(groups)
+        w -= lr * grad
+        if step % 300 == 0:
+            print(f"step {step} span@1 {_at1(groups, w):.4f}")
+    print(f"questions with a gold candidate: {len(groups)} of {len(items)}")
+    print(f"span@1 {_at1(groups, w):.4f}")
+    fitted = {n: round(float(v), 3) for n, v in zip(names, w, strict=True) if abs(v) >= 0.001}
+    lines = "".join(f"    {json.dumps(n)}: {v},\n" for n, v in fitted.items())
+    out.write_text(
+        '"""Weights of the short-answer model (search_app.qa.short_answer), written by\n'
+        '`python -m bench.qa_squad --fit-spans` (SQuAD v1.1 dev questions outside the sample)."""\n'
+        f"\nWEIGHTS: dict[str, float] = {{\n{lines}}}\n",
+        "utf-8",
+    )
+    print(f"wrote {out}")

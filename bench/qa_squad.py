@@ -1,7 +1,7 @@
 """Question answering on SQuAD v1.1 dev: passage recall, answer-sentence accuracy, span EM.
 
 Indexes the 2,067 dev paragraphs as passages (one document per article) through
-indexer.store, asks a fixed seeded sample of questions through search_app.qa, and measures in
+indexer.index, asks a fixed seeded sample of questions through search_app.qa, and measures in
 the same run the baseline of ranking every sentence with plain BM25 (a Whoosh index of
 sentences). Unanswerable questions are questions asked against an index without their
 article. Anything tuned (--fit, --calibrate) is tuned on the questions outside the sample.
@@ -22,6 +22,7 @@ import shutil
 import string
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,14 +34,15 @@ if str(ROOT) not in sys.path:  # runnable as `python bench/qa_squad.py`
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
-from whoosh.searching import Searcher  # noqa: E402
 
 from bench.corpora import DATA  # noqa: E402
-from indexer.index import store  # noqa: E402
+from indexer.index import generations  # noqa: E402
 from indexer.index.analysis import text_analyzer  # noqa: E402
+from indexer.index.writer import add_document, open_writer  # noqa: E402
 from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E402
 from search_app import qa  # noqa: E402
-from search_app.engine.index_handle import IndexHandle  # noqa: E402
+from search_app.engine.index_handle import IndexHandle, Snapshot  # noqa: E402
+from search_app.qa.short_answer import best_span  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
 WORK = ROOT / "bench" / "work" / "qa_squad"
@@ -66,9 +68,9 @@ def split_sentences_fn() -> Callable[[str], list[str]]:
     return split_sentences
 
 
-def product_searcher(index_dir: Path) -> Searcher:
-    """A searcher as the app opens it (IndexHandle: the product's ranking model)."""
-    return IndexHandle(index_dir).searcher()
+def product_snapshot(index_dir: Path) -> Snapshot:
+    """The index as the app opens it (IndexHandle), for search_app.qa."""
+    return IndexHandle(index_dir).snapshot()
 
 
 def load_squad(path: Path = SQUAD) -> list[dict]:
@@ -97,16 +99,16 @@ def build_index(index_dir: Path, articles: list[dict], split) -> None:
     """Write and publish a passage index of the articles (replacing any previous one)."""
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True)
-    generation = store.new_generation(index_dir)
+    generation = generations.new_generation(index_dir)
     index = whoosh_index.open_dir(str(generation))
-    writer = store.open_writer(index)
+    writer = open_writer(index)
     manifest = {}
     for doc in indexed_documents(articles, split):
-        store.add_document(writer, doc)
+        add_document(writer, doc)
         manifest[doc.document.document_id] = {"title": doc.title, "passages": len(doc.passages)}
     writer.commit()
-    store.save_manifest(generation, manifest)
-    store.publish(index_dir, generation)
+    generations.save_manifest(generation, manifest)
+    generations.publish(index_dir, generation)
 
 
 def items_of(articles: list[dict]) -> list[Item]:
@@ -144,29 +146,50 @@ def squad_normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-def evaluate(searcher: Searcher, items: Iterable[Item]) -> dict:
-    """Passage recall, sentence accuracy, span EM and refusals of search_app.qa."""
+def f1_score(prediction: str, gold: str) -> float:
+    """The official SQuAD token F1 of two answers."""
+    pred, ref = squad_normalize(prediction).split(), squad_normalize(gold).split()
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def evaluate(snapshot: Snapshot, items: Iterable[Item], calibration: list | None = None) -> dict:
+    """Passage recall, sentence accuracy, short-answer EM/F1 and refusals of search_app.qa;
+    appends (confidence, first sentence correct) to `calibration`."""
     counts = dict.fromkeys(
         ["n", "passage@1", "passage@5", "passage@20", "sentence@1", "sentence@5"], 0
     )
-    counts.update(spans=0, span_em=0, refused=0, answered_correct=0)
+    counts.update({"search_order@1": 0, "search_order@5": 0})
+    counts.update(spans=0, span_em=0, refused=0, answered_correct=0, em=0, f1=0.0)
     started = time.perf_counter()
     for item in items:
-        ranking = qa.rank_answers(searcher, item.question, limit=5)
+        ranking = qa.rank_answers(snapshot, item.question, limit=5)
         pids = [f["passage_id"] for f, _ in ranking.passages]
+        # The candidates as search ranked them, before qa ordered them by their sentences.
+        searched = [f["passage_id"] for f, _ in sorted(ranking.passages, key=lambda p: -p[1])]
         sentences = [a.sentence for a in ranking.answers]
         hits = [contains_answer(s, item) for s in sentences]
         counts["n"] += 1
         counts["passage@1"] += item.passage_id in pids[:1]
         counts["passage@5"] += item.passage_id in pids[:5]
         counts["passage@20"] += item.passage_id in pids[:20]
+        counts["search_order@1"] += item.passage_id in searched[:1]
+        counts["search_order@5"] += item.passage_id in searched[:5]
         counts["sentence@1"] += any(hits[:1])
         counts["sentence@5"] += any(hits[:5])
-        if ranking.answers and ranking.answers[0].span:
+        span = best_span(ranking.answers[0].sentence, ranking.question)[0] if hits else None
+        if span is not None:
+            em = any(squad_normalize(span.text) == squad_normalize(a) for a in item.answers)
             counts["spans"] += 1
-            text = squad_normalize(ranking.answers[0].span.text)
-            counts["span_em"] += any(text == squad_normalize(a) for a in item.answers)
+            counts["span_em"] += em
+            counts["em"] += em
+            counts["f1"] += max(f1_score(span.text, a) for a in item.answers)
         confident = bool(ranking.answers) and qa.is_confident(ranking.answers[0])
+        if calibration is not None and ranking.answers:
+            calibration.append((ranking.answers[0].confidence, bool(hits[0])))
         counts["refused"] += not confident
         counts["answered_correct"] += confident and any(hits[:1])
     return _rates(counts, time.perf_counter() - started)
@@ -175,6 +198,7 @@ def evaluate(searcher: Searcher, items: Iterable[Item]) -> dict:
 def _rates(counts: dict, seconds: float) -> dict:
     n = counts["n"] or 1
     out = {k: round(v / n, 4) for k, v in counts.items() if k not in ("n", "span_em", "spans")}
+    out["exact_match"], out["f1"] = out.pop("em"), out.pop("f1")
     out["n"] = counts["n"]
     out["span_rate"] = round(counts["spans"] / n, 4)
     out["span_exact_match"] = round(counts["span_em"] / (counts["spans"] or 1), 4)
@@ -228,14 +252,16 @@ def build_halves(articles: list[dict], split) -> dict[str, Path]:
     return paths
 
 
-def refusal_rate(halves: dict[str, Path], items: list[Item]) -> dict:
+def refusal_rate(halves: dict[str, Path], items: list[Item], calibration: list) -> dict:
     """How often qa refuses questions asked against the index without their article."""
     refused = n = 0
-    searchers = {k: product_searcher(p) for k, p in halves.items()}
+    snapshots = {k: product_snapshot(p) for k, p in halves.items()}
     for item in items:
-        ranking = qa.rank_answers(searchers[other_half(item)], item.question, limit=5)
+        ranking = qa.rank_answers(snapshots[other_half(item)], item.question, limit=5)
         n += 1
         refused += not (ranking.answers and qa.is_confident(ranking.answers[0]))
+        if ranking.answers:
+            calibration.append((ranking.answers[0].confidence, False))
     return {"n": n, "no_answer_rate": round(refused / (n or 1), 4)}
 
 
@@ -248,16 +274,24 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     build_index(WORK / "index", articles, split)
     print(f"indexed {len(articles)} articles in {time.perf_counter() - started:.1f} s")
+    if args.fit_spans:
+        from bench import qa_fit
+
+        tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
+        snapshot = product_snapshot(WORK / "index")
+        out = ROOT / "search_app" / "qa" / "span_weights.py"
+        qa_fit.fit_spans(snapshot, tune, contains_answer, squad_normalize, out)
+        return 0
     if args.fit or args.calibrate:
         from bench import qa_fit
 
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
-        searcher = product_searcher(WORK / "index")
+        snapshot = product_snapshot(WORK / "index")
         if args.fit:
-            qa_fit.fit_weights(searcher, tune, contains_answer)
+            qa_fit.fit_weights(snapshot, tune, contains_answer)
         else:
             halves = build_halves(articles, split)
-            qa_fit.calibrate(searcher, halves, tune, other_half, contains_answer)
+            qa_fit.calibrate(snapshot, halves, tune, other_half, contains_answer)
         return 0
     results = run(args, articles, split, sample)
     print(json.dumps(results, indent=1))
@@ -269,11 +303,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args, articles, split, sample: list[Item]) -> dict:
-    ours = evaluate(product_searcher(WORK / "index"), sample)
+    calibration: list[tuple[float, bool]] = []
+    ours = evaluate(product_snapshot(WORK / "index"), sample, calibration)
     build_sentence_baseline(WORK / "baseline", articles, split)
     baseline = evaluate_baseline(WORK / "baseline", sample)
     halves = build_halves(articles, split)
-    unanswerable = refusal_rate(halves, sample)
+    unanswerable = refusal_rate(halves, sample, calibration)
     return {
         "dataset": "SQuAD v1.1 dev",
         "articles": len(articles),
@@ -287,18 +322,42 @@ def run(args, articles, split, sample: list[Item]) -> dict:
         "baseline_bm25_sentences": baseline,
         "unanswerable": unanswerable,
         "false_refusal_rate": ours["refused"],
+        "reliability": reliability(calibration),
     }
+
+
+def reliability(pairs: list[tuple[float, bool]], bins: int = 10) -> list[dict]:
+    """Per confidence bin: how many first answers, their mean confidence and how many were
+    right (answerable and unanswerable questions together)."""
+    rows = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in pairs if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if inside:
+            rows.append(
+                {
+                    "bin": f"{low:.1f}-{high:.1f}",
+                    "n": len(inside),
+                    "mean_confidence": round(sum(c for c, _ in inside) / len(inside), 3),
+                    "accuracy": round(sum(ok for _, ok in inside) / len(inside), 3),
+                }
+            )
+    return rows
 
 
 def markdown(r: dict) -> str:
     o, b, u = r["ours"], r["baseline_bm25_sentences"], r["unanswerable"]
     rows = [
-        ("passage Recall@1", o["passage@1"], ""),
-        ("passage Recall@5", o["passage@5"], ""),
+        ("passage Recall@1 (ordered by their best sentence)", o["passage@1"], ""),
+        ("passage Recall@5 (ordered by their best sentence)", o["passage@5"], ""),
+        ("passage Recall@1 in search order", o["search_order@1"], ""),
+        ("passage Recall@5 in search order", o["search_order@5"], ""),
         ("answer sentence @1", o["sentence@1"], b["sentence@1"]),
         ("answer sentence @5", o["sentence@5"], b["sentence@5"]),
         ("short answer given (share of questions)", o["span_rate"], ""),
         ("short answer exact match (where given)", o["span_exact_match"], ""),
+        ("short answer exact match, all questions", o["exact_match"], ""),
+        ("short answer F1, all questions", o["f1"], ""),
         ("answerable questions refused (false refusal)", o["refused"], ""),
         (
             "first answer correct, where one is given",
@@ -308,6 +367,10 @@ def markdown(r: dict) -> str:
         ("unanswerable questions refused (no answer found)", u["no_answer_rate"], ""),
     ]
     table = "\n".join(f"| {name} | {ours} | {base} |" for name, ours, base in rows)
+    bins = "\n".join(
+        f"| {row['bin']} | {row['n']} | {row['mean_confidence']} | {row['accuracy']} |"
+        for row in r["reliability"]
+    )
     return f"""# Question answering: SQuAD v1.1 dev
 
 Measured by `python -m bench.qa_squad --sample {r["sample"]} --seed {r["seed"]}`
@@ -326,25 +389,65 @@ Weights and the no-answer threshold were fitted on questions outside the sample.
 Average time per question (ours): {o["ms_per_question"]} ms. Raw figures:
 `bench/results/qa_squad.json`.
 
-## How answers are found (`search_app/qa.py`)
+## Reliability of `confidence`
 
-1. The question loses its question words and stopwords (`search_app/question.py`); its
-   wording gives the kind of answer wanted (`search_app/answer_types.py`): "when" a date,
+The first answer of every sample question, asked of the full index (right when its sentence
+holds a gold answer) and of the half without its article (always wrong), by confidence:
+
+| confidence | answers | mean confidence | share right |
+|---|---|---|---|
+{bins}
+
+## How answers are found (`search_app/qa/`)
+
+1. The question loses its question words and stopwords (`search_app/qa/question.py`); its
+   wording gives the kind of answer wanted (`search_app/qa/answer_types.py`): "when" a date,
    "how many" a number, "what percentage" a percentage, "who" a person, "where" a place,
    "which organization / country" a name the facet gazetteers know as one.
-2. The {r["candidate_passages"]} best passages for any of its words (the search engine's
-   BM25F) are read sentence by sentence (`search_app/sentence_scoring.py`); each sentence
+2. The {r["candidate_passages"]} best passages for any of its words, ranked as search ranks
+   them (exact BM25F, `indexer/index/ranking.py`, through `search_app/engine/retrieval.py`),
+   are read sentence by sentence (`search_app/qa/sentence_scoring.py`); each sentence
    gets features: IDF-weighted overlap with the question (its section heading counted with
    it), BM25, shared word pairs and word order, proximity, its neighbours' overlap, its
    passage's score and overlap, and whether it holds an answer of the wanted kind near the
    question's words. Their weights are fitted on SQuAD questions outside the sample
-   (`python -m bench.qa_squad --fit`).
-3. The short answer is the span of the wanted kind nearest the question's words; without
-   one, the sentence is the answer.
-4. "No answer found" when a logistic confidence (coverage of the question by the best
-   sentence and its passage, a missing answer type, the rarest question word missing) is
-   below {r["no_answer_threshold"]}; fitted with `--calibrate` on answerable and unanswerable
-   questions outside the sample.
+   (`python -m bench.qa_squad --fit`). The passages are then ordered by their best
+   sentence: that order is the one measured as passage recall above and the one of the
+   closest passages shown when there is no answer.
+3. The short answer (`search_app/qa/short_answer.py`) is the best of the sentence's
+   phrases of up to six words (no punctuation inside, no stopword at an edge, not only the
+   question's words) under a log-linear model over what the phrase is (number, year, date,
+   percentage, money, capitalised name, gazetteer place / organization / country, length,
+   the word before and after it), each crossed with the kind of question, and where it is
+   (next to the question's words, the share of question words around it); fitted with
+   `--fit-spans` on questions outside the sample. Questions asking for a quantity, a
+   percentage or a date only take a phrase of that kind (never a bare year or a paragraph
+   number for "how many"); with none, `answer` is null and the sentence is given to read.
+4. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
+   sentence's and its passage's coverage of the question, the rarest question word missing,
+   how few words the question has, whether the short answer of the asked kind is missing,
+   how clearly the short-answer model prefers its phrase, how much of the phrase repeats
+   the question, and the question's names and numbers missing from the passage; fitted with
+   `--calibrate` on questions outside the sample asked of the full index (right when the
+   first sentence holds a gold answer) and of the half without their article (wrong). See
+   the reliability table above. "No answer found" when the best answer's confidence is below
+   {r["no_answer_threshold"]}; the closest passages are then given as related reading.
+{refusals_section(r)}"""
+
+
+def refusals_section(r: dict) -> str:
+    """The general-knowledge refusals on the bundled corpus (bench/qa_refusals.py), if run."""
+    path = RESULTS.parent / "qa_refusals.json"
+    if not path.exists():
+        return ""
+    g = json.loads(path.read_text("utf-8"))
+    return f"""
+## General-knowledge questions over the bundled corpus
+
+`python -m bench.qa_refusals` asks {g["out_of_shelf"]} general-knowledge questions the bundled
+corpus does not answer ("Who wrote War and Peace?") and {g["in_shelf"]} that it does:
+{g["out_of_shelf_refused"]:.1%} of the first were refused, {g["in_shelf_refused"]:.1%} of the
+second wrongly refused. Answered although out of shelf: {", ".join(g["out_of_shelf_answered"])}.
 """
 
 
@@ -356,6 +459,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tune", type=int, default=3000, help="tuning questions (--fit)")
     parser.add_argument("--fit", action="store_true")
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--fit-spans", action="store_true", help="fit the short-answer model")
     parser.add_argument("--no-write", action="store_true", help="print, do not save results")
     return parser.parse_args(argv)
 

@@ -14,7 +14,8 @@ import ir_measures
 from ir_measures import R, nDCG
 
 from bench.corpora import DATA
-from indexer.index import store
+from indexer.index import generations
+from indexer.index.writer import add_document, open_writer
 from indexer.models import Document, IndexedDocument, Page, Passage
 
 SCIFACT = DATA / "ir" / "scifact"
@@ -54,15 +55,15 @@ def indexed_document(record: dict[str, str]) -> IndexedDocument:
 
 
 def build_index(index_dir: Path, records: Iterable[dict[str, str]]) -> Path:
-    """Write the abstracts with indexer.store and publish them as the live generation."""
+    """Write the abstracts with indexer.index.writer and publish them as the live generation."""
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True)
-    generation = store.new_generation(index_dir)
-    writer = store.open_writer(store.open_generation(generation))
+    generation = generations.new_generation(index_dir)
+    writer = open_writer(generations.open_generation(generation))
     for record in records:
-        store.add_document(writer, indexed_document(record))
+        add_document(writer, indexed_document(record))
     writer.commit(optimize=True)
-    store.publish(index_dir, generation)
+    generations.publish(index_dir, generation)
     return generation
 
 

@@ -1,9 +1,9 @@
 """Fast parameter sweeps for SciFact on the *train* split (never test).
 
 Vectorised re-implementations of Whoosh's BM25F (per-field BM25 summed, its one-byte field
-lengths) and of exact BM25F (frequencies combined across fields, then saturated once: what
-search_app.scoring ships), so that hundreds of settings can be tried in minutes. The chosen
-setting is then verified through the product's own engine by bench.scifact.
+lengths) and of exact BM25F (frequencies combined across fields, then saturated once: the
+model of indexer.index.ranking), so that hundreds of settings can be tried in minutes. The
+chosen setting is then verified through the product's own engine by bench.scifact.
 Run: python -m bench.tune_scifact
 """
 
@@ -20,6 +20,7 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from bench import scifact
+from indexer.index import ranking
 from indexer.index.analysis import analyze
 
 Analyzer = Callable[[str], list[str]]
@@ -30,10 +31,10 @@ def _quantized(length: int) -> int:
 
 
 def idf_value(kind: str, n: int, df: int) -> float:
-    """Whoosh's idf, or Robertson/Sparck Jones as Lucene's BM25 has it."""
+    """Whoosh's idf, or Robertson/Sparck Jones as Lucene's BM25 has it (the ranking's)."""
     if kind == "whoosh":
         return math.log(n / (df + 1)) + 1
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return ranking.idf(n, df)
 
 
 @dataclass

@@ -21,6 +21,7 @@ FACETS: tuple[str, ...] = (
     "language",
     "organ",
     "symbol",
+    "source",  # "OCR" or "text": where the passage's text came from (indexer.text_source)
 )
 
 
@@ -31,6 +32,21 @@ class Page:
     number: int  # 1-based physical page
     text: str  # cleaned text: paragraphs separated by blank lines, headings on their own line
     label: str = ""  # printed page label where the PDF has one ("iv", "12")
+
+
+@dataclass(frozen=True)
+class OcrSummary:
+    """How a PDF's pages without a usable text layer were read (indexer.extraction.scanned)."""
+
+    mode: str = "auto"  # the run's --ocr: "auto", "off" or "force"
+    engine: str = ""  # "tesseract 5.3.0"; "" when OCR was off or Tesseract is missing
+    pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR
+    needed: tuple[int, ...] = ()  # pages without a text layer left unread (no OCR engine)
+    failed: tuple[int, ...] = ()  # pages OCR could not read (time limit, crash): skipped
+    errors: tuple[str, ...] = ()  # why, one sentence per failed page
+    confidence: float | None = None  # Tesseract's mean word confidence on `pages`, 0-100
+    seconds: float = 0.0  # rendering and reading, cache look-ups included
+    cache_hits: int = 0  # pages of `pages` whose text came from the OCR cache
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,12 @@ class Document:
     title: str = ""
     # Values known before reading the text: PDF metadata (author, date), sidecar overrides.
     metadata: dict[str, Any] = field(default_factory=dict)
+    ocr: OcrSummary | None = None  # set for PDFs with pages that have no usable text layer
+
+    @property
+    def has_pages(self) -> bool:
+        """PDFs have pages; a text file's one "page" is no place to cite."""
+        return self.format == "pdf" or len(self.pages) > 1
 
 
 @dataclass(frozen=True)
@@ -52,7 +74,7 @@ class Section:
     """A heading and where it sits in the document's outline."""
 
     path: tuple[str, ...]  # headings from the top level down to this one
-    page: int  # page where the heading appears
+    page: int  # page where the heading appears; 0 in a document without pages
 
     @property
     def title(self) -> str:
@@ -68,7 +90,7 @@ class Passage:
     text: str
     sentences: tuple[str, ...]
     section: tuple[str, ...]  # section path; () before the first heading
-    page_start: int
+    page_start: int  # 0 (and no page fields in the index) for documents without pages
     page_end: int
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # keys from FACETS
 
@@ -102,6 +124,9 @@ class FileStatus:
     pages: int = 0
     passages: int = 0
     seconds: float = 0.0
+    ocr: OcrSummary | None = None  # pages read by OCR, or needing it, and how it went
+    # Metadata left out (a bad value in a sidecar or metadata.csv): what, where and why.
+    warnings: tuple[str, ...] = ()
 
 
 def passage_id(document_id: str, ordinal: int) -> str:

@@ -2,45 +2,53 @@
 
 Extraction runs in worker processes; the one Whoosh writer lives in this process. A run is
 incremental by content hash unless `rebuild` is set, in which case it writes a new generation
-and publishes it atomically at the end (see indexer.store).
+and publishes it atomically at the end (see indexer.index.generations).
 """
 
 from __future__ import annotations
 
-import errno
+import json
 import os
+import re
 import shutil
-import signal
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from indexer.extraction import SUFFIXES, ExtractionError, Limits, extract, file_hash
-from indexer.index import store
-from indexer.metadata import enrich, read_overrides
+from indexer import duplicates, ocr_status
+from indexer.extraction import SUFFIXES, Limits, file_hash
+from indexer.extraction.ocr_cache import FOLDER as OCR_CACHE
+from indexer.index import generations
+from indexer.index.writer import (
+    add_document,
+    analyzed_writes,
+    cancel,
+    commit,
+    delete_document,
+    open_writer,
+)
+from indexer.metadata import read_overrides
+from indexer.metadata.overrides import check_overrides
 from indexer.models import FileStatus, IndexedDocument
+from indexer.processing import (
+    Job,
+    Processed,
+    in_main_thread,
+    process_and_analyze,
+    watch_parent,
+)
 from indexer.progress import Progress
-from indexer.structure import build_passages
 
-# Errors that come from the machine, not the file (no space, file size limit, read-only,
-# quota): a worker re-raises them so the run stops instead of failing every file.
-MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT})
-# Files that describe a folder rather than being reports in it.
-IGNORED_NAMES = frozenset({"readme.md", "readme.txt", "metadata.csv", "license.txt"})
-
-
-@dataclass(frozen=True)
-class Job:
-    """One file to process: where it is and the id it gets."""
-
-    path: Path
-    root: Path
-    document_id: str
-    content_hash: str
+# Files that describe a folder rather than being reports in it: README*, LICENSE*, LICENCE*,
+# COPYING* (any case, then nothing or a '.', '-' or '_' and anything) and metadata.csv.
+# Hidden files and folders (a name starting with '.') are skipped too; neither is reported.
+IGNORED_NAME = re.compile(r"(readme|licen[cs]e|copying)([._-].*)?|metadata\.csv", re.I | re.S)
+# A name with control characters (CR, LF, ...) or bytes that are not text cannot be put in a
+# URL: such a file would be in results but its page and file unreachable. Reported, skipped.
+_UNADDRESSABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass
@@ -53,6 +61,7 @@ class RunReport:
     started_at: float = field(default_factory=time.time)
     seconds: float = 0.0
     files: list[FileStatus] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # groups of copies
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -80,6 +89,8 @@ class RunReport:
                 for f in self.files
                 if f.status == "failed"
             ],
+            "ocr": ocr_status.run_summary(self.files),
+            "duplicates": self.duplicates,
         }
 
     def _rate(self, count: int) -> float:
@@ -91,70 +102,47 @@ class RunReport:
 
 def discover(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
     """Every supported file under the roots, as (root, path), in a stable order."""
+    for base, path, skipped in _walk(roots):
+        if skipped is None:
+            yield base, path
+
+
+def _walk(roots: Iterable[Path]) -> Iterator[tuple[Path, Path, FileStatus | None]]:
+    """Supported files under the roots as (root, path, None), and those that are skipped
+    with a report line as (root, path, status); in a stable order."""
     for root in roots:
         root = root.resolve()
         base = root.parent if root.is_file() else root
         candidates = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in candidates:
+            relative = path.relative_to(base)
             if (
-                path.is_file()
-                and path.suffix.lower() in SUFFIXES
-                and path.name.lower() not in IGNORED_NAMES
-                and not any(part.startswith(".") for part in path.relative_to(base).parts)
-                # A symlink out of the corpus would let the file endpoint serve any file.
-                and path.resolve().is_relative_to(base)
+                not path.is_file()
+                or path.suffix.lower() not in SUFFIXES
+                or IGNORED_NAME.fullmatch(path.name)
+                or any(part.startswith(".") for part in relative.parts)
             ):
-                yield base, path
+                continue
+            if _UNADDRESSABLE.search(str(relative)):
+                why = "its name has control characters or bytes that are not text"
+                yield base, path, _skipped(path, base, "unaddressable-name", why)
+            elif not path.resolve().is_relative_to(base):
+                # A symlink out of the corpus would let the file endpoint serve any file.
+                why = "a symbolic link to a file outside the corpus folder"
+                yield base, path, _skipped(path, base, "outside-corpus", why)
+            else:
+                yield base, path, None
+
+
+def _skipped(path: Path, base: Path, reason: str, error: str) -> FileStatus:
+    document_id = document_id_for(base, path)
+    shown = repr(str(path))[1:-1]  # control characters escaped, for the report and terminal
+    return FileStatus(shown, repr(document_id)[1:-1], "skipped", reason, error)
 
 
 def document_id_for(root: Path, path: Path) -> str:
     """Stable id: the root folder's name and the path below it, e.g. 'corpus/ungdc/a.txt'."""
     return (Path(root.name) / path.relative_to(root)).as_posix()
-
-
-def process_file(job: Job, limits: Limits) -> tuple[IndexedDocument | None, FileStatus]:
-    """Extract, structure and enrich one file. Runs in a worker process; raises only
-    MACHINE_ERRNOS errors."""
-    started = time.perf_counter()
-    status = dict(path=str(job.path), document_id=job.document_id)
-    try:
-        with time_limit(limits.seconds):
-            document = extract(job.path, job.document_id, limits)
-            sections, passages = build_passages(document)
-            indexed = enrich(document, sections, passages, read_overrides(job.path, job.root))
-    except ExtractionError as error:
-        seconds = time.perf_counter() - started
-        return None, FileStatus(
-            **status, status="failed", reason=error.reason, error=error.message, seconds=seconds
-        )
-    except OSError as error:
-        if error.errno in MACHINE_ERRNOS:
-            raise  # a full disk is not the file's fault: stop the run, keep the live index
-        return None, _failed(status, error, started)
-    except Exception as error:  # a bug or a hostile file must not stop the batch
-        return None, _failed(status, error, started)
-    if not indexed.passages:
-        return None, FileStatus(
-            **status,
-            status="failed",
-            reason="no-text",
-            error="no passages could be built from the text",
-            pages=len(document.pages),
-            seconds=time.perf_counter() - started,
-        )
-    return indexed, FileStatus(
-        **status,
-        status="indexed",
-        pages=len(document.pages),
-        passages=len(indexed.passages),
-        seconds=time.perf_counter() - started,
-    )
-
-
-def _failed(status: dict[str, str], error: Exception, started: float) -> FileStatus:
-    message = f"{type(error).__name__}: {error}"
-    seconds = time.perf_counter() - started
-    return FileStatus(**status, status="failed", reason="error", error=message, seconds=seconds)
 
 
 def run(
@@ -165,29 +153,40 @@ def run(
     workers: int | None = None,
     progress: bool = False,
     limits: Limits | None = None,
+    cluster: str | None = None,
 ) -> RunReport:
-    """Index the files under `roots` into `index_dir`; the one entry point for bulk indexing."""
+    """Index the files under `roots` into `index_dir`; the one entry point for bulk indexing.
+
+    With `cluster` (a Dask scheduler's address) the files are processed on its workers
+    (indexer.cluster) instead of local worker processes; the writing stays here."""
     limits = limits or Limits()
+    if not limits.ocr.cache_dir:  # beside the generations, so that rebuilds reuse it
+        limits = replace(limits, ocr=replace(limits.ocr, cache_dir=str(index_dir / OCR_CACHE)))
     workers = workers or os.cpu_count() or 1
     report = RunReport(index_dir=str(index_dir), rebuild=rebuild)
     started = time.perf_counter()
-    with store.write_lock(index_dir):
-        store.remove_stale_generations(index_dir)
-        live = store.current_generation(index_dir)
-        target = store.new_generation(index_dir) if rebuild or live is None else live
+    with generations.write_lock(index_dir):
+        generations.remove_stale_generations(index_dir)
+        live = generations.current_generation(index_dir)
+        if live is not None:  # what a killed run left behind
+            generations.discard_uncommitted(live)
+        target = generations.new_generation(index_dir) if rebuild or live is None else live
         try:
-            _write(roots, target, live, report, rebuild, workers, progress, limits)
+            _write(roots, target, live, report, rebuild, workers, progress, limits, cluster)
         except BaseException:
-            if target != live:  # never published: free its space now (e.g. after disk full)
+            # Free the space now, so that a full disk recovers as soon as space is freed.
+            if target != live:  # never published
                 shutil.rmtree(target, ignore_errors=True)
+            else:
+                generations.discard_uncommitted(target)
             raise
         report.seconds = time.perf_counter() - started
-        report.generation = store.generation_number(target)
-        store.save_json(target / store.REPORT, report.to_dict())
-        store.save_info(target, last_run=report.summary())
+        report.generation = generations.generation_number(target)
+        generations.save_json(target / generations.REPORT, report.to_dict())
+        generations.save_info(target, last_run=report.summary())
         if target != live:
-            store.publish(index_dir, target)
-            store.remove_stale_generations(index_dir)
+            generations.publish(index_dir, target)
+            generations.remove_stale_generations(index_dir)
     return report
 
 
@@ -200,49 +199,131 @@ def _write(
     workers: int,
     progress: bool,
     limits: Limits,
+    cluster: str | None = None,
 ) -> None:
     """Process the files and commit them to `target` with its manifest."""
-    manifest = {} if target != live else store.load_manifest(target)
-    jobs, unchanged, removed = _plan(roots, manifest)
+    manifest = {} if target != live else generations.load_manifest(target)
+    signatures = {} if target != live else duplicates.load_signatures(target)
+    jobs, unchanged, removed = _plan(roots, manifest, limits)
     report.files.extend(unchanged + removed)
-    index = store.open_generation(target)
-    writer = store.open_writer(index)
+    index = generations.open_generation(target)
+    writer = open_writer(index)
     try:
         for document_id in (f.document_id for f in removed):
-            store.delete_document(writer, document_id)
+            delete_document(writer, document_id)
             manifest.pop(document_id, None)
+            signatures.pop(document_id, None)
         jobs_by_id = {job.document_id: job for job in jobs}
-        with Progress(total=len(jobs), enabled=progress) as bar, store.analyzed_writes(writer):
-            for indexed, status, analyzed in _process_all(jobs, limits, workers):
+        # Documents whose passages are in the index: copies of another document are not.
+        searchable = {d for d, r in manifest.items() if not r.get("duplicate_of")}
+        with Progress(total=len(jobs), enabled=progress) as bar, analyzed_writes(writer):
+            for indexed, status, analyzed, sig in _process_all(jobs, limits, workers, cluster):
+                job = jobs_by_id[status.document_id]
+                status = _apply(writer, manifest, indexed, job, analyzed, status)
                 report.files.append(status)
-                _apply(writer, manifest, indexed, jobs_by_id[status.document_id], analyzed)
+                written = sig if status.status == "indexed" else None
+                _note_signature(signatures, searchable, status.document_id, written)
                 bar.advance(status)
         if not (jobs or removed or target != live):
             # Nothing changed: no new commit and no new manifest, so running servers keep
             # their searchers and per-generation caches.
             writer.cancel()
             return
-        store.commit(writer, optimize=rebuild)
+        _commit(writer, target, manifest, optimize=rebuild)
     except BaseException:
-        writer.cancel()
+        cancel(writer)
         raise
-    store.save_manifest(target, manifest)
+    _group_copies(index, target, manifest, signatures, searchable, report, limits)
+    duplicates.save_signatures(target, signatures)
+    generations.save_manifest(target, manifest)
+
+
+def _commit(writer: Any, target: Path, manifest: dict[str, Any], optimize: bool = False) -> None:
+    """Commit, with the manifest published in the same step (generations.load_manifest)."""
+    generations.save_commit_manifest(target, manifest, writer.generation)
+    commit(writer, optimize=optimize)
+    generations.settle_manifest(target)
+
+
+def _note_signature(
+    signatures: dict[str, Any], searchable: set[str], document_id: str, sig: Any
+) -> None:
+    """Keep a processed document's signature; it was just written, so it is searchable."""
+    if sig is None:
+        signatures.pop(document_id, None)
+        searchable.discard(document_id)
+    else:
+        signatures[document_id] = sig
+        searchable.add(document_id)
+
+
+def _group_copies(
+    index: Any,
+    target: Path,
+    manifest: dict[str, dict[str, Any]],
+    signatures: dict[str, Any],
+    searchable: set[str],
+    report: RunReport,
+    limits: Limits,
+) -> None:
+    """Find the groups of copies and leave only each group's representative searchable.
+
+    A second commit, because Whoosh cannot delete what the first writer has not committed:
+    the copies' passages go, and a document that stopped being a copy (its representative
+    changed or went) is read again and written.
+    """
+    groups = duplicates.find_groups(signatures, manifest)
+    duplicates.apply_groups(manifest, groups)
+    report.duplicates = [g.to_dict() for g in groups]
+    copies = {c for g in groups for c in g.copies}
+    hide = sorted(searchable & copies)
+    show = sorted(d for d in manifest if d not in copies and d not in searchable)
+    if not (hide or show):
+        return
+    writer = open_writer(index)
+    try:
+        for document_id in hide:
+            delete_document(writer, document_id)
+        for document_id in show:
+            record = manifest[document_id]
+            job = Job(Path(record["path"]), Path(record["root"]), document_id, "")
+            indexed, _, analyzed, _ = process_and_analyze(job, limits)
+            if indexed is None:  # the file went bad since: the index follows the files
+                manifest.pop(document_id, None)
+                signatures.pop(document_id, None)
+                continue
+            with analyzed_writes(writer):
+                add_document(writer, indexed, analyzed)
+        _commit(writer, target, manifest)
+    except BaseException:
+        cancel(writer)
+        raise
 
 
 def _plan(
-    roots: list[Path], manifest: dict[str, dict[str, Any]]
+    roots: list[Path], manifest: dict[str, dict[str, Any]], limits: Limits
 ) -> tuple[list[Job], list[FileStatus], list[FileStatus]]:
-    """Split the files into jobs to run, unchanged files, and documents to remove."""
+    """Split the files into jobs to run, unchanged (or skipped) files, and documents to
+    remove."""
     jobs: list[Job] = []
     unchanged: list[FileStatus] = []
     seen: set[str] = set()
-    for root, path in discover(roots):
+    for root, path, skipped in _walk(roots):
+        if skipped is not None:
+            unchanged.append(skipped)
+            continue
         document_id = document_id_for(root, path)
         seen.add(document_id)
         digest = file_hash(path)
         record = manifest.get(document_id)
-        if record and record.get("content_hash") == digest and _overrides_same(path, root, record):
-            unchanged.append(FileStatus(str(path), document_id, "unchanged"))
+        if (
+            record
+            and record.get("content_hash") == digest
+            and _overrides_same(path, root, record)
+            and not ocr_status.needs_rerun(record, limits.ocr)
+        ):
+            warnings = check_overrides(path, root)[1]  # still true of the unchanged file
+            unchanged.append(FileStatus(str(path), document_id, "unchanged", warnings=warnings))
         else:
             jobs.append(Job(path, root, document_id, digest))
     root_names = {r.resolve().name for r in roots}
@@ -261,31 +342,26 @@ def _overrides_same(path: Path, root: Path, record: dict[str, Any]) -> bool:
     return record.get("overrides", {}) == _jsonable(read_overrides(path, root))
 
 
-def process_and_analyze(job: Job, limits: Limits) -> tuple[IndexedDocument | None, FileStatus, Any]:
-    """process_file, then the passages' full-text fields analysed for the writer (in the
-    worker: the one writer process is the bottleneck otherwise)."""
-    indexed, status = process_file(job, limits)
-    try:
-        analyzed = store.analyze_document(indexed) if indexed else None
-    except Exception:  # noqa: BLE001 - the writer then analyses the text itself
-        analyzed = None
-    return indexed, status, analyzed
-
-
 def _process_all(
-    jobs: list[Job], limits: Limits, workers: int
-) -> Iterator[tuple[IndexedDocument | None, FileStatus, Any]]:
-    """Results in completion order; in this process when one worker is asked for.
+    jobs: list[Job], limits: Limits, workers: int, cluster: str | None = None
+) -> Iterator[Processed]:
+    """Results in completion order; on a Dask cluster's workers when `cluster` is given;
+    in this process when one worker is asked for.
 
     Off the main thread (a re-index started by the web app) files always go to a worker
     process, because only a process's main thread can enforce the per-file time limit.
     """
-    if (workers <= 1 or len(jobs) <= 1) and _in_main_thread():
+    if cluster:
+        from indexer import cluster as dask_cluster  # optional: report-search[cluster]
+
+        yield from dask_cluster.process_all(jobs, limits, cluster)
+        return
+    if (workers <= 1 or len(jobs) <= 1) and in_main_thread():
         for job in jobs:
             yield process_and_analyze(job, limits)
         return
     # Keep a bounded number of files in flight so memory stays flat on big corpora.
-    with ProcessPoolExecutor(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(workers, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
         pending: set[Future] = set()
         queue = iter(jobs)
         for job in queue:
@@ -301,34 +377,35 @@ def _process_all(
                     pending.add(pool.submit(process_and_analyze, next_job, limits))
 
 
-def _watch_parent(parent: int) -> None:
-    """In a worker: exit when the indexing process is gone (kill -9 would leave orphans that
-    wait for work forever and hold its inherited write lock)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
-
-
 def _apply(
     writer: Any,
     manifest: dict[str, dict[str, Any]],
     indexed: IndexedDocument | None,
     job: Job,
     analyzed: Any = None,
-) -> None:
-    """Write one processed file and record it in the manifest."""
+    status: FileStatus | None = None,
+) -> FileStatus:
+    """Write one processed file and record it in the manifest; the file's status, "failed"
+    if it could not be written (the run goes on: no single document can stop it)."""
     document_id = job.document_id
-    if indexed is None:
-        # A file that no longer indexes loses its old passages too: the index follows the files.
-        store.delete_document(writer, document_id)
-        manifest.pop(document_id, None)
-        return
-    store.add_document(writer, indexed, analyzed)
-    manifest[document_id] = _manifest_record(indexed, job)
+    status = status or FileStatus(str(job.path), document_id, "indexed" if indexed else "failed")
+    if indexed is not None:
+        try:
+            record = _manifest_record(indexed, job)
+            json.dumps(record, ensure_ascii=False).encode("utf-8")  # the manifest can hold it
+            add_document(writer, indexed, analyzed)  # writes nothing unless all of it can be
+        except OSError:
+            raise  # the machine's (a full disk), not the document's: stop the run
+        except Exception as error:  # noqa: BLE001 - writer.DocumentError, or Whoosh's own
+            message = f"could not be written to the index: {type(error).__name__}: {error}"
+            status = replace(status, status="failed", reason="unwritable", error=message[:500])
+        else:
+            manifest[document_id] = record
+            return status
+    # A file that no longer indexes loses its old passages too: the index follows the files.
+    delete_document(writer, document_id)
+    manifest.pop(document_id, None)
+    return status
 
 
 def _manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
@@ -348,6 +425,7 @@ def _manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
         "sections": [
             {"path": list(section.path), "page": section.page} for section in indexed.sections
         ],
+        "ocr": ocr_status.record(document.ocr),
         "indexed_at": time.time(),
     }
 
@@ -360,38 +438,3 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-class time_limit:  # noqa: N801 - used as a context manager, named like one
-    """Raise ExtractionError('timeout') when the body runs longer than `seconds`.
-
-    SIGALRM interrupts pure-Python loops (pypdf has had infinite loops on malformed files).
-    It works only on a process's main thread; elsewhere the limit is not enforced.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds if _in_main_thread() else 0
-
-    def __enter__(self) -> None:
-        if self.seconds > 0:
-            self.previous = signal.signal(signal.SIGALRM, self._expire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-
-    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        if self.seconds > 0:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        if exc_type is _Expired:
-            raise ExtractionError("timeout", f"gave up after {self.seconds:g} seconds") from None
-
-    def _expire(self, signum: int, frame: object) -> None:
-        raise _Expired
-
-
-class _Expired(BaseException):
-    """The alarm's exception: not an Exception, so a parser's `except Exception` (pypdf has
-    them around form XObjects) cannot swallow it and run on past the limit."""

@@ -1,4 +1,5 @@
-"""A progress bar for indexing runs: files, pages and passages per second, quiet when piped."""
+"""A progress bar for indexing runs: files, pages and passages per second, and pages read by
+OCR; quiet when piped."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Progress:
         self.enabled = enabled and sys.stderr.isatty()
         self.pages = 0
         self.passages = 0
+        self.ocr_pages = 0
         self.started = time.perf_counter()
         self.bar = tqdm(total=total, unit="file", disable=not self.enabled, dynamic_ncols=True)
 
@@ -29,10 +31,13 @@ class Progress:
     def advance(self, status: FileStatus) -> None:
         self.pages += status.pages
         self.passages += status.passages
+        self.ocr_pages += len(status.ocr.pages) if status.ocr else 0
         elapsed = max(time.perf_counter() - self.started, 1e-6)
-        self.bar.set_postfix(
-            pages_s=f"{self.pages / elapsed:.1f}",
-            passages_s=f"{self.passages / elapsed:.1f}",
-            refresh=False,
-        )
+        postfix: dict[str, object] = {
+            "pages_s": f"{self.pages / elapsed:.1f}",
+            "passages_s": f"{self.passages / elapsed:.1f}",
+        }
+        if self.ocr_pages:
+            postfix["ocr_pages"] = self.ocr_pages
+        self.bar.set_postfix(postfix, refresh=False)
         self.bar.update(1)

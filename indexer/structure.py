@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.models import Document, Passage, Section
 from indexer.sentences import split_sentences
@@ -109,14 +109,21 @@ def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passa
         else:
             paragraphs.append(_Para(item, [(0, page)], outline.path, len(sections)))
         previous_page = page
-    return tuple(sections), tuple(_passages(document.document_id, paragraphs))
+    passages = _passages(document.document_id, paragraphs)
+    if not document.has_pages:  # a text file's single "page 1" would be cited on every hit
+        sections = [replace(s, page=0) for s in sections]
+        passages = [replace(p, page_start=0, page_end=0) for p in passages]
+    return tuple(sections), tuple(passages)
 
 
 def document_title(document: Document) -> str:
     """The title block at the top of the document (see `_title_index`), or ""."""
     items = list(_items(document))
     index = _title_index(items, document.title)
-    return items[index][1].text if index is not None else ""
+    if index is None:
+        return ""
+    item = items[index][1]
+    return item.text if isinstance(item, Heading) else item
 
 
 # --- blocks, headings and paragraphs -----------------------------------------------------
@@ -197,7 +204,7 @@ def _caps_heading_line(line: str) -> bool:
         and re.match(r"[\"“'‘A-Z]", line) is not None
         and not re.search(r"\d$", line)  # "GRAND TOTAL 32": a table row
         and not _SYMBOL_LIKE.search(line)
-        and (len(words) > 1 and re.search(r"[A-Z]{3}", line) or len(line) >= 7)
+        and (len(words) > 1 and re.search(r"[A-Z]{3}", line) is not None or len(line) >= 7)
     )
 
 
@@ -296,7 +303,7 @@ def _extend(para: _Para, text: str, page: int) -> None:
 def _title_index(items: list[tuple[int, Heading | str]], known_title: str = "") -> int | None:
     """Index of the document's title block: an all-caps or sole `#` heading opening it.
 
-    The title names the whole document, so it becomes the document's title (metadata.py)
+    The title names the whole document, so it becomes the document's title (metadata/titles.py)
     rather than the top of every section path or a passage of its own. A `#` heading that
     differs from a title the file declares (HTML `<title>`) stays a section.
     """
@@ -308,13 +315,6 @@ def _title_index(items: list[tuple[int, Heading | str]], known_title: str = "") 
     if first.style == "markdown" and first.level == 1:
         if known_title and " ".join(known_title.split()) != first.text:
             return None
-        others = [h for _, h in items[1:] if isinstance(h, Heading) and h.level == 1]
-        return None if others else 0
-    return None
-    first = items[0][1]
-    if first.style == "caps":
-        return 0
-    if first.style == "markdown" and first.level == 1:
         others = [h for _, h in items[1:] if isinstance(h, Heading) and h.level == 1]
         return None if others else 0
     return None
@@ -373,12 +373,12 @@ def _pieces(para: _Para) -> list[_Piece]:
     total = sum(len(s[0].split()) for s in sentences)
     target = total / max(1, math.ceil(total / MAX_WORDS))
     pieces = [_Piece()]
-    for sentence in sentences:
-        words = len(sentence[0].split())
+    for item in sentences:
+        words = len(item[0].split())
         current = pieces[-1]
         if current.sentences and (current.words >= target or current.words + words > MAX_WORDS):
             pieces.append(_Piece())
-        pieces[-1].sentences.append(sentence)
+        pieces[-1].sentences.append(item)
     return [p for p in pieces if p.sentences]
 
 

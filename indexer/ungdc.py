@@ -53,6 +53,9 @@ def _unpack(
     country = country_name(iso3) or iso3
     relative = f"{year}/{Path(member.name).name}"
     (target / year).mkdir(parents=True, exist_ok=True)
-    (target / relative).write_bytes(tar.extractfile(member).read())
+    source = tar.extractfile(member)
+    if source is None:  # matched by name, but a folder or a link, not a speech
+        raise ValueError(f"{member.name} is not a regular file")
+    (target / relative).write_bytes(source.read())
     title = f"{country} - General Debate statement, {ordinal(session)} session ({year})"
     return [relative, title, country, year, year, "speech"]

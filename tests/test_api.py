@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from search_app.web import create_app
+from search_app.web.openapi import EXAMPLE_DOCUMENT, openapi_document
 
 
 def error_of(response, status: int) -> dict:
@@ -58,7 +59,18 @@ def test_page_through_all_results(client):
             break
         page += 1
     assert len(seen) == len(set(seen)) == body["total"]
-    error_of(client.get(f"/api/search?q=migration&group=passage&per_page=7&page={page + 1}"), 400)
+
+
+@pytest.mark.parametrize("path", ["/api/search?q=migration", "/api/documents?q="])
+def test_a_page_past_the_end_is_the_last_page_with_a_notice(client, path):
+    last = client.get(f"{path}&per_page=2&page=171")
+    assert last.status_code == 200
+    body = last.get_json()
+    assert body["page"] == body["pages"] < 171
+    assert body["notice"] == f"Page 171 is past the last page: showing page {body['pages']}."
+    shown = client.get(f"{path}&per_page=2&page={body['pages']}").get_json()
+    key = "results" if "results" in body else "documents"
+    assert body[key] == shown[key] and body[key]
 
 
 @pytest.mark.parametrize(
@@ -69,18 +81,54 @@ def test_page_through_all_results(client):
         "/api/search?per_page=1000",
         "/api/search?sort=best",
         "/api/search?page=abc",
-        "/api/search?q=" + "x" * 1001,
+        "/api/search?q=" + "x" * 20_001,
         "/api/documents?year=abc",
         "/api/suggest?limit=0",
         "/api/stats?x=1",
+        "/api/index/status?x=1",
+        # What the description forbids is refused: years are whole numbers from 0 to 9999,
+        # written without spaces; a question is not blank.
+        "/api/search?year=10000",
+        "/api/search?year=-1",
+        "/api/search?year=%202009",
+        "/api/search?year=",
+        "/api/search?year=2009.0",
+        "/api/search?year_from=2009%20",
+        "/api/search?page=1.0",
+        "/api/ask?q=%20%09",
+        "/api/ask?q=x&year=twenty",
+        "/api/ask?q=x&limit=",
+        "/api/suggest?limit=",
+        "/api/search?page=",  # a number, when given, is a number (the pages drop empty fields)
+        "/api/documents?year_from=",
     ],
 )
 def test_bad_parameters_are_400(client, url):
     error_of(client.get(url), 400)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/search?year=%2B2009&country=&sort=",  # an empty string is the default
+        "/api/search?page=01&per_page=%2B5&year_from=-0",
+        "/api/ask?q=When&year=2009",
+        "/api/suggest?limit=%2B5",
+    ],
+)
+def test_what_the_description_allows_is_accepted(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def test_a_year_is_read_as_the_number_it_spells(client):
+    body = client.get("/api/search?year=%2B2009&year=2009&year=02009&group=passage").get_json()
+    assert body["filters"] == {"year": [2009]}
+    assert body["results"] and all(r["year"] == [2009] for r in body["results"])
+
+
 def test_query_too_long_code(client):
-    assert error_of(client.get("/api/search?q=" + "a" * 1001), 400)["code"] == "query_too_long"
+    assert error_of(client.get("/api/search?q=" + "a" * 20_001), 400)["code"] == "query_too_long"
 
 
 def test_documents_list_document_and_file(client, corpus_dir: Path):
@@ -94,6 +142,33 @@ def test_documents_list_document_and_file(client, corpus_dir: Path):
     response = client.get(f"/api/documents/{document_id}/file")
     assert response.status_code == 200
     assert response.data == (corpus_dir / "nurses.txt").read_bytes()
+    assert response.mimetype == "text/plain"
+
+
+def test_file_types_and_headers_are_the_documented_ones(client):
+    spec = openapi_document()["paths"]["/api/documents/{document_id}/file"]["get"]["responses"]
+    listing = client.get("/api/documents?per_page=100").get_json()["documents"]
+    types = {client.get(d["file_url"]).mimetype for d in listing}
+    assert types == {"text/plain", "text/markdown"}
+    assert types <= set(spec["200"]["content"])
+    whole = client.get(f"/api/documents/{EXAMPLE_DOCUMENT}/file")
+    part = client.get(f"/api/documents/{EXAMPLE_DOCUMENT}/file", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.data == whole.data[:10]
+    assert part.headers["Content-Range"] == f"bytes 0-9/{len(whole.data)}"
+    outside = client.get(
+        f"/api/documents/{EXAMPLE_DOCUMENT}/file", headers={"Range": "bytes=99999999-"}
+    )
+    assert error_of(outside, 416)["code"] == "requested_range_not_satisfiable"
+    assert outside.headers["Content-Range"] == f"bytes */{len(whole.data)}"
+
+
+def test_the_example_document_of_the_description_is_real(client):
+    parameters = openapi_document()["paths"]["/api/documents/{document_id}"]["get"]["parameters"]
+    assert parameters[0]["example"] == EXAMPLE_DOCUMENT
+    assert client.get(f"/api/documents/{EXAMPLE_DOCUMENT}").get_json()["title"]
+    # As clients that percent-encode the whole id send it.
+    encoded = EXAMPLE_DOCUMENT.replace("/", "%2F")
+    assert client.get(f"/api/documents/{encoded}/file").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -103,6 +178,8 @@ def test_documents_list_document_and_file(client, corpus_dir: Path):
         "/api/documents/nope.txt/file",
         "/api/documents/..%2F..%2Fetc%2Fpasswd/file",
         "/api/documents/corpus/../../etc/passwd/file",
+        "/api/documents///file",  # an id of "/", not a redirect to /api/documents/file
+        "/api/documents/%2F/file",
         "/api/nowhere",
     ],
 )
@@ -110,9 +187,13 @@ def test_unknown_documents_and_paths_are_404(client, path):
     error_of(client.get(path), 404)
 
 
-def test_wrong_method_is_405(client):
-    error_of(client.delete("/api/search"), 405)
-    error_of(client.post("/api/search"), 405)
+def test_wrong_method_is_405_with_allow(client):
+    for response in (client.delete("/api/search"), client.post("/api/search")):
+        error_of(response, 405)
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    response = client.open("/api/index", method="TRACE")
+    error_of(response, 405)
+    assert set(response.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
 
 
 def test_oversized_request_is_413(small_index, corpus_dir):
@@ -175,7 +256,9 @@ def test_reindex_needs_the_right_token(tmp_path, corpus_dir):
         }
     )
     client = app.test_client()
-    error_of(client.post("/api/index"), 401)
+    missing = client.post("/api/index")
+    error_of(missing, 401)
+    assert missing.headers["WWW-Authenticate"].startswith("Bearer ")
     error_of(client.post("/api/index", headers={"Authorization": "Bearer wrong"}), 403)
     started = client.post("/api/index", headers={"Authorization": "Bearer s3cret"})
     assert started.status_code == 202 and started.get_json()["state"] == "running"

@@ -206,3 +206,82 @@ def test_search_box_completes_from_the_index(page, server) -> None:
     values = [o.get_attribute("value") for o in options.all()]
     assert values and all(v.lower().startswith("emigr") for v in values), values
     assert page.errors == []
+
+
+# ------------------------------------------------------------------ issue 12: the page
+
+
+def test_home_page_shows_the_shelf_and_its_links_work(page, server, tmp_path: Path) -> None:
+    base, _ = server
+    page.goto(base + "/")
+    summary = page.locator("h1#shelf-heading").inner_text()
+    assert re.match(r"\d+ reports, \d+ passages, \d{4}–\d{4}", summary), summary
+    assert page.locator("#q").evaluate("el => el === document.activeElement")
+    assert page.locator("ul.examples a").count() >= 1
+    assert page.locator("dl.tips code").count() >= 5
+    shot = tmp_path / "home.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_navigation():
+        page.locator("section.shelf-facet a", has_text="report").first.click()
+    assert chip_texts(page) == ["Document type: report × (remove)"]
+    assert "newest first" in page.locator("h1.summary").inner_text()
+    assert page.errors == []
+
+
+def test_new_words_keep_the_filters_and_sort_until_dropped(page, server) -> None:
+    base, _ = server
+    page.goto(f"{base}/search?q=remittances&country=Mexico&sort=title")
+    assert chip_texts(page) == ["Country: Mexico × (remove)"]
+    page.get_by_label("Search reports").fill("migrants")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert chip_texts(page) == ["Country: Mexico × (remove)"]
+    assert page.locator("select#sort").input_value() == "title"
+    assert "q=migrants" in page.url
+    page.get_by_label("Search reports").fill("remittances")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search all reports instead").click()
+    assert chip_texts(page) == []
+    assert page.locator("select#sort").input_value() == "relevance"
+    assert page.locator("#q").input_value() == "remittances"
+    assert page.errors == []
+
+
+def test_skip_link_lands_on_results_which_come_first_for_the_keyboard(page, server) -> None:
+    base, _ = server
+    page.goto(f"{base}/search?q=remittances&country=Mexico")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results"
+    # From the top of the page, the first result is a few Tab presses away.
+    page.goto(f"{base}/search?q=remittances&country=Mexico")
+    first = page.locator("ol.results h2.citation a").first
+    presses = 0
+    while not first.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+        presses += 1
+        assert presses <= 15, page.evaluate("document.activeElement.outerHTML")
+    # Facets follow the results in reading order, but sit on their left on the screen.
+    results, facets = (
+        page.locator("#results").bounding_box(),
+        page.locator(".facets").bounding_box(),
+    )
+    assert facets["x"] + facets["width"] <= results["x"]
+    assert page.errors == []
+
+
+def test_text_hits_and_document_page_name_paragraphs_not_pages(page, server) -> None:
+    base, _ = server
+    page.goto(f"{base}/search?q=migration&group=passage")
+    cites = page.locator("ol.results .citation").all_inner_texts()
+    assert cites and not any(re.search(r"\bp\. \d", c) for c in cites)
+    page.goto(f"{base}/documents/corpus/unitar-migration-2009.txt?q=migration")
+    links = page.locator("ol.match-list a").all_inner_texts()
+    assert len(links) > 3 and all("¶" in link for link in links)
+    assert page.locator("p.page-marker").count() == 0
+    page.locator("ol.match-list a").nth(2).click()  # a link within the page
+    target = page.evaluate("location.hash")
+    assert target.startswith("#p-") and page.locator(f"p{target}").is_visible()
+    assert page.errors == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from paths import REPO as ROOT
-from paths import SEED
+from paths import SEED, needs_shared
 from paths import SHARED_DATA as DATA
 
 from indexer.extraction import ExtractionError, Limits, extract, pdf_date, plausible_title
@@ -136,6 +136,8 @@ def test_garbage_and_truncated_pdfs_fail_as_malformed(seed_pdf: Path, tmp_path: 
 
 
 def curated() -> list[dict[str, str]]:
+    if not (PDFS / "CURATED.tsv").is_file():
+        return []  # no ../shared: the test below skips
     with open(PDFS / "CURATED.tsv", encoding="utf-8") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
 
@@ -158,7 +160,7 @@ def allowed_outcomes(row: dict[str, str]) -> set[str]:
         # Some files with a user password have an empty owner password: "" opens them.
         return {"encrypted"} if probe_status(row["path"]) == "encrypted-needs-password" else {"ok"}
     if "no text layer" in expected:
-        return {"no-text"}
+        return {"no-text", "ok"}  # OCR reads those with words in their images (issue 14)
     if 'opens with ""' in expected or "empty password" in expected:
         return {"ok", "no-text"}
     if "PdfReadError" in expected and "strict" not in expected:
@@ -168,6 +170,7 @@ def allowed_outcomes(row: dict[str, str]) -> set[str]:
     return {"ok"}
 
 
+@needs_shared
 @pytest.mark.parametrize("row", curated(), ids=lambda row: row["path"])
 def test_curated_pdf_extracts_or_fails_with_its_reason(row: dict[str, str]):
     path = PDFS / row["path"]
@@ -187,6 +190,7 @@ def test_curated_pdf_extracts_or_fails_with_its_reason(row: dict[str, str]):
 # --- real UN documents ------------------------------------------------------------------
 
 
+@needs_shared
 def test_un_running_symbol_job_number_and_page_numbers_are_removed():
     document = extract(UN_PDFS / "A_HRC_EMRIP_2025_1.en.pdf", "A_HRC_EMRIP_2025_1.en.pdf")
     assert len(document.pages) == 5
@@ -200,6 +204,7 @@ def test_un_running_symbol_job_number_and_page_numbers_are_removed():
     assert document.metadata["date"] == "2025-04-14"
 
 
+@needs_shared
 def test_un_policy_brief_headers_removed_and_hyphenation_joined():
     document = extract(UN_PDFS / "UNDoc-4077798.en.pdf", "UNDoc-4077798.en.pdf")
     text = "\n".join(page.text for page in document.pages)

@@ -90,6 +90,14 @@ QUERIES = [
     "{{7*7}}",
     "%s%s%s%n",
     " OR ".join(["migration"] * 120),
+    # Issue 16: each of these once held a server thread for seconds or minutes.
+    '"migration health"~99999999',
+    '"migration health"~1000000',
+    " ".join(f"{c}*" for c in "abcdefghijklmnopqrstuvwxyz"),
+    "*a* *e* *i* *o*",
+    " ".join("?" * n + "*" for n in range(1, 12)),
+    "text:[a TO z]",
+    " ".join(f"w{n}~99" for n in range(40)),
 ]
 ENDPOINTS = ["/api/search", "/search", "/api/suggest", "/api/ask", "/api/documents"]
 BAD_PARAMETERS = [
@@ -341,9 +349,9 @@ def test_oversized_bodies_are_refused_before_the_token_is_checked(shelf: dict) -
 
 
 def test_generation_header_names_the_index_that_answered(web, shelf: dict) -> None:
-    from indexer.index import store
+    from indexer.index import generations
 
-    live = store.generation_number(store.current_generation(shelf["index"]))
+    live = generations.generation_number(generations.current_generation(shelf["index"]))
     for path in ("/api/search?q=remittances", "/search?q=remittances", "/api/stats"):
         assert web.get(path).headers["X-Index-Generation"] == str(live)
     assert json.loads(web.get("/api/stats").data)["generation"] == live

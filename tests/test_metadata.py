@@ -1,4 +1,4 @@
-"""Facet values, titles, dates and overrides (indexer/metadata.py, indexer/gazetteer.py)."""
+"""Facet values, titles, dates and overrides (the indexer/metadata/ package)."""
 
 from __future__ import annotations
 

@@ -122,7 +122,9 @@ def test_each_hit_has_marked_snippet_and_citation_linking_to_its_passage(client)
     [(attrs, text)] = page.find("a", href=first["url"])[:1]
     section = first["section_path"][-1] if first["section_path"] else ""
     assert text.startswith(first["title"])
-    assert section in text and f"p. {first['page_start']}" in text
+    assert section in text
+    # Text files have no pages: the citation names the section (or the paragraph) instead.
+    assert first["page_start"] is None and "p. " not in text
     assert re.search(r"/documents/.+\?passage=.+#p-\d+$", attrs["href"])
 
 
@@ -213,7 +215,7 @@ def test_fallback_notice_is_shown(client) -> None:
 
 def test_empty_query_browses_documents_newest_first(client) -> None:
     body = api(client, "/api/search")
-    page = get_page(client, "/")
+    page = get_page(client, "/search?sort=newest")
     dates = [r["date"] for r in body["results"]]
     assert dates == sorted(dates, reverse=True) and len(dates) >= 4
     assert "newest first" in page.texts("h1", "summary")[0]
@@ -224,8 +226,33 @@ def test_empty_query_browses_documents_newest_first(client) -> None:
 def test_bad_parameters_give_an_html_error_page(client) -> None:
     page = get_page(client, "/search?q=x&colour=red", status=400)
     assert "colour" in page.html and "<h1>" in page.html
-    page = get_page(client, "/search?q=x&page=999", status=400)
-    assert "past the last page" in page.html
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_says_so(client) -> None:
+    url = "/search?q=health&group=passage&per_page=2&page=999"
+    body = api(client, "/api" + url)
+    page = get_page(client, url)
+    assert page.texts("p", "notice") == [body["notice"]]
+    assert body["notice"] == f"Page 999 is past the last page: showing page {body['pages']}."
+    nav = page.html.split('class="pagination"', 1)[1].split("</nav>", 1)[0]
+    assert f"Page {body['pages']} of {body['pages']}" in nav
+    urls = [r["url"] for r in body["results"]]
+    cited = [attrs["href"] for attrs, _ in page.find("a") if attrs.get("href") in urls]
+    assert cited == urls and urls
+
+
+def test_empty_form_fields_mean_the_defaults(client) -> None:
+    blank = get_page(client, "/search?q=health&year_from=2010&year_to=&page=&mode=search")
+    given = get_page(client, "/search?q=health&year_from=2010")
+    assert blank.texts("h1", "summary") == given.texts("h1", "summary")
+    assert blank.texts("ol", "results") == given.texts("ol", "results") != [""]
+    assert get_page(client, "/ask?q=&limit=").find("input", id="q")
+
+
+def test_a_wrong_method_on_a_page_is_a_405_with_allow(client) -> None:
+    response = client.post("/search")
+    assert response.status_code == 405 and response.mimetype == "text/html"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_ask_mode_goes_to_the_ask_page_when_there_is_one(app, client) -> None:
@@ -275,7 +302,7 @@ def test_document_page_shows_metadata_contents_and_the_passage(client) -> None:
     toc = page.html.split('class="toc"', 1)[1].split("</nav>", 1)[0]
     headings = {p for passage in doc["passages"] for p in passage["section_path"]}
     assert headings and all(str(escape(h)) in toc for h in headings)
-    assert page.find("p", "page-marker", id="page-1")
+    assert not page.find("p", "page-marker")  # a text file has no pages to mark
     assert page.find("a", href=f"/api/documents/{SEED_ID}/file")
     meta = " ".join(page.texts("dd"))
     assert "2009-12-01" in meta and "report" in meta
@@ -432,3 +459,147 @@ def test_document_page_marks_a_phrase_only_where_it_occurs(client) -> None:
     marks = re.findall(r"<mark>(\w+)</mark>(\s*<mark>\w+</mark>)?", html_text)
     assert marks
     assert all(first.lower() == "health" and second for first, second in marks), marks
+
+
+# ------------------------------------------------------------------ issue 12: clean text, places
+
+
+MARKDOWN_TEXT = (
+    "Statement on remittances\n\n"
+    "**Mr President,**  \nExcellencies,\n\n"
+    "---\n\n"
+    "Remittances sent home by **migrant workers** are *vital* for [small islands]"
+    "(https://example.org) and their families.\n\n"
+    "*****\n\n"
+    "We ask for lower remittance costs, as agreed in the __Addis Ababa Action Agenda__.\n"
+)
+MARKDOWN_FILE = (
+    "# Remittance costs\n\n"
+    "## Why costs matter\n\n"
+    "Every **remittance** fee is money that does not reach families.\n\n"
+    "---\n\n"
+    "- Lower fees for **migrant workers**\n- Digital transfers\n"
+)
+
+
+@pytest.fixture(scope="module")
+def markdown_client(tmp_path_factory: pytest.TempPathFactory):
+    """An index of a .txt holding Markdown's inline markup and a .md file."""
+    root = tmp_path_factory.mktemp("markdown")
+    corpus = root / "shelf"
+    corpus.mkdir()
+    (corpus / "speech.txt").write_text(MARKDOWN_TEXT, "utf-8")
+    (corpus / "costs.md").write_text(MARKDOWN_FILE, "utf-8")
+    run([corpus], root / "index", workers=1)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root / "index"), "CORPUS_DIRS": []})
+    return app.test_client()
+
+
+def assert_no_markup(text: str) -> None:
+    assert "**" not in text and "__" not in text and "---" not in text
+    assert "](" not in text and "*vital*" not in text
+
+
+def test_markdown_markup_is_never_indexed_shown_or_quoted_raw(markdown_client) -> None:
+    body = api(markdown_client, "/api/search?q=remittances+migrant+workers&group=passage")
+    assert {r["document_id"] for r in body["results"]} == {"shelf/speech.txt", "shelf/costs.md"}
+    for hit in body["results"]:
+        assert_no_markup(hit["text"] + hit["snippet"])
+    speech = next(r for r in body["results"] if r["document_id"] == "shelf/speech.txt")
+    assert (
+        "by <mark>migrant</mark> <mark>workers</mark> are vital for small islands"
+        in (speech["snippet"])
+    )
+    assert_no_markup(get_page(markdown_client, "/search?q=remittances").html)
+    page = get_page(markdown_client, "/documents/shelf/speech.txt?q=remittances")
+    assert_no_markup(page.html.split('class="doc-text"', 1)[1])
+    assert "Mr President," in page.html and "Addis Ababa Action Agenda." in page.html
+    # A .md file: its headings become the contents, its text has no markup either.
+    costs = get_page(markdown_client, "/documents/shelf/costs.md")
+    assert "Why costs matter" in costs.texts("nav", "toc")[0]
+    assert_no_markup(costs.html.split('class="doc-text"', 1)[1])
+    answers = api(markdown_client, "/api/ask?q=What+are+vital+for+small+islands")
+    for item in answers.get("answers", []) + answers.get("passages", []):
+        assert_no_markup(item["snippet"])
+
+
+def test_text_files_cite_sections_and_paragraphs_not_pages(client, markdown_client) -> None:
+    body = api(client, "/api/search?q=health+workers+emigration&group=passage&per_page=50")
+    assert body["results"] and all(r["page_start"] is None for r in body["results"])
+    assert all(r["paragraph"] >= 1 for r in body["results"])
+    page = get_page(client, "/search?q=health+workers+emigration")
+    assert not page.find("span", "cite-page") or all(
+        not t.startswith("p. ") for t in page.texts("span", "cite-page")
+    )
+    assert "p. 1" not in page.html
+    # No headings: the citation names the paragraph.
+    hit = api(markdown_client, "/api/search?q=Addis")["results"][0]
+    assert hit["section"] == "" and hit["page_start"] is None
+    cited = get_page(markdown_client, "/search?q=Addis").texts("span", "cite-page")
+    assert cited == [f"¶ {hit['paragraph']}"]
+
+
+def test_document_page_match_links_name_the_section_or_paragraph(client) -> None:
+    page = get_page(client, f"/documents/{SEED_ID}?q=migration")
+    links = [text for attrs, text in page.find("a") if attrs.get("href", "").startswith("#p-")]
+    assert len(links) > 3
+    assert not any(link.startswith("p. ") for link in links)
+    assert all("¶ " in link for link in links)
+    assert len(set(links)) == len(links)  # no longer 23 identical "p. 1"
+    assert not page.find("p", "page-marker")
+
+
+def test_pdf_hits_keep_their_pages(pdf_client) -> None:
+    hit = api(pdf_client, "/api/search?q=remittances")["results"][0]
+    assert hit["page_start"] >= 1
+    page = get_page(pdf_client, "/search?q=remittances")
+    assert f"p. {hit['page_start']}" in page.texts("span", "cite-page")[0]
+
+
+# ------------------------------------------------------------------ issue 12: the page
+
+
+def test_home_page_shows_the_shelf_with_links_examples_and_tips(client) -> None:
+    page = get_page(client, "/")
+    stats = api(client, "/api/stats")
+    [summary] = page.texts("h1")
+    assert f"{stats['documents']} reports" in summary and f"{stats['passages']} passages" in summary
+    assert "2009–2021" in summary  # the years the shelf spans
+    hrefs = [attrs["href"] for attrs, _ in page.find("a")]
+    assert "/search?doc_type=report" in hrefs and "/search?year=2015" in hrefs
+    assert "/search?country=Mexico" in hrefs
+    assert "/search?sort=newest" in hrefs  # browse everything
+    examples = page.find("ul", "examples")
+    assert examples and any(h.startswith("/search?q=") for h in hrefs)
+    assert '"exact phrase"' in page.texts("dl", "tips")[0]
+    # Each example is a search that finds something.
+    first = next(h for h in hrefs if h.startswith("/search?q="))
+    assert api(client, "/api" + first)["total"] > 0
+    browse = get_page(client, "/search?doc_type=report")
+    assert "newest first" in browse.texts("h1", "summary")[0]
+
+
+def test_search_form_keeps_filters_and_sort_and_can_drop_them(client) -> None:
+    page = get_page(client, "/search?q=remittances&country=Mexico&sort=newest&page=1")
+    form = page.html.split('class="search-form"', 1)[1].split("</form>", 1)[0]
+    kept = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form)
+    assert kept == [("country", "Mexico"), ("sort", "newest")]
+    assert "Country: Mexico" in form and "Sort: Newest first" in form
+    [(button, text)] = page.find("button", "link-button")
+    assert (button["name"], button["value"]) == ("drop", "filters")
+    assert text == "Search all reports instead"
+    response = client.get("/search?q=migrants&country=Mexico&sort=newest&drop=filters")
+    assert response.status_code == 302 and response.location == "/search?q=migrants"
+    # Without filters or sort, nothing to keep.
+    assert not get_page(client, "/search?q=remittances").find("button", "link-button")
+
+
+def test_results_come_before_facets_and_the_skip_link_lands_on_them(client) -> None:
+    page = get_page(client, "/search?q=remittances")
+    html = page.html
+    assert html.index('id="results"') < html.index('class="facets"')
+    assert html.index('class="results"') < html.index('id="facet-')
+    [(skip, _)] = page.find("a", "skip-link")
+    assert skip["href"] == "#results"
+    [(results, _)] = page.find("section", id="results")
+    assert results["tabindex"] == "-1"

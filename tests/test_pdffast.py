@@ -1,21 +1,31 @@
-"""The faster content-stream parser and text helpers give exactly what pypdf gives."""
+"""The faster content-stream parser and text helpers give exactly what pypdf gives, and
+when they may not (a changed pypdf), extraction falls back to plain pypdf with one warning."""
 
 from __future__ import annotations
 
+import logging
+import shutil
+import sys
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pypdf.generic._utils
 import pytest
+from paths import REPO, needs_shared
 from paths import SHARED_DATA as DATA
 from pypdf import PdfReader
 from pypdf._text_extraction import _text_extractor
 from pypdf.generic import ContentStream, DictionaryObject
 from pypdf.generic._font import Font
 
-from indexer.extraction import pypdf_fast as pdffast
+from indexer.extraction import extract, pypdf_fast
 from indexer.extraction.pdf_layout import LineCollector
+from indexer.extraction.pypdf_fast import canary
 from indexer.extraction.pypdf_fast import parse as pdfparse
+from indexer.extraction.pypdf_fast import patches as pdffast
+from indexer.pipeline import run
+from indexer.samplepdf import render
 
 PYPDF_PARSE = ContentStream._parse_content_stream
 # A spread of real files: UN reports (CID fonts, hex strings, tagged content) and the
@@ -120,6 +130,7 @@ def page_streams(reader: PdfReader) -> list[ContentStream]:
     return streams
 
 
+@needs_shared
 @pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.name)
 def test_real_content_streams_parse_the_same(path: Path) -> None:
     try:
@@ -150,6 +161,7 @@ def extraction(path: Path) -> list[Any]:
     return pages
 
 
+@needs_shared
 @pytest.mark.parametrize("path", SAMPLE, ids=lambda p: p.name)
 def test_text_and_line_geometry_are_unchanged(path: Path) -> None:
     expected = extraction(path)
@@ -175,6 +187,7 @@ def test_pypdf_is_restored_after_the_block() -> None:
     assert patched() == originals
 
 
+@needs_shared
 def test_fonts_are_built_once_per_document() -> None:
     path = sorted((DATA / "un-pdfs").glob("*.pdf"))[0]
     resources = PdfReader(path).pages[0]["/Resources"]["/Font"]
@@ -184,3 +197,149 @@ def test_fonts_are_built_once_per_document() -> None:
         assert Font.from_font_resource(resources[name]) is font
     again = Font.from_font_resource(resources[name])
     assert again is not font and again == font
+
+
+# --- Checked before use; every failure falls back to plain pypdf -------------------------
+
+UNITAR_PDF = REPO / "corpus" / "unitar-migration-2009.pdf"
+REMITTANCES = """Remittances and development
+
+A. The cost of sending money home
+
+Remittances sent home by migrant workers exceed official development assistance in many
+countries of origin. They pay for school fees, health care and housing, and they hold up
+when investment falls. Lowering the cost of remittances was a goal of the G20, and the
+World Bank publishes the price of sending two hundred dollars along many corridors.
+"""
+
+
+@pytest.fixture
+def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path as in a process that has not read a PDF yet."""
+    monkeypatch.delenv(pypdf_fast.PLAIN_PDF, raising=False)
+    monkeypatch.setattr(pypdf_fast, "_fast", None)
+
+
+def texts(path: Path) -> list[str]:
+    return [page.text for page in extract(path, path.name).pages]
+
+
+def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The fast path's warnings."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == pypdf_fast.__name__ and record.levelno == logging.WARNING
+    ]
+
+
+def index_two_pdfs(tmp_path: Path) -> dict[str, str]:
+    """Index a folder of two PDFs: each file's status (and failure reason)."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(UNITAR_PDF, folder)
+    (folder / "remittances.pdf").write_bytes(render(REMITTANCES))
+    report = run([folder], tmp_path / "index", workers=1)
+    return {Path(f.path).name: f"{f.status} {f.reason}".strip() for f in report.files}
+
+
+BOTH_INDEXED = {"unitar-migration-2009.pdf": "indexed", "remittances.pdf": "indexed"}
+
+
+def pypdf_changes_a_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulate a pypdf release whose ContentStream parses its bytes given by keyword: the
+    method the fast path replaces gets another signature, and pypdf's caller follows."""
+    parse = ContentStream._parse_content_stream
+
+    def parse_content_stream(self: ContentStream, *, data: bytes) -> None:
+        parse(self, BytesIO(data))
+
+    def operations(self: ContentStream) -> list[Any]:
+        if not self._operations and self._data:
+            self._parse_content_stream(data=self._data)
+            self._data = b""
+        return self._operations
+
+    monkeypatch.setattr(ContentStream, "_parse_content_stream", parse_content_stream)
+    setter = ContentStream.operations.fset
+    monkeypatch.setattr(ContentStream, "operations", property(operations, setter))
+
+
+def test_the_canary_passes_on_the_installed_pypdf(
+    new_process: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    pages = canary.extraction(canary.canary_pdf())
+    text = "\n".join(page_text for page_text, _ in pages)
+    for shown in (
+        "Escaped: (parentheses), a backslash \\, octal ABC and a continued line.",
+        "Kerned words, a dash – and € signs",
+        "Āéabc xyz",  # the ToUnicode CMap
+        "ABC abc",  # the CID font's hex strings
+        "Rotated margin note",
+        "Text inside a form",
+        "No font set €",
+        "E = mc 2 holds",
+        "one two three",
+    ):
+        assert shown in text
+    assert canary.problem() is None
+    assert pypdf_fast.use_fast_path()
+    assert not warnings(caplog)
+
+
+def test_plain_pdf_setting_extracts_with_plain_pypdf(
+    new_process: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = texts(UNITAR_PDF)
+    monkeypatch.setenv(pypdf_fast.PLAIN_PDF, "1")
+    monkeypatch.setattr(pypdf_fast, "_fast", None)
+    # With this the canary and the fast path would fail, and say so: they must not run.
+    pypdf_changes_a_signature(monkeypatch)
+    assert texts(UNITAR_PDF) == expected
+    assert not warnings(caplog)
+
+
+def test_a_changed_pypdf_costs_one_warning_and_no_file(
+    new_process: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    expected = texts(UNITAR_PDF)
+    monkeypatch.setattr(pypdf_fast, "_fast", None)  # a new process, with the new pypdf
+    pypdf_changes_a_signature(monkeypatch)
+    assert texts(UNITAR_PDF) == expected
+    assert index_two_pdfs(tmp_path) == BOTH_INDEXED
+    [warning] = warnings(caplog)
+    assert "internals changed (TypeError: " in warning
+    assert warning.endswith(", on the canary PDF): extracting with plain pypdf")
+
+
+def test_a_file_failing_under_the_fast_path_is_read_with_plain_pypdf(
+    new_process: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    expected = texts(UNITAR_PDF)  # the canary passed: the fast path is on
+    pypdf_changes_a_signature(monkeypatch)  # a change the canary did not see
+    assert texts(UNITAR_PDF) == expected
+    assert index_two_pdfs(tmp_path) == BOTH_INDEXED
+    [warning] = warnings(caplog)
+    assert "(TypeError: " in warning and ", on unitar-migration-2009.pdf)" in warning
+
+
+def test_stand_ins_that_cannot_be_imported_are_not_used(
+    new_process: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = texts(UNITAR_PDF)
+    monkeypatch.setattr(pypdf_fast, "_fast", None)
+    # A pypdf release that renamed an internal the fast parser imports (pypdf's own modules
+    # imported it already, so plain pypdf still has it).
+    monkeypatch.delattr(pypdf.generic._utils, "StreamParsingBudget")
+    for name in ("canary", "patches", "parse"):
+        monkeypatch.delitem(sys.modules, f"{pypdf_fast.__name__}.{name}")
+        monkeypatch.delattr(pypdf_fast, name)
+    assert texts(UNITAR_PDF) == expected
+    [warning] = warnings(caplog)
+    assert "internals changed (ImportError: " in warning

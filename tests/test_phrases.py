@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 from whoosh.formats import Positions
 
-from indexer.index import store
+from indexer.index import generations
+from indexer.index.whoosh_private import decode_positions
+from indexer.index.writer import add_document
 from indexer.models import Document, IndexedDocument, Page, Passage
 from search_app.engine.index_handle import IndexHandle, Snapshot
 from search_app.engine.matchsets import MaskBuilder
-from search_app.engine.postings import SHIFT, decode_positions, read_positions, read_postings
+from search_app.engine.postings import SHIFT, read_positions, read_postings
 from search_app.engine.query import parse
 
 FILLER = " ".join(["filler"] * 300)  # pushes the next words past position 255
@@ -41,20 +43,20 @@ PASSAGES = {
 
 def build(index_dir: Path, segments: int = 1) -> Path:
     """An index of PASSAGES, one document per commit when `segments` > 1."""
-    generation = store.new_generation(index_dir)
-    writer = store.open_generation(generation).writer()
+    generation = generations.new_generation(index_dir)
+    writer = generations.open_generation(generation).writer()
     for name, texts in PASSAGES.items():
         document = Document(name, "/dev/null", "text", name, (Page(1, ""),), title=name)
         passages = tuple(
             Passage(name, i, text, (text,), (), 1, 1, {"doc_type": ("report",)})
             for i, text in enumerate(texts)
         )
-        store.add_document(writer, IndexedDocument(document, name, (), passages))
+        add_document(writer, IndexedDocument(document, name, (), passages))
         if segments > 1:
             writer.commit(merge=False)
-            writer = store.open_generation(generation).writer()
+            writer = generations.open_generation(generation).writer()
     writer.commit(merge=False)
-    store.publish(index_dir, generation)
+    generations.publish(index_dir, generation)
     return index_dir
 
 
@@ -149,8 +151,8 @@ def test_positions_of_candidate_blocks_only(snapshot):
 def test_deleted_passages(tmp_path):
     """A segment with deletions: Whoosh filters its postings; phrases skip deleted passages."""
     index_dir = build(tmp_path / "index")
-    generation = store.current_generation(index_dir)
-    writer = store.open_generation(generation).writer()
+    generation = generations.current_generation(index_dir)
+    writer = generations.open_generation(generation).writer()
     writer.delete_by_term("passage_id", "tricky.txt#0")  # "The land land is wide."
     writer.delete_by_term("document_id", "common.txt")
     writer.commit(merge=False)

@@ -16,7 +16,7 @@ from paths import SEED
 from whoosh.query import Term
 
 from indexer.extraction import Limits
-from indexer.index import store
+from indexer.index import generations
 from indexer.pipeline import run
 from search_app.cli import main
 
@@ -33,12 +33,12 @@ def report_text(topic: str, n: int = 3) -> str:
 
 
 def indexed_ids(index_dir: Path) -> set[str]:
-    with store.open_current(index_dir).searcher() as searcher:
+    with generations.open_current(index_dir).searcher() as searcher:
         return {fields["document_id"] for fields in searcher.all_stored_fields()}
 
 
 def hits(index_dir: Path, word: str) -> int:
-    with store.open_current(index_dir).searcher() as searcher:
+    with generations.open_current(index_dir).searcher() as searcher:
         return len(searcher.search(Term("text", word), limit=None))
 
 
@@ -56,7 +56,7 @@ def test_first_run_indexes_every_file_with_stable_ids(corpus: Path, tmp_path: Pa
     report = run([corpus], index_dir, workers=1)
     assert report.counts() == {"indexed": 3}
     assert indexed_ids(index_dir) == {"shelf/a.txt", "shelf/b.md", "shelf/sub/c.txt"}
-    assert (store.current_generation(index_dir) / store.REPORT).is_file()
+    assert (generations.current_generation(index_dir) / generations.REPORT).is_file()
 
 
 def test_incremental_run_follows_changes_additions_and_deletions(
@@ -93,13 +93,16 @@ def test_rebuild_swaps_in_a_new_generation(corpus: Path, tmp_path: Path) -> None
     first = run([corpus], index_dir, workers=1).generation
     second = run([corpus], index_dir, workers=2, rebuild=True).generation
     assert second == first + 1
-    assert store.current_generation(index_dir).name == f"gen-{second:06d}"
+    assert generations.current_generation(index_dir).name == f"gen-{second:06d}"
     assert indexed_ids(index_dir) == {"shelf/a.txt", "shelf/b.md", "shelf/sub/c.txt"}
 
 
 def test_second_run_fails_at_once_while_the_index_is_locked(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
-    with store.write_lock(index_dir), pytest.raises(store.IndexBusyError, match="another"):
+    with (
+        generations.write_lock(index_dir),
+        pytest.raises(generations.IndexBusyError, match="another"),
+    ):
         run([corpus], index_dir, workers=1)
 
 
@@ -112,7 +115,7 @@ def test_bad_files_are_reported_and_skipped(corpus: Path, tmp_path: Path) -> Non
     assert by_file["empty.pdf"].status == "failed" and by_file["empty.pdf"].reason
     assert by_file["garbage.pdf"].status == "failed" and by_file["garbage.pdf"].error
     assert by_file["a.txt"].status == "indexed"
-    saved = json.loads((store.current_generation(index_dir) / store.REPORT).read_text())
+    saved = json.loads((generations.current_generation(index_dir) / generations.REPORT).read_text())
     assert {Path(f["path"]).name for f in saved["failures"]} == {"empty.pdf", "garbage.pdf"}
 
 
@@ -129,21 +132,21 @@ def test_killed_rebuild_leaves_the_last_good_index_serving(tmp_path: Path) -> No
         write(root / f"r{i:03d}.txt", report_text(f"topic{i} migration", n=6))
     index_dir = tmp_path / "index"
     run([root], index_dir, workers=2)
-    live = store.current_generation(index_dir)
+    live = generations.current_generation(index_dir)
 
     code = "import sys; from search_app.cli import main; sys.exit(main())"
     args = [sys.executable, "-c", code, "index", str(root), "--index-dir", str(index_dir)]
     child = subprocess.Popen([*args, "--rebuild", "--workers", "1"], start_new_session=True)
-    _wait_for(lambda: len(list((index_dir / store.GENERATIONS).iterdir())) > 1)
+    _wait_for(lambda: len(list((index_dir / generations.GENERATIONS).iterdir())) > 1)
     time.sleep(0.5)  # let it write for a moment
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()
 
-    assert store.current_generation(index_dir) == live
+    assert generations.current_generation(index_dir) == live
     assert hits(index_dir, "migrat") > 0
     report = run([root], index_dir, workers=1)  # no manual clean-up needed
     assert report.counts() == {"unchanged": 300}
-    assert [p.name for p in (index_dir / store.GENERATIONS).iterdir()] == [live.name]
+    assert [p.name for p in (index_dir / generations.GENERATIONS).iterdir()] == [live.name]
 
 
 def test_cli_index_and_stats(tmp_path: Path) -> None:
@@ -164,11 +167,11 @@ def test_index_dir_comes_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("REPORT_SEARCH_INDEX", str(tmp_path / "env-index"))
-    assert store.resolve_index_dir() == tmp_path / "env-index"
-    assert store.resolve_index_dir(tmp_path / "flag") == tmp_path / "flag"
+    assert generations.resolve_index_dir() == tmp_path / "env-index"
+    assert generations.resolve_index_dir(tmp_path / "flag") == tmp_path / "flag"
     monkeypatch.delenv("REPORT_SEARCH_INDEX")
     monkeypatch.chdir(tmp_path)
-    assert store.resolve_index_dir() == tmp_path / "var/index"
+    assert generations.resolve_index_dir() == tmp_path / "var/index"
 
 
 def _wait_for(condition, timeout: float = 30.0) -> None:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from whoosh.index import TOC
-
-from indexer.index import store
+from indexer.index import generations
 from indexer.pipeline import run
 
 
 def _state(index_dir: Path) -> tuple[int, int]:
-    generation = store.current_generation(index_dir)
+    generation = generations.current_generation(index_dir)
     assert generation is not None
-    toc_generation = TOC._latest_generation(store.open_generation(generation).storage, "MAIN")
-    return toc_generation, (generation / store.MANIFEST).stat().st_mtime_ns
+    toc_generation = generations.open_generation(generation).latest_generation()
+    return toc_generation, (generation / generations.MANIFEST).stat().st_mtime_ns
 
 
 def test_unchanged_run_makes_no_commit(tmp_path: Path) -> None:

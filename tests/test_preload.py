@@ -7,7 +7,7 @@ from pathlib import Path
 from search_app import engine
 from search_app.engine import preload
 from search_app.engine.index_handle import IndexHandle
-from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.matchsets import MaskBuilder, shared_cache
 from search_app.engine.query import TEXT_FIELDS
 from search_app.engine.service import parse_search_args
 
@@ -29,8 +29,8 @@ def test_commonest_terms_are_cached(small_index: Path):
         ((f, t) for f in TEXT_FIELDS for t in builder.reader.field_terms(f)),
         key=lambda ft: builder.reader.doc_frequency(*ft),
     )
-    assert snapshot.cached("postings", None).get((field, text)) is not None
-    assert snapshot.cached("positions", None).get((field, text)) is not None
+    assert shared_cache(snapshot, "postings").get((field, text)) is not None
+    assert shared_cache(snapshot, "positions").get((field, text)) is not None
 
 
 def test_budget_is_kept(small_index: Path, monkeypatch):

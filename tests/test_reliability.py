@@ -28,7 +28,7 @@ import pytest
 from paths import SEED
 
 from bench.loadtest import LoadResult, default_mix, get_json, run_load
-from indexer.index import store
+from indexer.index.generations import GENERATIONS, current_generation, generation_number
 from indexer.pipeline import run
 from search_app.web import create_app
 
@@ -39,6 +39,9 @@ LOAD_SECONDS = float(os.environ.get("REPORT_SEARCH_LOAD_SECONDS", "60"))
 CLIENTS = 16
 SPEECHES = 100  # per corpus in the load tests
 QUERIES = ("migration", "climate change", "peace OR security", '"human rights"', "develop*")
+# Longer than the default: module fixtures index speeches, and the subprocesses here have
+# their own limits of up to 300 s each.
+pytestmark = pytest.mark.timeout(900)
 
 
 # ---------------------------------------------------------------- corpora and processes
@@ -198,7 +201,7 @@ def test_rebuild_under_load_never_fails_or_mixes_generations(
 ) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(speeches["index"], index_dir)
-    old_gen = store.generation_number(store.current_generation(index_dir))
+    old_gen = generation_number(current_generation(index_dir))
     expected = {  # what each generation may show: its own speeches and years, never the other's
         old_gen: (document_ids(speeches["old"]), {2009, 2023}),
         old_gen + 1: (document_ids(speeches["new"]), {2009, 2024}),
@@ -284,7 +287,7 @@ CRASH_CHILD = """
 import os, signal, sys
 import whoosh.writing
 from indexer import pipeline
-from indexer.index import store
+from indexer.index import generations
 from search_app.cli import main
 
 def die(*args, **kwargs):
@@ -295,12 +298,18 @@ if point == "extract":    # the first file is back from a worker; the others are
     pipeline._apply = die
 elif point == "write":    # segment files written, the Whoosh table of contents not yet
     whoosh.writing.SegmentWriter._commit_toc = die
+elif point == "toc":      # the Whoosh commit just became visible; nothing after it ran
+    real_commit_toc = whoosh.writing.SegmentWriter._commit_toc
+    def commit_toc_then_die(self, *args, **kwargs):
+        real_commit_toc(self, *args, **kwargs)
+        die()
+    whoosh.writing.SegmentWriter._commit_toc = commit_toc_then_die
 elif point == "commit":   # the Whoosh commit is done; manifest, report, publish are not
-    store.save_manifest = die
+    generations.save_manifest = die
 elif point == "publish":  # CURRENT.tmp written, not yet renamed over CURRENT
     real_replace = os.replace
     def replace(src, dst, *args, **kwargs):
-        if str(dst).endswith(store.CURRENT):
+        if str(dst).endswith(generations.CURRENT):
             die()
         return real_replace(src, dst, *args, **kwargs)
     os.replace = replace
@@ -342,7 +351,7 @@ def test_killed_indexer_leaves_the_last_good_index_serving(
     shutil.copytree(crash_base["corpus"], corpus)
     index_dir = tmp_path / "index"
     shutil.copytree(crash_base["index"], index_dir)
-    live = store.current_generation(index_dir)
+    live = current_generation(index_dir)
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
     before = search_total(client, "migration")
     changed = corpus / "ungdc" / "2023" / sorted(os.listdir(corpus / "ungdc" / "2023"))[0]
@@ -369,7 +378,7 @@ def test_killed_indexer_leaves_the_last_good_index_serving(
         _kill_group(child.pid)
 
     # The live generation still answers, in this app and after a restart.
-    assert store.current_generation(index_dir) == live
+    assert current_generation(index_dir) == live
     fresh = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
     if mode == "rebuild":
         assert search_total(client, "migration") == before
@@ -381,11 +390,68 @@ def test_killed_indexer_leaves_the_last_good_index_serving(
     # The next run needs no clean-up; half-written generations are gone.
     report = run([corpus], index_dir, workers=2)
     assert set(report.counts()) <= {"unchanged", "indexed"}, report.summary()
-    assert store.current_generation(index_dir) == live
-    assert [p.name for p in (index_dir / store.GENERATIONS).iterdir()] == [live.name]
+    assert current_generation(index_dir) == live
+    assert [p.name for p in (index_dir / GENERATIONS).iterdir()] == [live.name]
     if mode == "incremental":
         assert search_total(fresh, "zanzibarite")[0] == 1
     print(f"\n[reliability] crash {mode}/{point}: killed after {killed_after:.1f} s, recovered")
+
+
+def _kill_at(point: str, corpus: Path, index_dir: Path, log: Path) -> None:
+    """Run an incremental `report-search index` in a child and SIGKILL it at `point`."""
+    args = ["index", str(corpus), "--index-dir", str(index_dir), "--workers", "2"]
+    with open(log, "wb") as output:
+        child = subprocess.Popen(
+            [sys.executable, "-c", CRASH_CHILD, point, *args],
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        assert child.wait(timeout=300) == -signal.SIGKILL, log.read_text("utf-8")
+        _assert_no_orphans(child.pid)
+    finally:
+        _kill_group(child.pid)
+
+
+@pytest.mark.reliability
+def test_killed_between_the_commit_and_the_manifest_the_index_stays_consistent(
+    crash_base: dict[str, Path], tmp_path: Path
+) -> None:
+    """Issue 16, defect 6: search showed the new documents while the manifest (stats, pages,
+    API entries, files) did not know them, until the next run."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(crash_base["corpus"], corpus)
+    index_dir = tmp_path / "index"
+    shutil.copytree(crash_base["index"], index_dir)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    documents = client.get("/api/stats").get_json()["documents"]
+    new = corpus / "ungdc" / "2023" / "new-zanzibarite.txt"
+    new.write_text(("Zanzibarite quokkas migrate between islands. " * 40 + "\n\n") * 3, "utf-8")
+
+    _kill_at("toc", corpus, index_dir, tmp_path / "child.log")
+
+    for app_client in (
+        client,
+        create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client(),
+    ):
+        found = app_client.get("/api/search?q=zanzibarite").get_json()
+        # The commit happened ...
+        [document_id] = {result["document_id"] for result in found["results"]}
+        assert document_id == "corpus/ungdc/2023/new-zanzibarite.txt"
+        # ... and so did the manifest: every way to the new document answers.
+        assert app_client.get("/api/stats").get_json()["documents"] == documents + 1
+        for path in (
+            f"/api/documents/{document_id}",
+            f"/api/documents/{document_id}/file",
+            f"/documents/{document_id}",
+        ):
+            assert app_client.get(path).status_code == 200, path
+    report = run([corpus], index_dir, workers=2)
+    assert set(report.counts()) == {"unchanged"}, report.summary()
+    live = current_generation(index_dir)
+    assert not list(live.glob("documents.*.json")), "the next run settles the manifest"
 
 
 def _assert_no_orphans(pgid: int, timeout: float = 10.0) -> None:
@@ -426,7 +492,7 @@ def test_a_full_disk_stops_the_run_with_a_message_and_keeps_the_live_index(
 ) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(crash_base["index"], index_dir)
-    live = store.current_generation(index_dir)
+    live = current_generation(index_dir)
     client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
     before = search_total(client, "migration")
 
@@ -439,11 +505,40 @@ def test_a_full_disk_stops_the_run_with_a_message_and_keeps_the_live_index(
     assert "Traceback" not in result.stderr
     assert "Error: indexing stopped, the live index is unchanged" in result.stderr
     assert "File too large" in result.stderr
-    assert store.current_generation(index_dir) == live
-    assert [p.name for p in (index_dir / store.GENERATIONS).iterdir()] == [live.name]
+    assert current_generation(index_dir) == live
+    assert [p.name for p in (index_dir / GENERATIONS).iterdir()] == [live.name]
     assert search_total(client, "migration") == before
     ok = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_full_disk_in_an_incremental_run_leaves_no_temporary_files(
+    crash_base: dict[str, Path], tmp_path: Path
+) -> None:
+    """Issue 16, defect 5: MAIN.tmp/*.ctmp stayed in the live generation, the disk stayed full
+    and every later run failed, until someone deleted them by hand."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(crash_base["corpus"], corpus)
+    index_dir = tmp_path / "index"
+    shutil.copytree(crash_base["index"], index_dir)
+    live = current_generation(index_dir)
+    before = sorted(p.name for p in live.iterdir())
+    for number in range(6):  # enough new text that the writer's files pass the limit
+        text = f"Kestrel report {number}. " + "Remittances rise in coastal towns. " * 3000
+        (corpus / f"new-{number}.txt").write_text(text, "utf-8")
+    args = cli("index", str(corpus), "--index-dir", str(index_dir), "--workers", "1")
+
+    result = subprocess.run(
+        args, capture_output=True, text=True, timeout=300, preexec_fn=_file_size_limit(200_000)
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "Error: indexing stopped" in result.stderr
+    assert sorted(p.name for p in live.iterdir()) == before  # nothing left behind
+    ok = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    assert search_total(client, "kestrel")[0] == 6
 
 
 def test_an_index_folder_that_is_a_file_is_a_clear_error(
@@ -468,7 +563,7 @@ def test_an_unwritable_generations_folder_is_a_clear_error(
 ) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(crash_base["index"], index_dir)
-    generations = index_dir / store.GENERATIONS
+    generations = index_dir / GENERATIONS
     # chmod does not stop root; the immutable attribute does, where the file system has it.
     chattr = shutil.which("chattr")
     if not chattr or subprocess.run([chattr, "+i", str(generations)]).returncode:

@@ -11,10 +11,11 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.index.analysis import analyze
+from indexer.index.ranking import FIELDS, K1
 from search_app.engine.index_handle import IndexHandle
 from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.query import bound_expansions, parse
-from search_app.engine.scoring import FIELDS, K1, BulkScorer
+from search_app.engine.scoring import BulkScorer
 
 
 @pytest.fixture(scope="module")
@@ -114,11 +115,12 @@ def test_phrase_masks_equal_whoosh(snapshot, phrase):
 
 def test_multi_segment_index(tmp_path: Path):
     """Postings, lengths, phrases and scores across several Whoosh segments."""
-    from indexer.index import store
+    from indexer.index import generations
+    from indexer.index.writer import add_document
     from indexer.models import Document, IndexedDocument, Page, Passage
 
     index_dir = tmp_path / "index"
-    generation = store.new_generation(index_dir)
+    generation = generations.new_generation(index_dir)
     texts = {
         "a.txt": ["Health workers leave rural clinics.", "Ethical recruitment of nurses."],
         "b.txt": ["Nurses and health workers migrate.", "Recruitment agencies and nurses."],
@@ -130,10 +132,10 @@ def test_multi_segment_index(tmp_path: Path):
             Passage(name, i, text, (text,), (), 1, 1, {"doc_type": ("report",)})
             for i, text in enumerate(paragraphs)
         )
-        writer = store.open_generation(generation).writer()
-        store.add_document(writer, IndexedDocument(document, name, (), passages))
+        writer = generations.open_generation(generation).writer()
+        add_document(writer, IndexedDocument(document, name, (), passages))
         writer.commit(merge=False)
-    store.publish(index_dir, generation)
+    generations.publish(index_dir, generation)
     snapshot = IndexHandle(index_dir).snapshot()
     searcher = snapshot.searcher()
     assert not searcher.reader().is_atomic()

@@ -10,9 +10,16 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
 from indexer.extraction import extract
-from indexer.index import store
 from indexer.index.analysis import text_analyzer
 from indexer.index.schema import build_schema
+from indexer.index.writer import (
+    ANALYZED_FIELDS,
+    add_document,
+    analyze_document,
+    analyzed_writes,
+    commit,
+    open_writer,
+)
 from indexer.metadata import enrich
 from indexer.models import IndexedDocument
 from indexer.structure import build_passages
@@ -36,9 +43,7 @@ def contents(index: Any) -> dict[str, Any]:
             postings[(field, term)] = list(reader.postings(field, term).items_as(kind))
         return {
             "stored": [reader.stored_fields(n) for n in docs],
-            "lengths": [
-                [reader.doc_field_length(n, f) for f in store.ANALYZED_FIELDS] for n in docs
-            ],
+            "lengths": [[reader.doc_field_length(n, f) for f in ANALYZED_FIELDS] for n in docs],
             "postings": postings,
         }
 
@@ -46,11 +51,11 @@ def contents(index: Any) -> dict[str, Any]:
 def build(folder: Path, doc: IndexedDocument, analyzed: bool, schema: Any = None) -> Any:
     folder.mkdir()
     index = whoosh_index.create_in(str(folder), schema or build_schema())
-    writer = store.open_writer(index)
-    values = store.analyze_document(doc) if analyzed else None
-    with store.analyzed_writes(writer):
-        store.add_document(writer, doc, values)
-    store.commit(writer, optimize=True)
+    writer = open_writer(index)
+    values = analyze_document(doc) if analyzed else None
+    with analyzed_writes(writer):
+        add_document(writer, doc, values)
+    commit(writer, optimize=True)
     return whoosh_index.open_dir(str(folder))
 
 
@@ -66,7 +71,7 @@ def test_worker_analysis_writes_the_same_index(tmp_path: Path) -> None:
 
 def test_the_schema_written_at_commit_is_the_plain_one(tmp_path: Path) -> None:
     index = build(tmp_path / "ahead", seed_document(tmp_path), analyzed=True)
-    for name in store.ANALYZED_FIELDS:
+    for name in ANALYZED_FIELDS:
         assert "index" not in vars(index.schema[name])
         assert index.schema[name] == build_schema()[name]
 
@@ -76,11 +81,11 @@ def test_analysis_is_used_only_inside_the_block(tmp_path: Path) -> None:
     folder = tmp_path / "outside"
     folder.mkdir()
     index = whoosh_index.create_in(str(folder), build_schema())
-    writer = store.open_writer(index)
+    writer = open_writer(index)
     # Postings of another text: used only if add_document trusted them outside the block.
-    other = store.analyze_document(seed_document(tmp_path))[::-1]
-    store.add_document(writer, doc, other)
-    store.commit(writer)
+    other = analyze_document(seed_document(tmp_path))[::-1]
+    add_document(writer, doc, other)
+    commit(writer)
     assert contents(whoosh_index.open_dir(str(folder))) == contents(
         build(tmp_path / "plain", doc, analyzed=False)
     )

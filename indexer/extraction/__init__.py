@@ -23,14 +23,11 @@ from pypdf.errors import (
     PyPdfError,
 )
 
-from indexer.extraction.html import html_blocks, markdown_blocks
-from indexer.extraction.pdf_layout import LineCollector, pages_text
-from indexer.models import Document, Page
-
-try:
-    from indexer.extraction.pypdf_fast import fast_pypdf
-except (ImportError, AttributeError):  # a pypdf whose internals moved: plain pypdf, slower
-    from contextlib import nullcontext as fast_pypdf
+from indexer.extraction import pypdf_fast, scanned
+from indexer.extraction.html import html_blocks, markdown_blocks, strip_markdown
+from indexer.extraction.ocr import OcrOptions
+from indexer.extraction.pdf_layout import Line, LineCollector, pages_text
+from indexer.models import Document, OcrSummary, Page
 
 SUFFIXES: dict[str, str] = {
     ".pdf": "pdf",
@@ -49,6 +46,8 @@ JUNK_TITLE = re.compile(
 )
 JUNK_AUTHOR = {"user", "admin", "administrator", "owner", "unknown", "author", "windows user"}
 PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+# Each page's lines and (bottom, top) box, and the errors of the pages that failed.
+PageLines = tuple[list[list[Line]], list[tuple[float, float]], list[Exception]]
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,7 @@ class Limits:
     max_pages: int = 2000
     seconds: float = 120.0
     max_bytes: int = 200 * 1024 * 1024
+    ocr: OcrOptions = OcrOptions()  # pages without a text layer: mode, per-page time, cache
 
 
 class ExtractionError(Exception):
@@ -67,10 +67,11 @@ class ExtractionError(Exception):
     unsupported, decode, unreadable (and timeout, raised by the pipeline).
     """
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, ocr: OcrSummary | None = None) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.ocr = ocr  # for a PDF without text: its pages that needed OCR, and how it went
 
 
 def file_hash(path: Path) -> str:
@@ -118,6 +119,7 @@ def extract(path: Path, document_id: str, limits: Limits = Limits()) -> Document
         pages=pages,
         title=title or path.stem,
         metadata=metadata,
+        ocr=metadata.pop("ocr", None),
     )
 
 
@@ -158,8 +160,46 @@ def read_pdf(path: Path, limits: Limits) -> tuple[tuple[Page, ...], str, dict[st
         raise ExtractionError(
             "too-many-pages", f"{count} pages is over the limit of {limits.max_pages}"
         )
-    lines, boxes, errors = [], [], []
-    with fast_pypdf():
+    lines, boxes, errors = read_pages(path, reader, count)
+    if count and len(errors) == count:
+        raise classify(errors[0])
+    ocr = scanned.fill_pages(path, lines, boxes, limits.ocr)  # pages without a text layer
+    texts = pages_text(lines, boxes)
+    if not any(any(ch.isalnum() for ch in text) for text in texts):
+        raise ExtractionError("no-text", scanned.no_text_message(ocr), ocr)
+    labels = page_labels(reader, count)
+    pages = tuple(Page(number=i + 1, text=text, label=labels[i]) for i, text in enumerate(texts))
+    title, metadata = pdf_metadata(reader)
+    if errors:
+        metadata["page_errors"] = len(errors)
+    if ocr is not None:
+        metadata["ocr"] = ocr  # taken out again by extract(): Document.ocr
+    return pages, title, metadata
+
+
+def read_pages(path: Path, reader: PdfReader, count: int) -> PageLines:
+    """The pages' lines, with pypdf's fast path when it is on (see indexer.extraction.pypdf_fast).
+
+    Pages that fail under the fast path may fail because of it (a pypdf change its canary
+    missed): the file is then read again with plain pypdf, kept if fewer pages fail.
+    """
+    fast = pypdf_fast.use_fast_path()
+    result = page_lines(reader, count, fast)
+    errors = result[2]
+    if fast and errors:
+        plain = page_lines(open_pdf(path)[0], count, fast=False)
+        if len(plain[2]) < len(errors):
+            pypdf_fast.fast_path_failed(path.name, errors[0])
+            return plain
+    return result
+
+
+def page_lines(reader: PdfReader, count: int, fast: bool) -> PageLines:
+    """Each page's lines and box, and the errors of the pages that failed."""
+    lines: list[list[Line]] = []
+    boxes: list[tuple[float, float]] = []
+    errors: list[Exception] = []
+    with pypdf_fast.extracting(fast):
         for index in range(count):
             collector = LineCollector()
             try:
@@ -173,17 +213,7 @@ def read_pdf(path: Path, limits: Limits) -> tuple[tuple[Page, ...], str, dict[st
             lines.append(collector.finish())
             if len(boxes) < len(lines):
                 boxes.append(A4_BOX)
-    if count and len(errors) == count:
-        raise classify(errors[0])
-    texts = pages_text(lines, boxes)
-    if not any(any(ch.isalnum() for ch in text) for text in texts):
-        raise ExtractionError("no-text", "no text layer (image-only or scanned?): it needs OCR")
-    labels = page_labels(reader, count)
-    pages = tuple(Page(number=i + 1, text=text, label=labels[i]) for i, text in enumerate(texts))
-    title, metadata = pdf_metadata(reader)
-    if errors:
-        metadata["page_errors"] = len(errors)
-    return pages, title, metadata
+    return lines, boxes, errors
 
 
 def page_box(page: Any) -> tuple[float, float]:
@@ -282,8 +312,8 @@ def read_text_file(path: Path, fmt: str) -> tuple[tuple[Page, ...], str, dict[st
         title, blocks = html_blocks(text)
     elif fmt == "markdown":
         blocks = markdown_blocks(text)
-    else:
-        blocks = text_blocks(text)
+    else:  # plain text often holds Markdown's inline markup: never index or show it raw
+        blocks = [b for b in map(strip_markdown, text_blocks(text)) if b.strip()]
     metadata = {"title_from": "metadata"} if title else {"title_from": "text"}
     if not title and blocks:
         title = first_heading(blocks[0], markdown=fmt != "text")

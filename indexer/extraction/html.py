@@ -1,9 +1,13 @@
 """HTML and Markdown -> blocks of text: main content only, headings as Markdown `#` lines.
 
 Markdown is rendered to HTML with markdown-it-py first, so both formats share one walker.
+Plain text files often carry Markdown's inline markup too (`**Mr President,**`, `---`
+rules): `strip_markdown` removes it, so that it is never indexed, shown or quoted raw.
 """
 
 from __future__ import annotations
+
+import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdown_it import MarkdownIt
@@ -140,3 +144,30 @@ def markdown_blocks(markdown: str) -> list[str]:
     """Blocks of a Markdown text: link and emphasis syntax gone, code kept as text."""
     html = MarkdownIt("commonmark").enable("table").render(markdown)
     return html_blocks(f"<body>{html}</body>")[1]
+
+
+# Inline markup is parsed by markdown-it (raw HTML off: `<script>` in a text is text).
+_INLINE = MarkdownIt("commonmark", {"html": False})
+_MARKUP_CHARS = re.compile(r"[*_`\[\\]")
+# A thematic break (`---`, `***`, `* * *`, `_____`): decoration, not text.
+_RULE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)
+# Emphasis markers markdown-it leaves unpaired ("**Mr President,\nExcellencies,**" split
+# over blocks): a run of two or more at a word's edge.
+_LEFTOVER = re.compile(r"(?<![^\s(\"“])[*_]{2,}|[*_]{2,}(?![^\s.,;:!?)\"”])")
+
+
+def strip_markdown(text: str) -> str:
+    """A plain text block without Markdown's inline markup and rules: `**bold**` -> `bold`,
+    `[words](url)` -> `words`, `---` lines dropped; line breaks and other text kept."""
+    text = _RULE.sub("", text)
+    if not _MARKUP_CHARS.search(text):
+        return text.strip("\n")
+    tokens = _INLINE.parseInline(text)
+    parts: list[str] = []
+    for token in tokens[0].children or () if tokens else ():
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    plain = _LEFTOVER.sub("", "".join(parts))
+    return "\n".join(line.strip() for line in plain.split("\n") if line.strip())

@@ -2,58 +2,33 @@
 
 from __future__ import annotations
 
-from math import log
-
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.scoring import BM25F
 
 from indexer.index.analysis import text_analyzer
 from indexer.models import FACETS
 
-# Index-time field weights (Whoosh multiplies a term's frequency in the field by them) and
-# BM25 parameters, for what Whoosh itself scores: question answering's candidate passages.
-# The title is repeated on every passage of a document, so a heavy title weight acts as a
-# document prior that swamps the passage's own words: on the SciFact *train* split, title 3.0
-# gave nDCG@10 0.648, 1.0 gave 0.670 and 0.25 gave 0.695 (bench/tune_scifact.py). The search
-# engine ranks with exact BM25F instead (search_app/scoring.py), which divides these weights
-# out and applies its own per field.
-FIELD_BOOSTS: dict[str, float] = {"title": 0.25, "section": 2.0, "text": 1.0}
-BM25_K1 = 0.9
-BM25_B = 0.75
+# Part of the index format, not of ranking: Whoosh multiplies a term's frequency in these
+# fields by this factor before storing it as the posting weight (the fields' `field_boost`).
+# Exact BM25F divides it out again and weighs the fields itself (indexer.index.ranking). The
+# values date from Whoosh's own BM25F ranking; changing one would misweigh every index
+# already built, so they stay as they are.
+POSTING_WEIGHT_SCALES: dict[str, float] = {"title": 0.25, "section": 2.0, "text": 1.0}
 
 # Numeric facets are stored as NUMERIC so that year ranges are cheap; the others are keywords.
 NUMERIC_FACETS: frozenset[str] = frozenset({"year"})
 
 
-class RobertsonBM25F(BM25F):
-    """Whoosh's BM25F with the Robertson/Sparck Jones idf that Lucene and Pyserini use.
-
-    Whoosh's own idf, log(N / (df + 1)) + 1, keeps common words at idf >= 1, so a query's
-    frequent words outweigh its rare, telling ones more than BM25 intends.
-    """
-
-    def idf(self, searcher, fieldname: str, text: str) -> float:
-        parent = searcher.get_parent()
-        df = parent.doc_frequency(fieldname, text)
-        n = parent.doc_count_all()
-        return log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-def weighting() -> BM25F:
-    """The ranking model every searcher of the passage index should use."""
-    return RobertsonBM25F(B=BM25_B, K1=BM25_K1)
-
-
 def build_schema() -> Schema:
     """Schema for passages: ids, full-text fields, pages, and one field per facet."""
     analyzer = text_analyzer()
+    scales = POSTING_WEIGHT_SCALES
     fields = {
         "passage_id": ID(stored=True, unique=True),
         "document_id": ID(stored=True),
         "ordinal": NUMERIC(stored=True, sortable=True),
-        "title": TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["title"]),
-        "section": TEXT(analyzer=analyzer, stored=True, field_boost=FIELD_BOOSTS["section"]),
-        "text": TEXT(analyzer=analyzer, stored=True, phrase=True),
+        "title": TEXT(analyzer=analyzer, stored=True, field_boost=scales["title"]),
+        "section": TEXT(analyzer=analyzer, stored=True, field_boost=scales["section"]),
+        "text": TEXT(analyzer=analyzer, stored=True, phrase=True, field_boost=scales["text"]),
         "sentences": STORED(),  # tuple of sentence strings, for question answering
         "section_path": STORED(),  # tuple of headings, top level first
         "page_start": NUMERIC(stored=True),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
+from indexer import ocr_status
+from indexer.cluster import ClusterError
 from indexer.extraction import Limits
-from indexer.index import store
+from indexer.extraction.ocr import MODES, OcrOptions
+from indexer.index import generations
 from indexer.pipeline import run
 from search_app import engine
 from search_app.cli.ask import ask
@@ -32,6 +37,19 @@ def main() -> None:
 @click.option(
     "--timeout", type=click.FloatRange(min=1), default=Limits.seconds, help="Seconds per file."
 )
+@click.option(
+    "--ocr",
+    type=click.Choice(MODES),
+    default=OcrOptions.mode,
+    show_default=True,
+    help="Read pages without a text layer with Tesseract (auto), every page (force), or none.",
+)
+@click.option(
+    "--cluster",
+    metavar="tcp://HOST:PORT",
+    default=None,
+    help="Process the files on this Dask scheduler's workers (pip install report-search[cluster]).",
+)
 def index(
     folders: tuple[Path, ...],
     index_dir: Path | None,
@@ -39,16 +57,28 @@ def index(
     workers: int | None,
     max_pages: int,
     timeout: float,
+    ocr: str,
+    cluster: str | None,
 ) -> None:
     """Index the reports in FOLDERS (incremental unless --rebuild)."""
-    target = store.resolve_index_dir(index_dir)
-    limits = Limits(max_pages=max_pages, seconds=timeout)
+    target = generations.resolve_index_dir(index_dir)
+    limits = Limits(max_pages=max_pages, seconds=timeout, ocr=OcrOptions(mode=ocr))
     try:
         report = run(
-            list(folders), target, rebuild=rebuild, workers=workers, progress=True, limits=limits
+            list(folders),
+            target,
+            rebuild=rebuild,
+            workers=workers,
+            progress=True,
+            limits=limits,
+            cluster=cluster,
         )
-    except store.IndexBusyError as error:
+    except generations.IndexBusyError as error:
         raise click.ClickException(str(error)) from None
+    except ClusterError as error:
+        raise click.ClickException(
+            f"indexing stopped, the live index is unchanged: {error}"
+        ) from None
     except OSError as error:  # disk full, read-only or misplaced index folder
         raise click.ClickException(
             f"indexing stopped, the live index is unchanged: {error.strerror or error} "
@@ -65,6 +95,10 @@ def index(
         click.echo(
             f"  failed [{failure['reason']}] {failure['path']}: {failure['error']}", err=True
         )
+    for line in ocr_status.run_lines(summary["ocr"]):
+        click.echo(line)
+    for line in duplicate_lines(summary.get("duplicates") or ()):
+        click.echo(line)
     click.echo(f"index: {target} (generation {summary['generation']}); report: report.json")
 
 
@@ -74,10 +108,10 @@ def index(
 def stats(index_dir: Path | None, as_json: bool) -> None:
     """Documents, passages, pages, facet values and failures of the index (--json: the
     /api/stats body)."""
-    target = store.resolve_index_dir(index_dir)
+    target = generations.resolve_index_dir(index_dir)
     try:
         data = engine.stats(IndexHandle(target))
-    except store.NoIndexError as error:
+    except generations.NoIndexError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -93,6 +127,22 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"last run: {last.get('by_status')} in {last.get('seconds')} s")
         for failure in last.get("failures", []):
             click.echo(f"  failed [{failure['reason']}] {failure['path']}")
+    if "ocr" in data:
+        for line in ocr_status.stats_lines(data["ocr"]):
+            click.echo(line)
+    for line in duplicate_lines(data.get("duplicates") or ()):
+        click.echo(line)
+
+
+def duplicate_lines(groups: Iterable[dict[str, Any]]) -> list[str]:
+    """Groups of copies of one report: searched and shown once, as the first file."""
+    groups = list(groups)
+    if not groups:
+        return []
+    lines = [f"copies of one report: {len(groups)} group{'' if len(groups) == 1 else 's'}"]
+    for group in groups:
+        lines.append(f"  {group['representative']} (shown), also {', '.join(group['copies'])}")
+    return lines
 
 
 # search, serve and ask: search_app/cli/search.py and ask.py.

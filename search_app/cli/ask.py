@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from indexer.index import store
+from indexer.index import generations
 from search_app import qa
 from search_app.cli.options import index_dir_option
 from search_app.cli.search import emphasise, search_args
@@ -23,29 +23,37 @@ from search_app.engine.service import BadRequest
 @click.option(
     "--filter", "filters", multiple=True, metavar="FACET=VALUE", help="Facet filter; repeatable."
 )
+@click.option("--year-from", type=int, help="Only reports of this year or later.")
+@click.option("--year-to", type=int, help="Only reports of this year or earlier.")
 @click.option("--limit", type=click.IntRange(1, qa.MAX_ANSWERS), default=5, show_default=True)
 def ask(
     question: tuple[str, ...],
     index_dir: Path | None,
     as_json: bool,
     filters: tuple[str, ...],
+    year_from: int | None,
+    year_to: int | None,
     limit: int,
 ) -> None:
     """Answer QUESTION from the indexed reports, citing report, section and page."""
     args = search_args(" ".join(question), filters, limit, 1, "relevance", "document")
     args = {k: v for k, v in args.items() if k not in ("page", "sort", "group", "per_page")}
     args["limit"] = [str(limit)]
+    for name, year in (("year_from", year_from), ("year_to", year_to)):
+        if year is not None:
+            args[name] = [str(year)]
     try:
         asked = qa.parse_ask_args(args)
-        handle = IndexHandle(store.resolve_index_dir(index_dir))
-        body = qa.ask(handle, asked.q, asked.filters, asked.limit)
-    except (BadRequest, store.NoIndexError) as error:
+        handle = IndexHandle(generations.resolve_index_dir(index_dir))
+        body = qa.ask(handle, asked.q, asked.filters, asked.limit, asked.year_from, asked.year_to)
+    except (BadRequest, generations.NoIndexError) as error:
         raise click.ClickException(getattr(error, "message", str(error))) from None
     click.echo(json.dumps(body, ensure_ascii=False) if as_json else render(body))
 
 
 def render(body: dict[str, Any]) -> str:
-    """The answers, best first, each with its sentence and citation; or the closest passages."""
+    """The answers, best first, each with its sentence, confidence and citation; or the
+    closest passages."""
     lines = [click.style(body["question"], bold=True)]
     if body["no_answer"]:
         lines.append("No answer found. The closest passages:")
@@ -54,14 +62,19 @@ def render(body: dict[str, Any]) -> str:
         items = body["answers"]
     for number, item in enumerate(items, start=1):
         lines.append("")
-        if "answer" in item:
-            lines.append(f"{number}. {click.style(item['answer'], bold=True)}")
-            if item["answer"] != item["sentence"]:
-                lines.append(f"   {item['sentence']}")
+        if "sentence" in item:
+            short = item["answer"] or "(no short answer: read the sentence)"
+            lines.append(f"{number}. {click.style(short, bold=True)}   {confidence_words(item)}")
+            lines.append(f"   {item['sentence']}")
         else:
             lines.append(f"{number}. {emphasise(item['snippet'])}")
-        lines.append(f"   {citation(item)}   (score {item['score']})")
+        lines.append(f"   {citation(item)}")
     return "\n".join(lines)
+
+
+def confidence_words(item: dict[str, Any]) -> str:
+    """The answer's confidence in words, with the percentage."""
+    return f"({qa.confidence_label(item['confidence'])}, {round(item['confidence'] * 100)}%)"
 
 
 def citation(item: dict[str, Any]) -> str:

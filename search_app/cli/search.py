@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from indexer.index import store
+from indexer.index import generations
 from search_app import engine
 from search_app.cli.options import index_dir_option
 from search_app.engine.index_handle import IndexHandle
@@ -42,9 +42,9 @@ def search(
     """Search the index for QUERY (same syntax and filters as the web page)."""
     args = search_args(" ".join(query), filters, limit, page, sort, group)
     try:
-        handle = IndexHandle(store.resolve_index_dir(index_dir))
+        handle = IndexHandle(generations.resolve_index_dir(index_dir))
         body = engine.search(handle, engine.parse_search_args(args))
-    except (engine.BadRequest, store.NoIndexError) as error:
+    except (engine.BadRequest, generations.NoIndexError) as error:
         raise click.ClickException(getattr(error, "message", str(error))) from None
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False))
@@ -128,12 +128,27 @@ def _citation(result: dict[str, Any]) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the web pages and the API with waitress (a production WSGI server)."""
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes: above 1, gunicorn pre-forks them, each with --threads threads.",
+)
+def serve(index_dir: Path | None, host: str, port: int, threads: int, processes: int) -> None:
+    """Serve the web pages and the API with waitress, or gunicorn for several processes."""
+    config = {"INDEX_DIR": str(generations.resolve_index_dir(index_dir))}
+    click.echo(
+        f"Report Search on http://{host}:{port}/ (index: {config['INDEX_DIR']}, "
+        f"{processes} process{'es' if processes > 1 else ''} x {threads} threads)"
+    )
+    if processes > 1:
+        from search_app.cli.prefork import serve_processes
+
+        serve_processes(config, host, port, processes, threads)
+        return
     from waitress import serve as waitress_serve
 
     from search_app.web import create_app
 
-    config = {"INDEX_DIR": str(store.resolve_index_dir(index_dir))}
-    click.echo(f"Report Search on http://{host}:{port}/ (index: {config['INDEX_DIR']})")
     waitress_serve(create_app(config), host=host, port=port, threads=threads)

@@ -3,7 +3,8 @@
 Built once per snapshot from the `document_id` postings and one stored value per document,
 so that grouping, sorting and counting per document are numpy operations instead of stored
 field loads per hit. A document's passages are written together and in order
-(indexer.store.add_document), so within a document, document-number order is passage order.
+(indexer.index.writer.add_document), so within a document, document-number order is passage
+order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search_app.engine.index_handle import Snapshot
+from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.matchsets import live_mask, term_ids
 
 
@@ -37,17 +38,15 @@ class Columns:
         return int(np.count_nonzero(present))
 
 
+@per_generation
 def columns(snapshot: Snapshot) -> Columns:
     """The snapshot's Columns (built on first use)."""
-    live = live_mask(snapshot)  # outside: Snapshot.cached builds one value at a time
-    return snapshot.cached("columns", lambda snap: _build(snap, live))
-
-
-def _build(snapshot: Snapshot, live: np.ndarray) -> Columns:
+    live = live_mask(snapshot)
     searcher = snapshot.searcher()
     reader = searcher.reader()
     doc = np.full(reader.doc_count_all(), -1, dtype=np.int64)
-    document_ids, firsts = [], []
+    document_ids: list[str] = []
+    firsts: list[int] = []
     for btext in reader.lexicon("document_id"):
         ids = term_ids(reader, "document_id", btext)
         ids = ids[live[ids]]  # a re-indexed document's old passages linger until a merge

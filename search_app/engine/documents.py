@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from indexer import duplicates, ocr_status
 from indexer.models import FACETS
-from search_app.engine.facets import facet_values
-from search_app.engine.index_handle import IndexHandle, Snapshot
+from search_app.engine.columns import columns
+from search_app.engine.facets import FacetValues, facet_values
+from search_app.engine.index_handle import IndexHandle, Snapshot, per_generation
 from search_app.engine.matchsets import term_ids
-from search_app.engine.results import document_url, facet_dict, file_url
+from search_app.engine.results import copies_of, document_url, facet_dict, file_url, place
 
 
 class UnknownDocument(LookupError):
@@ -37,6 +41,8 @@ def document_summary(snapshot: Snapshot, document_id: str, first: dict[str, Any]
         "passage_count": record.get("passages"),
         "url": document_url(document_id),
         "file_url": file_url(snapshot, document_id),
+        "copies": copies_of(snapshot, document_id),
+        "duplicate_of": record.get("duplicate_of"),
         **facet_dict(first),
     }
 
@@ -44,18 +50,19 @@ def document_summary(snapshot: Snapshot, document_id: str, first: dict[str, Any]
 def get_document(handle: IndexHandle, document_id: str) -> dict[str, Any]:
     """Metadata, sections and passages in order; UnknownDocument when not indexed."""
     snapshot = handle.snapshot()
-    stored = passages_of(snapshot, document_id)
-    if document_id not in snapshot.manifest or not stored:
+    record = snapshot.manifest.get(document_id)
+    # A copy of another report (indexer.duplicates) is read in its representative's text.
+    shown = (record or {}).get("duplicate_of") or document_id
+    stored = passages_of(snapshot, shown)
+    if record is None or not stored:
         raise UnknownDocument(document_id)
-    record = snapshot.manifest[document_id]
     passages = [
         {
             "passage_id": s["passage_id"],
             "ordinal": int(s.get("ordinal", 0)),
             "section": " > ".join(s.get("section_path") or ()),
             "section_path": list(s.get("section_path") or ()),
-            "page_start": s.get("page_start"),
-            "page_end": s.get("page_end"),
+            **place(s),
             "text": s.get("text", ""),
             **facet_dict(s),
         }
@@ -74,6 +81,7 @@ def get_document(handle: IndexHandle, document_id: str) -> dict[str, Any]:
             for p in record.get("sections", [])
         ],
         "passages": passages,
+        "ocr": ocr_status.document_note(record.get("ocr")),  # "Pages 3-5 were read by OCR"
     }
 
 
@@ -100,9 +108,51 @@ def stats(handle: IndexHandle) -> dict[str, Any]:
         "documents": len(snapshot.manifest),
         "passages": reader.doc_count(),
         "pages": sum(int(r.get("pages") or 0) for r in snapshot.manifest.values()),
+        # Files that are copies of another report: searched and counted once, with it.
+        "duplicates": duplicates.groups_of(snapshot.manifest),
         "facets": {name: len(facet_values(snapshot, name).values) for name in FACETS},
         "last_run": snapshot.info.get("last_run"),
+        "ocr": ocr_status.index_summary(snapshot.manifest, snapshot.info.get("last_run")),
     }
+
+
+# What the home page shows of the shelf: each facet's commonest values, by documents.
+SHELF_FACETS = ("doc_type", "organization", "country", "topic")
+SHELF_SIZE = 8
+
+
+def shelf(handle: IndexHandle) -> dict[str, Any]:
+    """The shelf at a glance: reports, passages, years and, per facet of SHELF_FACETS, the
+    values held by most reports (counted once per report; built once per generation)."""
+    return _shelf(handle.snapshot())
+
+
+@per_generation
+def _shelf(snapshot: Snapshot) -> dict[str, Any]:
+    cols = columns(snapshot)
+    years = _documents_per_value(cols.doc, facet_values(snapshot, "year"))
+    return {
+        "documents": len(cols.document_ids),
+        "passages": int(np.count_nonzero(cols.doc >= 0)),
+        "copies": sum(1 for r in snapshot.manifest.values() if r.get("duplicate_of")),
+        "years": sorted(years.items()),
+        "facets": {
+            name: sorted(
+                _documents_per_value(cols.doc, facet_values(snapshot, name)).items(),
+                key=lambda item: (-item[1], str(item[0]).casefold()),
+            )[:SHELF_SIZE]
+            for name in SHELF_FACETS
+        },
+    }
+
+
+def _documents_per_value(doc: np.ndarray, values: FacetValues) -> dict[Any, int]:
+    """value -> how many documents have a passage holding it."""
+    owner = doc[values.docs] if len(values.docs) else np.empty(0, dtype=np.int64)
+    live = owner >= 0
+    pairs = np.unique(owner[live] * max(1, len(values.values)) + values.vals[live])
+    counts = np.bincount(pairs % max(1, len(values.values)), minlength=len(values.values))
+    return {values.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:

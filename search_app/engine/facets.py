@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from indexer.index.schema import NUMERIC_FACETS
+from indexer.metadata import organization_aliases
 from indexer.models import FACETS
-from search_app.engine.index_handle import Snapshot
+from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.matchsets import term_ids
 
 DEFAULT_FACET_SIZE = 10
@@ -60,12 +61,9 @@ class FacetValues:
         return mask
 
 
+@per_generation
 def facet_values(snapshot: Snapshot, name: str) -> FacetValues:
     """The snapshot's FacetValues for facet `name` (built on first use)."""
-    return snapshot.cached(f"facet:{name}", lambda snap: _build(snap, name))
-
-
-def _build(snapshot: Snapshot, name: str) -> FacetValues:
     reader = snapshot.searcher().reader()
     field = reader.schema[name]
     if name in NUMERIC_FACETS:
@@ -102,7 +100,7 @@ def resolve_value(snapshot: Snapshot, name: str, raw: str) -> Any:
     if key in known.folded:
         return known.folded[key]
     if name == "organization":
-        alias = _organization_aliases().get(key)
+        alias = organization_aliases().get(key)
         if alias is not None:
             return known.folded.get(str(alias).casefold(), alias)
     if name in NUMERIC_FACETS:
@@ -113,15 +111,6 @@ def resolve_value(snapshot: Snapshot, name: str, raw: str) -> Any:
 def resolver(snapshot: Snapshot) -> Callable[[str, str], Any]:
     """resolve_value bound to a snapshot, for the query parser."""
     return lambda name, raw: resolve_value(snapshot, name, raw)
-
-
-def _organization_aliases() -> Mapping[str, str]:
-    """indexer.metadata.organization_aliases() when the metadata stage provides it."""
-    try:
-        from indexer.metadata import organization_aliases
-    except ImportError:
-        return {}
-    return organization_aliases()
 
 
 def facet_counts(

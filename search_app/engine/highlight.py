@@ -47,12 +47,6 @@ def tokens(text: str) -> list[Token]:
     return [(index_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def query_terms(q: Query | None) -> frozenset[str]:
-    """Index terms of the full-text fields that a query looks for (not those it excludes)."""
-    terms, phrases = query_marks(q)
-    return terms | {word for phrase in phrases for word in phrase}
-
-
 def query_marks(q: Query | None) -> Marks:
     """What to mark for a query: single terms anywhere, and phrases only where they occur."""
     terms: set[str] = set()
@@ -121,10 +115,12 @@ def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[
     """Indexes of the tokens to mark."""
     hits = {i for i, word in enumerate(words) if word[0] in terms}
     kept = [i for i, word in enumerate(words) if word[0] is not None]  # stopwords leave no gap
+    sequence = [words[i][0] for i in kept]
     for phrase in phrases:
-        size = len(phrase)
-        for k in range(len(kept) - size + 1):
-            if all(words[kept[k + j]][0] == phrase[j] for j in range(size)):
+        wanted, size = list(phrase), len(phrase)
+        for k in range(len(sequence) - size + 1):
+            # The first word rules out nearly every place: compare the rest only where it is.
+            if size and sequence[k] == wanted[0] and sequence[k : k + size] == wanted:
                 hits.update(kept[k : k + size])
     return hits
 

@@ -1,7 +1,8 @@
-"""The one place that opens the index: a snapshot per live generation, searchers per thread.
+"""The server's hold on the index: a snapshot per live generation, searchers per thread.
 
 Like flaskr's db.py for a connection: the app keeps one IndexHandle; every request asks it for
-the current Snapshot (cheap: three stat() calls) and the Snapshot's per-thread searcher.
+the current Snapshot and the Snapshot's per-thread searcher. Which generation is live, and
+whether it changed, is indexer.index.generations.live_generation (three stat() calls).
 Whoosh searchers read files with seek()+read(), so one searcher is never used by two threads
 at once; every searcher of a snapshot reads the same TOC, so document numbers agree and
 per-generation caches (facet arrays, sort keys) can be shared by all threads.
@@ -9,56 +10,52 @@ per-generation caches (facet arrays, sort keys) can be shared by all threads.
 
 from __future__ import annotations
 
-import os
+import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
-from indexer.index import store
-from indexer.index.schema import weighting
-from indexer.index.store import (
-    CURRENT,
-    GENERATIONS,
+from indexer.index import whoosh_private
+from indexer.index.generations import (
     INFO,
-    MANIFEST,
     REPORT,
-    NoIndexError,
-    current_generation,
+    ChangeKey,
+    commit_reader,
     generation_number,
+    live_generation,
     load_json,
     load_manifest,
+    open_readonly,
 )
+from search_app.engine.limits import budget_paused
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Snapshot:
     """One published generation at one Whoosh commit: searchers, manifest and caches."""
 
-    def __init__(self, path: Path, key: tuple[Any, ...]) -> None:
+    def __init__(self, path: Path, key: ChangeKey) -> None:
         self.path = path
         self.key = key
         self.generation = generation_number(path)
-        self.index = FileIndex(_storage(path), schema=store.schema(), indexname="MAIN")
-        self.toc = TOC.read(self.index.storage, "MAIN", schema=store.schema())
-        self.manifest: dict[str, dict[str, Any]] = load_manifest(path)
+        self.index, self.toc = open_readonly(path)
+        # The manifest of this very commit: the two are published as one step.
+        self.manifest: dict[str, dict[str, Any]] = load_manifest(path, self.toc.generation)
         self.info: dict[str, Any] = load_json(path / INFO, {})
         self.report: dict[str, Any] = load_json(path / REPORT, {})
         self._local = threading.local()
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Hashable, Any] = {}
         self._cache_lock = threading.RLock()  # a build may use another cached value
+        # Before any search reads Whoosh's internals: are they still the ones we know?
+        whoosh_private.self_check(self.searcher().reader())
 
     def _open_searcher(self) -> Searcher:
-        segments = list(self.toc.segments)
-        reader = FileIndex._reader(
-            self.index.storage, self.toc.schema, segments, self.toc.generation
-        )
-        return Searcher(reader, fromindex=self.index, weighting=weighting())
+        return Searcher(commit_reader(self.index, self.toc), fromindex=self.index)
 
     def searcher(self) -> Searcher:
         """This thread's searcher for this snapshot (opened on first use, reopened if closed)."""
@@ -67,16 +64,26 @@ class Snapshot:
             searcher = self._local.searcher = self._open_searcher()
         return searcher
 
-    def cached(self, name: str, build: Callable[[Snapshot], T]) -> T:
-        """A per-snapshot value, built once (under a lock) by `build(self)`."""
+
+def per_generation(
+    build: Callable[Concatenate[Snapshot, P], T],
+) -> Callable[Concatenate[Snapshot, P], T]:
+    """Cache `build(snapshot, *args)` on the snapshot: built once per generation and
+    arguments (under the snapshot's lock), typed as `build` is, with no string keys."""
+
+    @functools.wraps(build)
+    def cached(snapshot: Snapshot, *args: P.args, **kwargs: P.kwargs) -> T:
+        key = (build, args, tuple(sorted(kwargs.items())))
         try:
-            return self._cache[name]
+            return snapshot._cache[key]
         except KeyError:
             pass
-        with self._cache_lock:
-            if name not in self._cache:
-                self._cache[name] = build(self)
-            return self._cache[name]
+        with budget_paused(), snapshot._cache_lock:  # built once for every request to come
+            if key not in snapshot._cache:
+                snapshot._cache[key] = build(snapshot, *args, **kwargs)
+            return snapshot._cache[key]
+
+    return cached
 
 
 class IndexHandle:
@@ -102,17 +109,12 @@ class IndexHandle:
         pinned = getattr(self._pinned, "snapshot", None)
         if pinned is not None:
             return pinned
-        key = self._change_key()
+        path, key = live_generation(self.index_dir)
         snapshot = self._snapshot
         if snapshot is not None and snapshot.key == key:
             return snapshot
         with self._lock:
             if self._snapshot is None or self._snapshot.key != key:
-                path = current_generation(self.index_dir)
-                if path is None:
-                    raise NoIndexError(
-                        f"no index at {self.index_dir}: run 'report-search index' first"
-                    )
                 self._snapshot = Snapshot(path, key)  # the old one is left to the GC
             return self._snapshot
 
@@ -127,27 +129,3 @@ class IndexHandle:
     @property
     def generation(self) -> int:
         return self.snapshot().generation
-
-    def _change_key(self) -> tuple[Any, ...]:
-        """Cheap fingerprint of what readers see: CURRENT, the generation folder, manifest."""
-        current = _stat(self.index_dir / CURRENT)
-        if current is None:
-            raise NoIndexError(f"no index at {self.index_dir}: run 'report-search index' first")
-        name = (self.index_dir / CURRENT).read_text("utf-8").strip()
-        folder = self.index_dir / GENERATIONS / name
-        # A Whoosh commit adds a new TOC file, which changes the folder's mtime.
-        return (current, name, _stat(folder), _stat(folder / MANIFEST))
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        result = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (result.st_ino, result.st_mtime_ns)
-
-
-def _storage(path: Path) -> FileStorage:
-    """Read-only storage without mmap: every thread has its own reader, and each mapping of
-    a segment would count in the process's memory again (page cache is shared anyway)."""
-    return FileStorage(str(path), readonly=True, supports_mmap=False)

@@ -20,7 +20,8 @@ from whoosh.query import Query
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from search_app.engine.index_handle import Snapshot
+from search_app.engine.index_handle import Snapshot, per_generation
+from search_app.engine.limits import check_deadline
 from search_app.engine.phrases import phrase_mask
 from search_app.engine.postings import Unsupported, read_positions, read_postings
 
@@ -46,18 +47,25 @@ def term_ids(reader: Any, field: str, btext: bytes) -> np.ndarray:
     return term_postings(reader, field, btext)[0]
 
 
+@per_generation
 def live_mask(snapshot: Snapshot) -> Mask:
     """Documents not deleted in this snapshot (cached)."""
+    reader = snapshot.searcher().reader()
+    mask = np.ones(reader.doc_count_all(), dtype=bool)
+    if reader.has_deletions():
+        mask[:] = False
+        mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    return mask
 
-    def build(snap: Snapshot) -> Mask:
-        reader = snap.searcher().reader()
-        mask = np.ones(reader.doc_count_all(), dtype=bool)
-        if reader.has_deletions():
-            mask[:] = False
-            mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        return mask
 
-    return snapshot.cached("live", build)
+@per_generation
+def shared_cache(snapshot: Snapshot, kind: str) -> LRU:
+    """The snapshot's bounded cache of query masks, term postings or term positions."""
+    if kind == "masks":
+        return LRU(CACHED_MASKS)
+    if kind == "postings":
+        return LRU(CACHED_POSTINGS, lambda p: len(p[0]))
+    return LRU(CACHED_POSITIONS, len)
 
 
 class LRU:
@@ -97,11 +105,9 @@ class MaskBuilder:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.live = live_mask(snapshot)
-        self._cache: LRU = snapshot.cached("masks", lambda snap: LRU(CACHED_MASKS))
-        self._postings: LRU = snapshot.cached(
-            "postings", lambda snap: LRU(CACHED_POSTINGS, lambda p: len(p[0]))
-        )
-        self._positions: LRU = snapshot.cached("positions", lambda snap: LRU(CACHED_POSITIONS, len))
+        self._cache = shared_cache(snapshot, "masks")
+        self._postings = shared_cache(snapshot, "postings")
+        self._positions = shared_cache(snapshot, "positions")
 
     def mask(self, q: Query) -> Mask:
         """Live documents matching `q` (read-only; copy before changing it)."""
@@ -156,6 +162,7 @@ class MaskBuilder:
         return text if isinstance(text, bytes) else self.reader.schema[field].to_bytes(text)
 
     def _eval(self, q: Query) -> Mask:
+        check_deadline()  # node by node: a request past its time budget stops here
         if isinstance(q, wq.Term):
             return self.ids_mask(self.postings(q.fieldname, q.text)[0])
         if isinstance(q, wq.And):

@@ -1,37 +1,49 @@
 """Search parameters: the one validation of the query string for the pages, the API and CLI.
 
-Reserved names are controls (q, page, per_page, sort, group, year_from, year_to, facet_size);
+Reserved names are controls (q, like, correct, page, per_page, sort, group, year_from, year_to,
+facet_size);
 every facet name is a repeatable filter; anything else is refused.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.models import FACETS
 from search_app.engine.facets import DEFAULT_FACET_SIZE
+from search_app.engine.limits import MAX_QUERY_CHARS, BadRequest
 
 SORTS = ("relevance", "newest", "oldest", "title")
 GROUPS = ("document", "passage")
-RESERVED = ("q", "page", "per_page", "sort", "group", "year_from", "year_to", "facet_size")
-MAX_QUERY_CHARS = 1000
+RESERVED = (
+    "q",
+    "like",
+    "correct",
+    "page",
+    "per_page",
+    "sort",
+    "group",
+    "year_from",
+    "year_to",
+    "facet_size",
+)
+CORRECT = ("auto", "off")  # search a query's spelling correction when it finds little
 MAX_PER_PAGE = 100
 MAX_FACET_SIZE = 100
 MAX_PAGE = 10_000
 MAX_ANSWERS = 20
-ASK_PARAMS = ("q", "limit")
-
-
-class BadRequest(Exception):
-    """A request the engine refuses: `status` (HTTP), `code` (slug) and a sentence."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+MAX_SUGGESTIONS = 50
+ASK_PARAMS = ("q", "limit", "year_from", "year_to")
+SUGGEST_PARAMS = ("q", "limit")
+MAX_YEAR = 9999
+# A whole number as int() reads ASCII text: an optional sign and digits, nothing else.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# A character str.split() does not treat as a space, for the JSON Schema of a question (which
+# must not be blank): the Rust and ECMA \s differ from Python's on \x1c-\x1f, \x85 and \ufeff.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]|\ufeff"
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     facet_size: int = DEFAULT_FACET_SIZE
+    like: str = ""  # a passage or document id: rank passages similar to it (q then filters)
+    correct: bool = True  # search the spelling correction of a query that finds little
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,8 @@ class AskRequest:
     q: str
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     limit: int = 5
+    year_from: int | None = None
+    year_to: int | None = None
 
 
 # ---------------------------------------------------------------- request parsing
@@ -65,11 +81,14 @@ def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
     """Validate query-string parameters (a dict of lists, or a werkzeug MultiDict)."""
     values = _known_values(args, RESERVED)
     q = _query(values, "query")
+    like = _single(values, "like", "").strip()
     return SearchRequest(
         q=q,
+        like=like,
+        correct=_choice(values, "correct", CORRECT, "auto") == "auto",
         filters=_filters(values),
-        year_from=_optional_int(values, "year_from", 0, 9999),
-        year_to=_optional_int(values, "year_to", 0, 9999),
+        year_from=_optional_int(values, "year_from", 0, MAX_YEAR),
+        year_to=_optional_int(values, "year_to", 0, MAX_YEAR),
         sort=_choice(values, "sort", SORTS, "relevance"),
         group=_choice(values, "group", GROUPS, "document"),
         page=_optional_int(values, "page", 1, MAX_PAGE) or 1,
@@ -79,13 +98,29 @@ def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
 
 
 def parse_ask_args(args: Mapping[str, Any]) -> AskRequest:
-    """Validate /api/ask parameters: the question, `limit` and facet filters."""
+    """Validate /api/ask parameters: the question, `limit`, facet filters and year range."""
     values = _known_values(args, ASK_PARAMS)
     q = _query(values, "question")
     if not q:
         raise BadRequest(400, "missing_question", "Ask a question with the 'q' parameter.")
     limit = _optional_int(values, "limit", 1, MAX_ANSWERS) or 5
-    return AskRequest(q, _filters(values), limit)
+    return AskRequest(
+        q,
+        _filters(values),
+        limit,
+        year_from=_optional_int(values, "year_from", 0, MAX_YEAR),
+        year_to=_optional_int(values, "year_to", 0, MAX_YEAR),
+    )
+
+
+def parse_suggest_args(args: Mapping[str, Any]) -> tuple[str, int]:
+    """Validate /api/suggest parameters: the typed text `q` and `limit`, each at most once."""
+    values = {name: _values(args, name) for name in args}
+    for name in values:
+        if name not in SUGGEST_PARAMS:
+            raise BadRequest(400, "unknown_parameter", f"Unknown parameter {name!r}.")
+    limit = whole_number("limit", _single(values, "limit", "10"), 1, MAX_SUGGESTIONS)
+    return _single(values, "q", ""), limit
 
 
 def _known_values(args: Mapping[str, Any], controls: Sequence[str]) -> dict[str, list[str]]:
@@ -111,10 +146,11 @@ def _filters(values: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
     filters = {
         name: tuple(dict.fromkeys(v.strip() for v in values[name] if v.strip()))
         for name in FACETS
-        if name in values
+        if name in values and name != "year"
     }
-    for year in filters.get("year", ()):
-        _integer("year", year, 0, 9999)
+    if "year" in values:  # as written: no spaces, not empty
+        years = (whole_number("year", v, 0, MAX_YEAR) for v in values["year"])
+        filters["year"] = tuple(dict.fromkeys(str(year) for year in years))
     return {name: chosen for name, chosen in filters.items() if chosen}
 
 
@@ -144,12 +180,13 @@ def _choice(values: Mapping[str, list[str]], name: str, allowed: Sequence[str], 
 
 
 def _optional_int(values: Mapping[str, list[str]], name: str, low: int, high: int):
-    value = _single(values, name, "").strip()
-    return _integer(name, value, low, high) if value else None
+    """None when not given; given, even empty, it must be a number."""
+    return whole_number(name, _single(values, name, ""), low, high) if values.get(name) else None
 
 
-def _integer(name: str, value: str, low: int, high: int) -> int:
-    if not value.isascii() or not value.strip().lstrip("-").isdigit():
+def whole_number(name: str, value: str, low: int, high: int) -> int:
+    """The integer `value` spells, between `low` and `high`; else a 400 naming the parameter."""
+    if not WHOLE_NUMBER.fullmatch(value):
         raise BadRequest(400, "bad_parameter", f"Parameter {name!r} must be a whole number.")
     number = int(value)
     if not low <= number <= high:

@@ -3,9 +3,10 @@
 Whoosh checks phrases with generic span matchers, one candidate at a time, which costs most of
 a second for a common phrase at 200,000 passages. Here every word's positions are one sorted
 array of `docnum << 32 | position` keys (postings.py), cut down to the candidate passages
-(those holding every word), and following a word is a binary search for `key + 1` in the
-next word's keys. The rule is Whoosh's (`query.Phrase`): each word follows the previous one
-within `slop` positions, in the same passage.
+(those holding every word), and following a word is a binary search: for each key of the next
+word, the nearest key of the chain before it. The cost does not depend on the slop. The rule
+is Whoosh's (`query.Phrase`): each word follows the previous one within `slop` positions, in
+the same passage.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from search_app.engine.limits import check_deadline
 from search_app.engine.postings import SHIFT
 
 
@@ -25,6 +27,7 @@ def phrase_mask(keys: Sequence[np.ndarray], slop: int, candidates: np.ndarray) -
         return result
     chain = _in(keys[0], candidates)
     for following in keys[1:]:
+        check_deadline()
         chain = _followers(chain, _in(following, candidates), slop)
         if not len(chain):
             return result
@@ -38,13 +41,15 @@ def _in(keys: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 
 
 def _followers(chain: np.ndarray, following: np.ndarray, slop: int) -> np.ndarray:
-    """Keys of `following` that come 1..slop positions after a key of `chain` (sorted)."""
-    if not len(following) or slop < 1:
+    """Keys of `following` that come 1..slop positions after a key of `chain`, in the same
+    passage (both sorted).
+
+    Only the nearest key of `chain` before a key can be within reach if any is, so one
+    binary search per key decides, whatever the slop.
+    """
+    if not len(following) or not len(chain) or slop < 1:
         return following[:0]
-    found = []
-    for distance in range(1, slop + 1):
-        shifted = chain + distance
-        at = np.minimum(np.searchsorted(following, shifted), len(following) - 1)
-        found.append(shifted[following[at] == shifted])
-    # A passage ends long before 2**32 positions, so key + distance stays in its passage.
-    return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+    before = np.searchsorted(chain, following) - 1  # the nearest chain key below, or -1
+    nearest = chain[np.maximum(before, 0)]
+    same_passage = (nearest >> SHIFT) == (following >> SHIFT)
+    return following[(before >= 0) & same_passage & (following - nearest <= slop)]

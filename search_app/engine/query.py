@@ -8,9 +8,12 @@ with all the words can be ranked above those with only some. The syntax is Whoos
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from fnmatch import translate
+from itertools import islice
 
+from rapidfuzz.distance import OSA
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.qparser import (
@@ -24,10 +27,25 @@ from whoosh.query import Query
 from indexer.index.analysis import stem
 from indexer.index.schema import NUMERIC_FACETS
 from indexer.models import FACETS
+from search_app.engine.limits import (
+    MAX_EXPANSIONS,
+    MAX_FUZZY_CHARS,
+    MAX_FUZZY_DISTANCE,
+    MAX_QUERY_EXPANSIONS,
+    MAX_SCANNED_TERMS,
+    MAX_SLOP,
+    MIN_SCANNED_TERMS,
+    check_deadline,
+    check_length,
+    check_terms,
+    refuse_leading_wildcard,
+)
+from search_app.engine.verbose import key_words, reads_as_text
 
 TEXT_FIELDS: tuple[str, ...] = ("title", "section", "text")
 KEYWORD_FACETS: tuple[str, ...] = tuple(f for f in FACETS if f not in NUMERIC_FACETS)
-MAX_EXPANSIONS = 64  # terms a prefix*, wild?card or fuzzy~ word may expand to
+# Words that stand for several index terms: expanded by bound_expansions, within limits.
+EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)
 FALLBACK_NOTICE = "The query could not be parsed as written ({why}); searched for its words."
 _WORD = re.compile(r"\w+")
 
@@ -60,8 +78,16 @@ def is_everything(text: str) -> bool:
     return text.strip() in ("*", "*:*")
 
 
-def parse(text: str, schema: Schema, resolve: Resolver | None = None) -> ParsedQuery:
-    """Parse `text`; never raises: unparseable syntax falls back to the plain words."""
+def parse(text: str, schema: Schema, resolve: Resolver | None = None, reader=None) -> ParsedQuery:
+    """Parse `text`; unparseable syntax falls back to the plain words, and long prose is read
+    as its key words (verbose.py: the rarest in `reader`'s index when given).
+
+    Raises BadRequest (400) only for a query beyond limits.py: too long, or too many terms.
+    """
+    check_length(text)
+    if reads_as_text(text):
+        words = key_words(text, TEXT_FIELDS, reader)
+        return ParsedQuery(text, words, words)
     why = _syntax_problem(text)
     strict = None
     if why is None:
@@ -74,10 +100,19 @@ def parse(text: str, schema: Schema, resolve: Resolver | None = None) -> ParsedQ
         if strict is None:
             why = why or "unusable field or operator"
     if strict is None:
-        return _fallback(text, schema, why or "syntax error", resolve)
-    if resolve is not None:
-        strict = resolve_facets(strict, resolve)
-    return ParsedQuery(text, strict, relax(strict))
+        parsed = _fallback(text, schema, why or "syntax error", resolve)
+    else:
+        if resolve is not None:
+            strict = resolve_facets(strict, resolve)
+        parsed = ParsedQuery(text, strict, relax(strict))
+    check_terms(count_terms(parsed.strict))
+    return parsed
+
+
+def count_terms(q: Query) -> int:
+    """Terms a query looks up before expansion: one per term or expanding word, one per word
+    of a phrase."""
+    return sum(len(leaf.words) if isinstance(leaf, wq.Phrase) else 1 for leaf in q.leaves())
 
 
 def _parser(schema: Schema, syntax: bool = True) -> MultifieldParser:
@@ -163,33 +198,93 @@ def resolve_facets(q: Query, resolve: Resolver) -> Query:
 
 
 def bound_expansions(q: Query, reader, limit: int = MAX_EXPANSIONS) -> Query:
-    """Replace prefix*, wild?card and fuzzy~ words by at most `limit` of their commonest terms.
+    """`q` at a bounded cost: its prefix*, wild?card, fuzzy~ and [range] words replaced by
+    their commonest index terms, phrase slop and fuzzy distances clamped (limits.py).
 
+    Each expanding word keeps at most `limit` terms, and all of them together
+    MAX_QUERY_EXPANSIONS; they look through MAX_SCANNED_TERMS index terms between them.
     Prefixes also try the stem of the typed prefix, because the index holds stems:
     `migration*` must find `migrat`, which does not start with `migration`.
     """
+    expanding = sum(1 for leaf in q.leaves() if isinstance(leaf, EXPANDING))
+    keep = max(1, min(limit, MAX_QUERY_EXPANSIONS // max(1, expanding)))
+    scan = max(MIN_SCANNED_TERMS, MAX_SCANNED_TERMS // max(1, expanding))
 
     def visit(node: Query) -> Query:
-        if not isinstance(node, wq.Prefix | wq.Wildcard | wq.FuzzyTerm):
+        if isinstance(node, wq.Phrase) and node.slop > MAX_SLOP:
+            return wq.Phrase(node.fieldname, node.words, MAX_SLOP, node.boost, node.char_ranges)
+        if not isinstance(node, EXPANDING):
             return node
-        terms = set(_expansions(node, reader))
+        check_deadline()
+        # The commonest `keep` of the first matches (their frequencies cost a lookup each).
+        wanted = 10 * keep
+        terms = set(_expansions(node, reader, scan, wanted))
         if isinstance(node, wq.Prefix) and node.fieldname in TEXT_FIELDS:
-            terms.update(reader.expand_prefix(node.fieldname, stem(node.text)))
-        ranked = sorted(terms, key=lambda t: -reader.doc_frequency(node.fieldname, t))
-        kept = [wq.Term(node.fieldname, t, boost=node.boost) for t in ranked[:limit]]
+            stems = reader.expand_prefix(node.fieldname, stem(node.text))
+            terms.update(_texts(stems, min(scan, wanted)))
+        frequency = {t: reader.doc_frequency(node.fieldname, t) for t in terms}
+        ranked = sorted(terms, key=lambda t: (-frequency[t], t))
+        kept = [wq.Term(node.fieldname, t, boost=node.boost) for t in ranked[:keep]]
         return wq.Or(kept) if kept else wq.NullQuery
 
     return q.accept(visit)
 
 
-def _expansions(node: Query, reader) -> list[str]:
-    """The node's own expansion, cut off early on huge vocabularies."""
+def bound_tiers(parsed: ParsedQuery, reader) -> ParsedQuery:
+    """Both tiers of `parsed` through bound_expansions, expanding each word once."""
+    strict = bound_expansions(parsed.strict, reader)
+    return ParsedQuery(parsed.text, strict, relax(strict), parsed.notice)
+
+
+def _expansions(node: Query, reader, scan: int, wanted: int) -> list[str]:
+    """The first `wanted` terms the node matches among the first `scan` it looks at."""
     if isinstance(node, wq.FuzzyTerm):
-        prefix = max(node.prefixlength, 1)  # keep the automaton off the whole vocabulary
-        return list(reader.terms_within(node.fieldname, node.text, node.maxdist, prefix=prefix))
-    found = []
-    for term in node._btexts(reader):
-        found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-        if len(found) >= 20 * MAX_EXPANSIONS:
+        prefix = max(node.prefixlength, 1)  # typos seldom change the first letter
+        most = min(node.maxdist, MAX_FUZZY_DISTANCE)
+        # Whoosh's automaton counts a transposition ("migartion") as two edits, people as one:
+        # look one edit further, keep what is within `most` edits counting transpositions.
+        wider = terms_within(reader, node.fieldname, node.text, most + 1, prefix, 4 * wanted)
+        return [t for t in wider if OSA.distance(node.text, t) <= most][:wanted]
+    if isinstance(node, wq.Wildcard):
+        return _wildcard(node, reader, scan)[:wanted]
+    if isinstance(node, wq.Prefix):
+        return _texts(reader.expand_prefix(node.fieldname, node.text), min(scan, wanted))
+    terms = (text for _, text in node.expanded_terms(reader))  # a range: its terms in order
+    return _texts(terms, min(scan, wanted))
+
+
+def _wildcard(node: wq.Wildcard, reader, scan: int) -> list[str]:
+    """Terms matching `wild?card*` among the first `scan` starting with its literal part."""
+    literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
+    if not literal:
+        refuse_leading_wildcard(node.text)  # it would read the whole vocabulary
+    pattern = re.compile(translate(node.text))
+    candidates = _texts(reader.expand_prefix(node.fieldname, literal), scan)
+    return [term for term in candidates if pattern.match(term)]
+
+
+def terms_within(reader, field: str, text: str, most: int, prefix: int, count: int) -> list[str]:
+    """Up to `count` index terms within `most` edits of `text` that share its first `prefix`
+    letters; the distance is clamped to MAX_FUZZY_DISTANCE, and a word longer than
+    MAX_FUZZY_CHARS is only itself (Whoosh's automaton grows with both)."""
+    most = min(most, MAX_FUZZY_DISTANCE)
+    if len(text) > MAX_FUZZY_CHARS:
+        return [text]
+    # Segment by segment: on a multi-segment reader Whoosh would compute the distance to
+    # every term sharing the prefix, where a segment's reader skips along its automaton.
+    found: dict[str, None] = {}
+    for leaf, _ in reader.leaf_readers():
+        found.update(dict.fromkeys(_texts(leaf.terms_within(field, text, most, prefix), count)))
+        if len(found) >= count:
             break
+    return list(found)[:count]
+
+
+def _texts(terms: Iterable, count: int) -> list[str]:
+    """The first `count` terms as strings, checking the request's deadline on the way."""
+    found = []
+    for term in islice(terms, count):
+        found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+        if len(found) % 1024 == 0:
+            check_deadline()
     return found

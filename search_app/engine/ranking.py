@@ -1,8 +1,7 @@
 """Order matching passages: BM25F tiers (all words, then some) or a sort key, and grouping.
 
 Scores come from scoring.BulkScorer (numpy, exact BM25F); Whoosh's own scoring is the
-fallback when another weighting model is configured. Sorting by date or title never
-scores at all.
+fallback when no scorer is given. Sorting by date or title never scores at all.
 """
 
 from __future__ import annotations
@@ -31,21 +30,40 @@ class Ranker:
     final: np.ndarray  # matching passages after all filters
     filtered: bool  # whether `final` is narrower than the query's own matches
     scorer: BulkScorer | None = None
+    # Passages of the documents the query names (known_items.py), one mask per document in
+    # order: each one's best passage comes before every tier.
+    pinned: tuple[np.ndarray, ...] = ()
 
     def passages(self, count: int) -> list[Hit]:
-        """The best `count` matching passages, all-words tier first."""
-        hits: list[Hit] = []
+        """The best `count` matching passages: named documents, all-words tier, the rest."""
+        hits = self._pinned(count)
         excluded = np.zeros_like(self.final)
+        excluded[[docnum for docnum, _ in hits]] = True
         for number, tier in enumerate(self.tiers):
+            if len(hits) >= count:
+                break
             tier_mask = self.builder.mask(tier)
             allowed = self.final & tier_mask & ~excluded
             excluded |= tier_mask
             if not allowed.any():
                 continue
-            use_filter = self.filtered or number > 0
+            use_filter = self.filtered or number > 0 or bool(self.pinned)
             hits += self._score(tier, allowed if use_filter else None, count - len(hits))
             if len(hits) >= count:
                 break
+        return hits
+
+    def _pinned(self, count: int) -> list[Hit]:
+        """The best passage of each named document, in the order they were named."""
+        hits: list[Hit] = []
+        for mask in self.pinned[:count]:
+            allowed = self.final & mask
+            if not allowed.any():
+                continue
+            if self.tiers:
+                hits += self._score(self.tiers[-1], allowed, 1)
+            else:
+                hits.append((int(np.flatnonzero(allowed)[0]), None))
         return hits
 
     def documents(self, count: int) -> list[Hit]:
@@ -67,7 +85,7 @@ class Ranker:
         return dict(self._score(self.tiers[-1], mask, None))
 
     def _score(self, q: Query, allowed: np.ndarray | None, limit: int | None) -> list[Hit]:
-        if self.scorer is not None and self.scorer.usable:
+        if self.scorer is not None:
             mask = self.builder.mask(q) if allowed is None else allowed
             return self.scorer.top(q, mask, limit)
         allow = None if allowed is None else set(np.flatnonzero(allowed).tolist())

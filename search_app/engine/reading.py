@@ -13,6 +13,7 @@ from markupsafe import Markup
 from whoosh.searching import Searcher
 
 from search_app.engine.highlight import Marks, mark, query_marks
+from search_app.engine.limits import check_deadline
 from search_app.engine.query import bound_expansions, parse
 
 
@@ -35,7 +36,10 @@ NO_MARKS: Marks = (frozenset(), ())
 
 def highlight_marks(searcher: Searcher, q: str) -> Marks:
     """What the search engine would mark for `q`: terms (prefixes expanded as it does) and
-    phrases (marked only where their words follow each other)."""
+    phrases (marked only where their words follow each other).
+
+    Raises BadRequest (400) for a query beyond the limits every search obeys (limits.py).
+    """
     if not q.strip():
         return NO_MARKS
     parsed = parse(q, searcher.schema)
@@ -56,6 +60,7 @@ def reading_blocks(
     page = 0
     headings = 0
     for passage in passages:
+        check_deadline()  # a long report marked with many words and phrases
         start = int(passage.get("page_start") or 0)
         if start > page:
             blocks.append(Block("page", page=start, anchor=f"page-{start}"))

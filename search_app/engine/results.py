@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from indexer.index.fields import decode_facet_values
 from indexer.index.schema import NUMERIC_FACETS
 from indexer.models import FACETS
 from search_app.engine.highlight import Marks, snippet
@@ -29,6 +30,44 @@ def file_url(snapshot: Snapshot, document_id: str, page: int | None = None) -> s
     return url
 
 
+# How a copy of a report is named beside it: "also as PDF".
+FORMAT_NAMES = {"pdf": "PDF", "text": "text", "markdown": "Markdown", "html": "HTML"}
+
+
+def copies_of(snapshot: Snapshot, document_id: str) -> list[dict[str, str]]:
+    """The other files of the same report (indexer.duplicates): each with its own file link
+    and document page."""
+    record = snapshot.manifest.get(document_id, {})
+    representative = record.get("duplicate_of")
+    if representative:  # a copy's page links to the representative and the other copies
+        group = [representative, *snapshot.manifest.get(representative, {}).get("copies", ())]
+    else:
+        group = list(record.get("copies") or ())
+    found = []
+    for copy in (d for d in group if d != document_id):
+        fmt = str(snapshot.manifest.get(copy, {}).get("format", ""))
+        found.append(
+            {
+                "document_id": copy,
+                "format": fmt,
+                "format_name": FORMAT_NAMES.get(fmt, fmt),
+                "url": document_url(copy),
+                "file_url": file_url(snapshot, copy),
+            }
+        )
+    return found
+
+
+def place(stored: dict[str, Any]) -> dict[str, Any]:
+    """Where a passage is: its pages (null for documents without pages) and its number in
+    the document, which citations use where there are no pages."""
+    return {
+        "page_start": stored.get("page_start"),
+        "page_end": stored.get("page_end"),
+        "paragraph": int(stored.get("ordinal", 0)) + 1,
+    }
+
+
 def facet_dict(stored: dict[str, Any]) -> dict[str, list[Any]]:
     """A passage's facet values, one list per facet (years as ints)."""
     values: dict[str, list[Any]] = {}
@@ -39,7 +78,7 @@ def facet_dict(stored: dict[str, Any]) -> dict[str, list[Any]]:
         elif name in NUMERIC_FACETS:
             values[name] = [int(raw)]
         else:
-            values[name] = [v.strip() for v in str(raw).split(",") if v.strip()]
+            values[name] = decode_facet_values(raw)
     return values
 
 
@@ -58,14 +97,14 @@ def full_hit(
         "title": stored.get("title", ""),
         "section": " > ".join(path),
         "section_path": path,
-        "page_start": stored.get("page_start"),
-        "page_end": stored.get("page_end"),
+        **place(stored),
         "score": None if score is None else round(score, 4),
         "snippet": snippet(stored.get("sentences") or (), text, *marks),
         "text": text,
         "url": document_url(document_id, stored["passage_id"], q, ordinal),
         "file_url": file_url(snapshot, document_id, stored.get("page_start")),
         "date": stored.get("date", ""),
+        "copies": copies_of(snapshot, document_id),
         **facet_dict(stored),
     }
 
@@ -77,6 +116,7 @@ def light_hit(snapshot: Snapshot, marks: Marks, docnum: int, q: str) -> dict[str
         "passage_id": stored["passage_id"],
         "section": " > ".join(stored.get("section_path") or ()),
         "page_start": stored.get("page_start"),
+        "paragraph": int(stored.get("ordinal", 0)) + 1,
         "snippet": snippet(stored.get("sentences") or (), stored.get("text", ""), *marks),
         "url": document_url(
             stored["document_id"], stored["passage_id"], q, int(stored.get("ordinal", 0))

@@ -4,7 +4,8 @@ This is the BM25F of Robertson and Zaragoza (2009): a word's frequencies in the 
 and text are weighted and length-normalised per field, summed, and saturated once, with one
 idf for the word. Whoosh's own `BM25F` instead saturates each field separately and adds them,
 so a word found in the title and the text counts almost twice; on the SciFact train split the
-exact form gives nDCG@10 0.704 against 0.695 (bench/tune_scifact.py, bench/NOTES.md).
+exact form gives nDCG@10 0.704 against 0.695 (bench/tune_scifact.py, bench/NOTES.md). Its
+settings and idf are those of indexer.index.ranking, the index's one ranking model.
 
 Whoosh scores matching documents one at a time in Python (tens of microseconds each), which
 is too slow for common words at 200,000 passages. A word's score only needs its postings in
@@ -16,63 +17,23 @@ words, on the documents where the phrase occurs.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Query
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from indexer.index.schema import RobertsonBM25F
-from search_app.engine.index_handle import Snapshot
+from indexer.index import whoosh_private
+from indexer.index.ranking import FIELDS, K1, idf
+from search_app.engine.index_handle import Snapshot, per_generation
+from search_app.engine.limits import check_deadline
 from search_app.engine.matchsets import MaskBuilder
 
-# Whoosh stores each field length in one byte; this table undoes the encoding.
-_LENGTHS = np.array([byte_to_length(b) if b else 1 for b in range(256)], dtype=np.float64)
 
-
+@per_generation
 def field_lengths(snapshot: Snapshot, field: str) -> np.ndarray:
-    """Length of `field` in every document of the snapshot (cached)."""
-    return snapshot.cached(f"lengths:{field}", lambda snap: _read_lengths(snap, field))
+    """Length of `field` in every document of the snapshot (cached; at least 1)."""
+    return whoosh_private.field_lengths(snapshot.searcher().reader(), field)
 
-
-def _read_lengths(snapshot: Snapshot, field: str) -> np.ndarray:
-    reader = snapshot.searcher().reader()
-    codes = np.zeros(reader.doc_count_all(), dtype=np.uint8)
-    for leaf, offset in reader.leaf_readers():
-        codes[offset : offset + leaf.doc_count_all()] = _length_codes(leaf, field)
-    return _LENGTHS[codes]
-
-
-def _length_codes(leaf, field: str) -> np.ndarray:
-    """One segment's length bytes: read as one block where the codec allows it."""
-    size = leaf.doc_count_all()
-    perdoc = getattr(leaf, "_perdoc", None)  # absent from an empty index's reader
-    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
-    if column is None:
-        return np.zeros(size, dtype=np.uint8)
-    try:
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        codes = np.frombuffer(raw, dtype=np.uint8)
-    except AttributeError:  # another codec: one call per document
-        codes = np.array([column[d] for d in range(size)], dtype=np.uint8)
-    out = np.zeros(size, dtype=np.uint8)
-    out[: len(codes)] = codes[:size]
-    return out
-
-
-# BM25F settings, tuned on the SciFact *train* split with bench/tune_scifact.py: k1 1.2-2.0,
-# title weight 2-4, title b 0.5-0.75 and text b 0.8-0.9 all give nDCG@10 0.700-0.706; these
-# sit inside that plateau. The title repeats on every passage of a report, so its weight is
-# kept at the low end. The section has no SciFact counterpart: it is weighted as the title.
-K1 = 1.5
-FIELDS: dict[str, tuple[float, float]] = {  # field -> (weight, b)
-    "title": (2.0, 0.5),
-    "section": (2.0, 0.5),
-    "text": (1.0, 0.9),
-}
 
 Word = tuple[str, object, float]  # (field, text, boost) of one word of a query
 
@@ -84,14 +45,8 @@ class BulkScorer:
         self.snapshot = snapshot
         self.searcher = searcher
         self.builder = builder
-        self.weighting = searcher.weighting
         self.size = len(builder.live)
         self._scores: dict[str, np.ndarray] = {}  # per request: grouping may ask again
-
-    @property
-    def usable(self) -> bool:
-        """Whether the searcher runs the product's ranking (another model goes to Whoosh)."""
-        return isinstance(self.weighting, RobertsonBM25F)
 
     def scores(self, q: Query) -> np.ndarray:
         """Score of `q` for every document (0 where it does not match)."""
@@ -151,6 +106,7 @@ class BulkScorer:
 
     def _add_bm25f(self, fields: list[str], text, out: np.ndarray, factor: float) -> None:
         """One word's BM25F score, its fields' frequencies combined before saturation."""
+        check_deadline()  # word by word: a request past its time budget stops here
         parent = self.searcher.get_parent()
         tf = self._zeros()
         found = []
@@ -172,9 +128,8 @@ class BulkScorer:
         # One field's postings are already the documents; a comparison first is much faster
         # than flatnonzero on floats.
         docs = found[0] if len(found) == 1 else np.flatnonzero(tf != 0)
-        n = parent.doc_count_all()
-        idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-        out[docs] += factor * idf * tf[docs] * (K1 + 1) / (tf[docs] + K1)
+        word_idf = idf(parent.doc_count_all(), len(docs))
+        out[docs] += factor * word_idf * tf[docs] * (K1 + 1) / (tf[docs] + K1)
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=np.float64)

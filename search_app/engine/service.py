@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from indexer.index.store import NoIndexError
+from indexer.index.generations import NoIndexError
 from indexer.models import FACETS
 from search_app.engine import documents
 from search_app.engine import results as render
@@ -23,11 +24,11 @@ from search_app.engine.columns import columns
 from search_app.engine.facets import (
     facet_counts,
     facet_values,
-    resolve_value,
     resolver,
 )
 from search_app.engine.highlight import Marks, query_marks
 from search_app.engine.index_handle import IndexHandle, Snapshot
+from search_app.engine.known_items import known_documents
 from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.params import (
     GROUPS,
@@ -45,13 +46,15 @@ from search_app.engine.preload import preload
 from search_app.engine.query import (
     TEXT_FIELDS,
     ParsedQuery,
-    bound_expansions,
+    bound_tiers,
     is_everything,
     parse,
     parse_query,
 )
 from search_app.engine.ranking import Hit, Ranker
+from search_app.engine.retrieval import selections as facet_selections
 from search_app.engine.scoring import BulkScorer, field_lengths
+from search_app.engine.similar import like_query
 from search_app.engine.suggest import completions, did_you_mean, has_unknown_word
 
 __all__ = [
@@ -77,6 +80,8 @@ __all__ = [
 ]
 
 FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
+CORRECTION_GAIN = 10  # a correction finding this many times more passages is searched instead
+PAST_END_NOTICE = "Page {asked} is past the last page: showing page {pages}."
 
 
 # ---------------------------------------------------------------- matching
@@ -93,14 +98,15 @@ class Matching:
     selections: dict[str, np.ndarray]  # facet -> passages holding a selected value
     selected: dict[str, tuple[Any, ...]]  # facet -> indexed values selected
     final: np.ndarray
+    pinned: tuple[np.ndarray, ...] = ()  # passages of the documents the query names
 
     @property
     def q(self) -> str:
         return self.parsed.text if self.parsed else ""
 
-    @property
+    @cached_property
     def marks(self) -> Marks:
-        """Terms and phrases to highlight."""
+        """Terms and phrases to highlight (asked for every result shown)."""
         return query_marks(self.parsed.relaxed if self.parsed else None)
 
 
@@ -108,46 +114,30 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     searcher = snapshot.searcher()
     builder = MaskBuilder(snapshot, searcher)
     parsed = None
-    if request.q and not is_everything(request.q):
-        parsed = parse(request.q, searcher.schema, resolver(snapshot))
-        parsed = ParsedQuery(
-            parsed.text,
-            bound_expansions(parsed.strict, builder.reader),
-            bound_expansions(parsed.relaxed, builder.reader),
-            parsed.notice,
-        )
+    pinned: tuple[np.ndarray, ...] = ()
+    if request.like:
+        parsed, source = like_query(snapshot, request.like)
+        parsed = bound_tiers(parsed, builder.reader)
+        query_mask = builder.mask(parsed.relaxed) & ~source
+        if request.q and not is_everything(request.q):  # the words then narrow the matches
+            words = parse(request.q, searcher.schema, resolver(snapshot), builder.reader)
+            query_mask &= builder.mask(bound_tiers(words, builder.reader).relaxed)
+    elif request.q and not is_everything(request.q):
+        parsed = parse(request.q, searcher.schema, resolver(snapshot), builder.reader)
+        parsed = bound_tiers(parsed, builder.reader)
         query_mask = builder.mask(parsed.relaxed)
+        pinned = tuple(mask & builder.live for mask in known_documents(snapshot, request.q))
+        if pinned:  # a document the query names matches it, whatever its words
+            query_mask = np.logical_or.reduce((query_mask, *pinned))
     else:
         query_mask = builder.live.copy()
-    selected = _selected_values(snapshot, request)
-    selections = {
-        name: facet_values(snapshot, name).mask(values, len(builder.live))
-        for name, values in selected.items()
-    }
-    year_range = _year_range_mask(snapshot, request, len(builder.live))
-    if year_range is not None:
-        selections["year"] = selections.get("year", year_range) & year_range
+    selected, selections = facet_selections(
+        snapshot, request.filters, request.year_from, request.year_to
+    )
     final = query_mask.copy()
     for mask in selections.values():
         final &= mask
-    return Matching(snapshot, parsed, builder, query_mask, selections, selected, final)
-
-
-def _selected_values(snapshot: Snapshot, request: SearchRequest) -> dict[str, tuple[Any, ...]]:
-    return {
-        name: tuple(dict.fromkeys(resolve_value(snapshot, name, v) for v in values))
-        for name, values in request.filters.items()
-    }
-
-
-def _year_range_mask(snapshot: Snapshot, request: SearchRequest, size: int):
-    if request.year_from is None and request.year_to is None:
-        return None
-    years = facet_values(snapshot, "year")
-    low = request.year_from if request.year_from is not None else -math.inf
-    high = request.year_to if request.year_to is not None else math.inf
-    inside = tuple(y for y in years.values if low <= y <= high)
-    return years.mask(inside, size)
+    return Matching(snapshot, parsed, builder, query_mask, selections, selected, final, pinned)
 
 
 # ---------------------------------------------------------------- search
@@ -158,6 +148,12 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     started = time.perf_counter()
     snapshot = handle.snapshot()
     matching = _match(snapshot, request)
+    suggestion = _suggestion(snapshot, request, int(matching.final.sum()))
+    corrected = None
+    if suggestion and request.correct:
+        better = _match(snapshot, replace(request, q=suggestion))
+        if _worth_correcting(snapshot, request.q, matching, better):
+            matching, corrected, suggestion = better, suggestion, None
     cols = columns(snapshot)
     total = int(matching.final.sum())
     total_documents = cols.count_documents(matching.final)
@@ -165,10 +161,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     units = total_documents if request.group == "document" else total
     pages = max(1, math.ceil(units / request.per_page))
-    if request.page > pages:
-        raise BadRequest(
-            400, "page_out_of_range", f"Page {request.page} is past the last page ({pages})."
-        )
+    request, past_end = _within_pages(request, pages)
     facets, truncated, raw = facet_counts(
         snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
     )
@@ -179,8 +172,9 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         cols,
         matching.parsed.tiers if matching.parsed else (),
         matching.final,
-        bool(matching.selections),
+        bool(matching.selections) or bool(request.like),  # like= leaves its source out
         BulkScorer(snapshot, searcher, matching.builder),
+        matching.pinned,
     )
     results = _page_results(snapshot, matching, ranker, request, sort)
     return {
@@ -193,8 +187,10 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
         "sort": sort,
         "group": request.group,
-        "suggestion": _suggestion(snapshot, request, total),
-        "notice": matching.parsed.notice if matching.parsed else None,
+        "suggestion": suggestion,
+        "corrected_query": corrected,
+        "like": request.like or None,
+        "notice": _notice(matching, past_end),
         "filters": {name: list(values) for name, values in matching.selected.items()},
         "year_from": request.year_from,
         "year_to": request.year_to,
@@ -205,6 +201,20 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     }
 
 
+def _within_pages(request: SearchRequest, pages: int) -> tuple[SearchRequest, str | None]:
+    """The last page instead of one past it (a stale link, a shrunk index), and a notice."""
+    if request.page <= pages:
+        return request, None
+    notice = PAST_END_NOTICE.format(asked=request.page, pages=pages)
+    return replace(request, page=pages), notice
+
+
+def _notice(matching: Matching, past_end: str | None) -> str | None:
+    """The query's fallback notice and the page's, in one sentence or two."""
+    notices = [matching.parsed.notice if matching.parsed else None, past_end]
+    return " ".join(n for n in notices if n) or None
+
+
 def _suggestion(snapshot: Snapshot, request: SearchRequest, total: int) -> str | None:
     """A corrected query when this one finds little, or has a word the index never saw."""
     if not request.q or is_everything(request.q):
@@ -212,6 +222,15 @@ def _suggestion(snapshot: Snapshot, request: SearchRequest, total: int) -> str |
     if total >= FEW_RESULTS and not has_unknown_word(snapshot, request.q):
         return None
     return did_you_mean(snapshot, request.q)
+
+
+def _worth_correcting(snapshot: Snapshot, q: str, matching: Matching, better: Matching) -> bool:
+    """Whether to show the correction's results: the query finds nothing, has a word the index
+    never saw, or finds far fewer passages (CORRECTION_GAIN times) than its correction."""
+    found, could = int(matching.final.sum()), int(better.final.sum())
+    if not could:
+        return False
+    return not found or has_unknown_word(snapshot, q) or could >= CORRECTION_GAIN * found
 
 
 def _histogram(years: Sequence[Any], counts: np.ndarray) -> list[dict[str, int]]:
@@ -284,10 +303,7 @@ def list_documents(handle: IndexHandle, request: SearchRequest) -> dict[str, Any
     ranker = Ranker(snapshot.searcher(), matching.builder, cols, (), matching.final, True)
     ordered = ranker.sorted_documents(sort)
     pages = max(1, math.ceil(len(ordered) / request.per_page))
-    if request.page > pages:
-        raise BadRequest(
-            400, "page_out_of_range", f"Page {request.page} is past the last page ({pages})."
-        )
+    request, past_end = _within_pages(request, pages)
     offset = (request.page - 1) * request.per_page
     facets, truncated, raw = facet_counts(
         snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
@@ -300,7 +316,7 @@ def list_documents(handle: IndexHandle, request: SearchRequest) -> dict[str, Any
         "pages": pages,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
         "sort": sort,
-        "notice": matching.parsed.notice if matching.parsed else None,
+        "notice": _notice(matching, past_end),
         "filters": {name: list(values) for name, values in matching.selected.items()},
         "year_from": request.year_from,
         "year_to": request.year_to,

@@ -10,30 +10,32 @@ import re
 from collections import Counter
 from typing import Any
 
+from rapidfuzz.distance import OSA
+
 from indexer.index.analysis import analyze, stem, stopwords
-from search_app.engine.index_handle import Snapshot
+from search_app.engine.index_handle import Snapshot, per_generation
+from search_app.engine.limits import MAX_CORRECTED_WORDS, check_deadline
 from search_app.engine.matchsets import MaskBuilder, term_ids
-from search_app.engine.query import parse
+from search_app.engine.query import bound_expansions, parse, terms_within
 
 FIELD = "text"
 CANDIDATES = 50  # commonest stems considered for a completion
+NEARBY = 500  # index words within two edits considered for a correction
 _WORD = re.compile(r"\w+")
 # Words of a query that are syntax, not text to correct.
 _SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
 
 
+@per_generation
 def surface_forms(snapshot: Snapshot, term: str) -> Counter[str]:
     """Words of a few passages holding index term `term`, by count (cached per snapshot)."""
-    cache: dict[str, Counter[str]] = snapshot.cached("surface", lambda snap: {})
-    if term not in cache:
-        searcher = snapshot.searcher()
-        ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
-        words: Counter[str] = Counter()
-        for docnum in ids.tolist():
-            text = searcher.stored_fields(int(docnum)).get("text", "")
-            words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
-        cache[term] = words
-    return cache[term]
+    searcher = snapshot.searcher()
+    ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
+    words: Counter[str] = Counter()
+    for docnum in ids.tolist():
+        text = searcher.stored_fields(int(docnum)).get("text", "")
+        words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
+    return words
 
 
 def surface_word(snapshot: Snapshot, term: str, typed: str = "") -> str:
@@ -51,30 +53,28 @@ def surface_word(snapshot: Snapshot, term: str, typed: str = "") -> str:
 
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance with adjacent transpositions counted as one edit."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                cost = min(cost, previous2[j - 2] + 1)
-            current.append(cost)
-        previous2, previous = previous, current
-    return previous[-1]
+    return OSA.distance(a, b)
 
 
 def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
-    """`text` with its unknown or rare words replaced by close, commoner index words."""
+    """`text` with its unknown or rare words replaced by close, commoner index words (the
+    first MAX_CORRECTED_WORDS words that may need it are tried)."""
     reader = snapshot.searcher().reader()
     changed = False
+    tried = 0
     protected = [m.span() for m in _SYNTAX.finditer(text)]
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal changed
+        nonlocal changed, tried
         word = match.group(0)
-        if any(a <= match.start() < b for a, b in protected):
+        if (
+            any(a <= match.start() < b for a, b in protected)
+            or tried >= MAX_CORRECTED_WORDS
+            or not _may_be_typo(reader, word)
+        ):
             return word
+        tried += 1
+        check_deadline()
         better = _correct(snapshot, reader, word)
         if better and better != word.lower():
             changed = True
@@ -98,20 +98,26 @@ def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
     return False
 
 
-def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
-    """A commoner index word close to `word` as typed, or None."""
+def _may_be_typo(reader: Any, word: str) -> bool:
+    """Whether `word` is one rare index word (not a stopword or a number): worth correcting."""
     terms = analyze(word)
     typed = word.lower()
     if len(terms) != 1 or typed in stopwords() or typed.isdigit():
-        return None
+        return False
+    # A word this common is what was meant, not a typo.
+    return reader.doc_frequency(FIELD, terms[0]) < max(3, reader.doc_count() // 20_000)
+
+
+def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
+    """A commoner index word close to `word` as typed (one _may_be_typo accepts), or None."""
+    terms = analyze(word)
+    typed = word.lower()
     frequency = reader.doc_frequency(FIELD, terms[0])
-    if frequency >= max(3, reader.doc_count() // 20_000):
-        return None  # a word this common is what was meant, not a typo
     best = _closest(snapshot, reader, _prefixed(reader, typed), typed, frequency)
     if best is None or best[1][0] > 1:
         # Edit distance over the whole vocabulary is slower: only when sharing a beginning
         # found nothing close.
-        nearby = reader.terms_within(FIELD, terms[0], 2, prefix=1)
+        nearby = terms_within(reader, FIELD, terms[0], 2, 1, NEARBY)
         best = min(
             (b for b in (best, _closest(snapshot, reader, nearby, typed, frequency)) if b),
             key=lambda b: b[1],
@@ -126,6 +132,7 @@ def _closest(
     """The candidate whose written form is nearest to `typed`, commonest on ties."""
     best = None
     for candidate in candidates:
+        check_deadline()
         candidate_frequency = reader.doc_frequency(FIELD, candidate)
         if candidate_frequency <= max(3 * frequency, 1):
             continue  # propose only words clearly commoner than the one typed
@@ -182,11 +189,12 @@ def _by_cooccurrence(snapshot: Snapshot, head: str, terms: list[str]) -> list[st
     over the term's own passages (so that words found everywhere do not always win)."""
     searcher = snapshot.searcher()
     builder = MaskBuilder(snapshot, searcher)
-    together = builder.mask(parse(head, searcher.schema).strict)
+    together = builder.mask(bound_expansions(parse(head, searcher.schema).strict, builder.reader))
     if not together.any():
         return terms
     scores = {}
     for term in terms:
+        check_deadline()
         ids = builder.postings(FIELD, term)[0]
         both = int(together[ids].sum())
         if both:

@@ -22,12 +22,15 @@ PERSON = "person"
 ORGANIZATION = "organization"
 PLACE = "place"
 COUNTRY = "country"
+ALL_TYPES = (DATE, YEAR, NUMBER, PERCENT, PERSON, ORGANIZATION, PLACE, COUNTRY)
 
 # (pattern over the lowercased question, answer type); the first match wins, so the more
 # specific wordings come first ("what percentage" before "what", "how many" before "how").
 _QUESTION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(what|which) (percentage|percent|share|proportion|fraction)\b", PERCENT),
     (r"\bhow (many|much)\b.*\b(percent|per cent|percentage)\b", PERCENT),
+    # "What was Benin's growth rate": a rate is stated as a percentage.
+    (r"^(what|which)\b[^?]*\b(rate|percentage|share)\b", PERCENT),
     (r"\b(what|which|in what|in which) (year|decade)\b", YEAR),
     (r"\b(what|which) (date|day|month|century)\b", DATE),
     (r"^(when|since when|until when)\b|\bwhen\b", DATE),
@@ -63,7 +66,7 @@ _DATE_RE = re.compile(
     rf"|{_YEAR}(?:\s?[-–]\s?\d{{2,4}})?"  # 2009, 2009-2010
     rf")\b"
 )
-_YEAR_RE = re.compile(rf"\b{_YEAR}s?\b")
+YEAR_RE = re.compile(rf"\b{_YEAR}s?\b")
 _PERCENT_RE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|per cent\b|percent\b)")
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -73,6 +76,8 @@ _NUMBER_WORDS = (
 _SCALE = r"(?:\s(?:hundred|thousand|million|billion|trillion))?"
 _NUMBER_RE = re.compile(
     rf"(?:[$£€¥]\s?)?\b\d[\d,]*(?:\.\d+)?{_SCALE}\b"
+    # "hundreds of thousands": a quantity without a figure
+    r"|\b(?:tens|hundreds|thousands|millions|billions)(?: of (?:thousands|millions|billions))?\b"
     rf"|\b(?:{_NUMBER_WORDS})(?:[ -](?:{_NUMBER_WORDS}))*\b",
     re.IGNORECASE,
 )
@@ -115,7 +120,7 @@ def find_spans(sentence: str, answer_type: str | None) -> list[Span]:
     if answer_type == PERCENT:
         return _matches(_PERCENT_RE, sentence)
     if answer_type == YEAR:
-        return _matches(_YEAR_RE, sentence)
+        return _matches(YEAR_RE, sentence)
     if answer_type == DATE:
         return _matches(_DATE_RE, sentence)
     if answer_type == NUMBER:
@@ -123,15 +128,15 @@ def find_spans(sentence: str, answer_type: str | None) -> list[Span]:
     spans = [_known(span, answer_type, sentence) for span in _names(sentence)]
     if answer_type == PERSON:
         # "Mr. Carlos Lopes" is surely a person; "Global Forum" only looks like a name.
-        titled = [sp for sp in spans if _titled(sp, sentence)]
-        if titled:
+        with_title = [sp for sp in spans if titled(sp, sentence)]
+        if with_title:
             spans = [
-                sp if _titled(sp, sentence) else Span(sp.start, sp.end, sp.text) for sp in spans
+                sp if titled(sp, sentence) else Span(sp.start, sp.end, sp.text) for sp in spans
             ]
     return spans
 
 
-def _titled(span: Span, sentence: str) -> bool:
+def titled(span: Span, sentence: str) -> bool:
     """Whether a title (Mr., Dr., President...) opens the name or comes just before it."""
     return bool(_TITLE_BEFORE.search(sentence[: span.start]) or _TITLE_START.match(span.text))
 
@@ -146,7 +151,7 @@ def _known(span: Span, answer_type: str, sentence: str) -> Span:
     elif answer_type == ORGANIZATION:
         known = key in organizations().entries
     else:  # a person: a title before it, or a name of two words that is no place or body
-        known = _titled(span, sentence) or (
+        known = titled(span, sentence) or (
             " " in span.text
             and not _JOINER.search(span.text)
             and key not in places().entries

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 from indexer.index.analysis import TOKEN_PATTERN, analyze
+from search_app.engine.limits import MAX_QUESTION_WORDS
 from search_app.qa.answer_types import expected_type
 
 _QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
@@ -41,17 +42,24 @@ class Question:
 
 
 def analyze_question(text: str) -> Question:
-    """Drop question words and stopwords, keep content words and quoted phrases."""
+    """Drop question words and stopwords, keep content words and quoted phrases: those of
+    the question up to its MAX_QUESTION_WORDS-th content word (a bound on the search)."""
     text = " ".join(text.split())
     skip = question_words()
+    type_nouns = {m.start(2) for m in _TYPE_NOUN.finditer(text)}
     words: list[str] = []
     terms: list[str] = []
-    for word in re.findall(TOKEN_PATTERN, _TYPE_NOUN.sub(r"\1", text)):
-        if word.lower() in skip:
+    end = len(text)
+    for match in re.finditer(TOKEN_PATTERN, text):
+        word = match.group()
+        if match.start() in type_nouns or word.lower() in skip:
             continue
         stems = analyze(word)
         if stems:
             words.append(word)
             terms.extend(stems)
-    phrases = tuple(p.strip() for p in _QUOTED.findall(text) if p.strip())
+            if len(words) == MAX_QUESTION_WORDS:
+                end = match.end()
+                break
+    phrases = tuple(p.strip() for p in _QUOTED.findall(text[:end]) if p.strip())
     return Question(text, tuple(words), tuple(terms), phrases, expected_type(text))

@@ -6,10 +6,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from indexer.index.store import NoIndexError, resolve_index_dir
+from indexer.index.generations import NoIndexError, resolve_index_dir
 from search_app.engine.index_handle import IndexHandle
 
 SECURITY_HEADERS: dict[str, str] = {
@@ -40,16 +41,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         CORPUS_DIRS=os.environ.get("REPORT_SEARCH_CORPUS", "corpus").split(os.pathsep),
         API_TOKEN=os.environ.get("REPORT_SEARCH_API_TOKEN", ""),
         MAX_CONTENT_LENGTH=1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
     if config:
         app.config.from_mapping(config)
     handle = IndexHandle(app.config["INDEX_DIR"])
     app.extensions[EXTENSION] = handle
+    app.before_request(_limit_body)  # first: before any other work on the request
 
-    from search_app.web import api
+    from search_app.web import api, metrics
 
     api.init_app(app)
+    metrics.init_app(app, handle)
 
     # --- HTML pages: the pages helper registers the search_app.views blueprint here ---
     from search_app.web import views
@@ -61,6 +63,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_request(_unpin_snapshot)
     app.after_request(_security_headers)
     return app
+
+
+def _limit_body() -> None:
+    """One body limit for every route, page or API: MAX_CONTENT_LENGTH. Flask applies it only
+    when a view reads the body, so a GET with 50 MB was read and answered; refuse it first."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit:
+        return
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        request.get_data(cache=True)  # a chunked body: reading past the limit raises the 413
 
 
 def _pin_snapshot() -> None:

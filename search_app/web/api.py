@@ -8,19 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request, send_file
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, default_exceptions
+from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.wrappers import Response
 
-from indexer.index.store import NoIndexError
+from indexer.extraction import SUFFIXES
+from indexer.index.generations import NoIndexError
 from search_app import engine, qa
+from search_app.engine.limits import TIME_BUDGET, end_budget, start_budget
+from search_app.engine.params import parse_suggest_args
 from search_app.engine.service import BadRequest
 from search_app.web import current_handle
-from search_app.web.openapi import openapi_document
+from search_app.web.openapi import FILE_MEDIA_TYPES, OTHER_FILES, openapi_document
 from search_app.web.reindex import Reindexer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-SUGGEST_PARAMS = ("q", "limit")
+BEARER_CHALLENGE = 'Bearer realm="report-search"'  # RFC 9110: a 401 says how to authenticate
 
 
 def init_app(app: Flask) -> None:
@@ -37,14 +40,26 @@ def init_app(app: Flask) -> None:
         threading.Thread(target=_warm, args=(handle, warmed), name="warm", daemon=True).start()
     else:
         warmed.set()
-    app.json.sort_keys = False  # keep the documented key order (query, total, ..., results)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the documented key order
     app.register_blueprint(bp)
+    # A doubled slash in an API path gets a JSON 404, not a redirect to an HTML page.
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{bp.name}."):
+            rule.merge_slashes = False
+    app.before_request(_start_budget)
+    app.teardown_request(lambda error: end_budget())
     app.register_error_handler(BadRequest, _bad_request)
     app.register_error_handler(NoIndexError, _no_index)
     # Code-specific handlers run before any handler registered for HTTPException as a class,
     # so /api errors are JSON whatever the pages blueprint registers for its own HTML.
     for code in _http_error_codes():
         app.register_error_handler(code, _http_error)
+
+
+def _start_budget() -> None:
+    """Every request, page or API, may compute for QUERY_TIME_BUDGET seconds (default
+    limits.TIME_BUDGET); past that the engine stops it with a 503 (limits.QueryTimeout)."""
+    start_budget(current_app.config.get("QUERY_TIME_BUDGET", TIME_BUDGET))
 
 
 def _warm(handle: Any, warmed: threading.Event) -> None:
@@ -61,14 +76,6 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
     return jsonify(body), status
 
 
-@bp.before_request
-def _limit_body() -> None:
-    """Refuse oversized bodies before any view runs (Flask checks only when reading)."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if limit and (request.content_length or 0) > limit:
-        raise RequestEntityTooLarge()
-
-
 @bp.get("/search")
 def search() -> Response:
     return jsonify(engine.search(current_handle(), engine.parse_search_args(request.args)))
@@ -79,30 +86,34 @@ def documents() -> Response:
     return jsonify(engine.list_documents(current_handle(), engine.parse_search_args(request.args)))
 
 
-@bp.get("/documents/<path:document_id>/file")
+# An id is a path: its slashes, doubled or not, are the id's (merged, "a//b" would redirect).
+@bp.get("/documents/<path:document_id>/file", merge_slashes=False)
 def document_file(document_id: str) -> Response:
     path = engine.document_file(current_handle(), document_id)
-    return send_file(path, conditional=True, download_name=path.name)
+    # By format, not the host's mime.types: the description lists exactly these.
+    media_type = FILE_MEDIA_TYPES.get(SUFFIXES.get(path.suffix.lower(), ""), OTHER_FILES)
+    return send_file(path, mimetype=media_type, conditional=True, download_name=path.name)
 
 
-@bp.get("/documents/<path:document_id>")
+@bp.get("/documents/<path:document_id>", merge_slashes=False)
 def document(document_id: str) -> Response:
     return jsonify(engine.get_document(current_handle(), document_id))
 
 
 @bp.get("/suggest")
 def suggest() -> Response:
-    _only(SUGGEST_PARAMS)
-    limit = request.args.get("limit", "10")
-    if not limit.isdigit() or not 1 <= int(limit) <= 50:
-        raise BadRequest(400, "bad_parameter", "Parameter 'limit' must be between 1 and 50.")
-    return jsonify(engine.suggest(current_handle(), request.args.get("q", ""), int(limit)))
+    q, limit = parse_suggest_args(request.args)
+    return jsonify(engine.suggest(current_handle(), q, limit))
 
 
 @bp.get("/ask")
 def ask() -> Response:
     asked = qa.parse_ask_args(request.args)
-    return jsonify(qa.ask(current_handle(), asked.q, asked.filters, asked.limit))
+    return jsonify(
+        qa.ask(
+            current_handle(), asked.q, asked.filters, asked.limit, asked.year_from, asked.year_to
+        )
+    )
 
 
 @bp.get("/stats")
@@ -129,6 +140,7 @@ def start_index() -> tuple[Response, int]:
 
 @bp.get("/index/status")
 def index_status() -> Response:
+    _only(())
     return jsonify(current_app.extensions["report_search_reindex"].status())
 
 
@@ -162,7 +174,10 @@ def _authorize() -> None:
 def _bad_request(error: BadRequest) -> Any:
     if not request.path.startswith("/api/"):
         return _http_error(default_exceptions[error.status](description=error.message))
-    return error_response(error.status, error.code, error.message)
+    response, status = error_response(error.status, error.code, error.message)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    return response, status
 
 
 def _no_index(error: NoIndexError) -> Any:
@@ -171,14 +186,22 @@ def _no_index(error: NoIndexError) -> Any:
     return error_response(503, "no_index", str(error))
 
 
-def _http_error(error: HTTPException) -> Any:
-    """JSON for /api paths; elsewhere, whatever the app's generic handler does."""
+def _http_error(error: HTTPException) -> Response:
+    """JSON for /api paths; elsewhere, whatever the app's generic handler does. Either way with
+    the headers the error carries: `Allow` on a 405 (RFC 9110), `Content-Range` on a 416."""
+    response: Response
     if not request.path.startswith("/api/") and request.path != "/api":
         generic = current_app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
-        return generic(error) if generic else error
-    status = error.code or 500
-    code = (error.name or "error").lower().replace(" ", "_").replace("'", "")
-    return error_response(status, code, error.description or error.name)
+        handled = current_app.ensure_sync(generic)(error) if generic else error.get_response()
+        response = current_app.make_response(handled)
+    else:
+        code = (error.name or "error").lower().replace(" ", "_").replace("'", "")
+        response, status = error_response(error.code or 500, code, error.description or error.name)
+        response.status_code = status
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _http_error_codes() -> list[int]:

@@ -7,20 +7,36 @@ from typing import Any
 
 from indexer.index.schema import NUMERIC_FACETS
 from indexer.models import FACETS
-from search_app.engine.service import (
+from search_app.engine.params import (
     GROUPS,
+    MAX_ANSWERS,
     MAX_FACET_SIZE,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
+    MAX_SUGGESTIONS,
+    MAX_YEAR,
+    NOT_BLANK,
     SORTS,
 )
+from search_app.web import GENERATION_HEADER
 
 STR = {"type": "string"}
 INT = {"type": "integer"}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_STR = {"type": ["string", "null"]}
-EMPTY = {"type": "string", "maxLength": 0}
+YEAR = {"type": "integer", "minimum": 0, "maximum": MAX_YEAR}
+# A document of the bundled corpus: the example that lets clients (and schemathesis) reach the
+# document operations. Ids are the corpus folder's name and the path below it.
+EXAMPLE_DOCUMENT = "corpus/unitar-migration-2009.txt"
+# What /api/documents/{document_id}/file answers, by the indexer's format of the file.
+FILE_MEDIA_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "text": "text/plain",
+    "markdown": "text/markdown",
+    "html": "text/html",
+}
+OTHER_FILES = "application/octet-stream"
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -78,6 +94,12 @@ def _schemas() -> dict[str, Any]:
                 "properties": {
                     "more_passages": INT,
                     "other_passages": _array(_ref("OtherPassage")),
+                    # Where there are no pages (text files), citations name this instead.
+                    "paragraph": INT,
+                    # The report's other files (same text in another format): searched once.
+                    "copies": _array(
+                        _object({"document_id": STR, "format": STR, "url": STR, "file_url": STR})
+                    ),
                 },
             },
         ]
@@ -155,6 +177,8 @@ def _schemas() -> dict[str, Any]:
                 "total_documents": INT,
                 "group": {"enum": list(GROUPS)},
                 "suggestion": NULLABLE_STR,
+                "corrected_query": NULLABLE_STR,
+                "like": NULLABLE_STR,
                 "results": _array(_ref("Result")),
             }
         ),
@@ -218,7 +242,20 @@ def _ask_schemas() -> dict[str, Any]:
         "url": STR,
     }
     answer = _object(
-        {"answer": STR, "sentence": STR, "snippet": STR, "score": {"type": "number"}, **citation}
+        {
+            # The short answer; null when the sentence holds none of the kind asked for.
+            "answer": {**NULLABLE_STR, "description": "Short answer, or null: read `sentence`."},
+            "sentence": STR,
+            "snippet": STR,
+            "confidence": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "Calibrated probability that the answer is right.",
+            },
+            "score": {"type": "number", "description": "Raw ranking score (relative only)."},
+            **citation,
+        }
     )
     closest = _object({"snippet": STR, "score": {"type": "number"}, **citation})
     body = _object(
@@ -236,17 +273,17 @@ def _ask_schemas() -> dict[str, Any]:
 
 def _ask_parameters() -> list[dict[str, Any]]:
     question = _query_param(
-        "q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}, "The question."
+        "q",
+        {"type": "string", "maxLength": MAX_QUERY_CHARS, "pattern": NOT_BLANK},
+        "The question (not blank).",
     )
-    params = [
+    return [
         {**question, "required": True},
-        _query_param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "Default 5."),
+        _int_param("limit", 1, MAX_ANSWERS, "Answers wanted (default 5)."),
+        _int_param("year_from", 0, MAX_YEAR, "First year, inclusive."),
+        _int_param("year_to", 0, MAX_YEAR, "Last year, inclusive."),
+        *_facet_parameters("Only passages with this {name}; repeat to OR several values."),
     ]
-    for name in FACETS:
-        item = {"type": "integer", "minimum": 0, "maximum": 9999} if name in NUMERIC_FACETS else STR
-        param = _query_param(name, _array(item), f"Only passages with this {name}; repeatable.")
-        params.append({**param, "style": "form", "explode": True})
-    return params
 
 
 def _query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -259,9 +296,19 @@ def _query_param(name: str, schema: dict[str, Any], description: str) -> dict[st
     }
 
 
-def _int_or_empty(low: int, high: int) -> dict[str, Any]:
-    """An integer parameter; empty (as HTML forms send it) means the default."""
-    return {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, EMPTY]}
+def _int_param(name: str, low: int, high: int, description: str) -> dict[str, Any]:
+    """An integer parameter: digits when given, never empty (the pages drop empty form fields)."""
+    return _query_param(name, {"type": "integer", "minimum": low, "maximum": high}, description)
+
+
+def _facet_parameters(description: str) -> list[dict[str, Any]]:
+    """One repeatable filter per facet; an empty value is no filter, but a year is a number."""
+    params = []
+    for name in FACETS:
+        item = YEAR if name in NUMERIC_FACETS else STR
+        param = _query_param(name, _array(item), description.format(name=name))
+        params.append({**param, "style": "form", "explode": True})
+    return params
 
 
 def _search_parameters() -> list[dict[str, Any]]:
@@ -269,122 +316,203 @@ def _search_parameters() -> list[dict[str, Any]]:
         _query_param(
             "q",
             {"type": "string", "maxLength": MAX_QUERY_CHARS},
-            'Query: words, "phrases", -excluded, OR, field:value, prefix*, word~. '
-            "Empty: browse documents, newest first.",
+            'Query: words, "phrases", -excluded, OR, field:value, prefix*, word~ (one edit, a '
+            "transposition counting as one). A document symbol (A/78/375) or exact title puts "
+            "that document first. Queries of over 12 words (or 1,000 characters) not clearly "
+            "in the syntax are read as plain text: their words by tf-idf, ranked as one BM25F "
+            "query. Empty: browse documents, newest first.",
         ),
-        _query_param("page", _int_or_empty(1, MAX_PAGE), "1-based."),
-        _query_param("per_page", _int_or_empty(1, MAX_PER_PAGE), "Default 10."),
+        _query_param(
+            "like",
+            {"type": "string", "maxLength": MAX_QUERY_CHARS},
+            "More like this: a passage id or a document id; ranks the passages most similar "
+            "to it (the source left out); with `q`, among the passages `q` matches.",
+        ),
+        _query_param(
+            "correct",
+            {"enum": ["auto", "off", ""]},
+            "auto (default): a query that finds nothing, has a word the index never saw, or "
+            "finds far fewer passages than its spelling correction is searched as corrected "
+            "(`corrected_query`). off: searched as typed, the correction in `suggestion`.",
+        ),
+        _int_param(
+            "page",
+            1,
+            MAX_PAGE,
+            "1-based. Past the last page: the last page, with `page` set to it and a `notice`.",
+        ),
+        _int_param("per_page", 1, MAX_PER_PAGE, "Default 10."),
         _query_param("sort", {"enum": [*SORTS, ""]}, "Default relevance."),
         _query_param("group", {"enum": [*GROUPS, ""]}, "One result per document, or passages."),
-        _query_param("year_from", _int_or_empty(0, 9999), ""),
-        _query_param("year_to", _int_or_empty(0, 9999), ""),
-        _query_param(
-            "facet_size", _int_or_empty(1, MAX_FACET_SIZE), "Values shown per facet (default 10)."
-        ),
+        _int_param("year_from", 0, MAX_YEAR, "First year, inclusive."),
+        _int_param("year_to", 0, MAX_YEAR, "Last year, inclusive."),
+        _int_param("facet_size", 1, MAX_FACET_SIZE, "Values shown per facet (default 10)."),
     ]
-    for name in FACETS:
-        item = _int_or_empty(0, 9999) if name in NUMERIC_FACETS else STR
-        param = _query_param(name, _array(item), f"Filter on {name}; repeat to OR several values.")
-        params.append({**param, "style": "form", "explode": True})
-    return params
+    return params + _facet_parameters("Filter on {name}; repeat to OR several values.")
 
 
-def _responses(ok: str, description: str, *errors: int) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "200": {"description": description, "content": {"application/json": {"schema": _ref(ok)}}}
+def _headers(*names: str) -> dict[str, Any]:
+    """Response headers from components/headers; every response may carry the generation."""
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in (GENERATION_HEADER, *names)}
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": _headers(),
+        "content": {"application/json": {"schema": _ref(schema)}},
     }
-    for status in errors:
-        responses[str(status)] = {"$ref": f"#/components/responses/E{status}"}
-    return responses
 
 
-def _get(summary: str, ok: str, params: list, *errors: int) -> dict[str, Any]:
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): {"$ref": f"#/components/responses/E{status}"} for status in statuses}
+
+
+def _get(
+    operation_id: str,
+    summary: str,
+    ok: str,
+    params: list,
+    errors: tuple[int, ...],
+    links: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A GET operation answering JSON: 200 with the schema `ok`, or the error responses."""
+    success = _json(summary, ok)
+    if links:
+        success["links"] = links
     return {
         "get": {
+            "operationId": operation_id,
             "summary": summary,
             "parameters": params,
-            "responses": _responses(ok, summary, *errors),
+            "responses": {"200": success, **_errors(*errors)},
         }
     }
 
 
-def _paths() -> dict[str, Any]:
+def _document_links(pointer: str, *operations: str) -> dict[str, Any]:
+    """Links from a response that names a document (at `pointer`) to its operations."""
+    return {
+        operation: {
+            "operationId": operation,
+            "parameters": {"document_id": f"$response.body#{pointer}"},
+        }
+        for operation in operations
+    }
+
+
+def _document_paths() -> dict[str, Any]:
     document_id = {
         "name": "document_id",
         "in": "path",
         "required": True,
-        "schema": STR,
-        "description": "The document id (its path under the corpus folder).",
+        "schema": {"type": "string", "minLength": 1},
+        "description": "The document id: its corpus folder's name and its path below it "
+        "(slashes as they are, or as %2F).",
+        "example": EXAMPLE_DOCUMENT,
     }
+    media: dict[str, Any] = {t: {} for t in [*FILE_MEDIA_TYPES.values(), OTHER_FILES]}
+    file_headers = _headers("Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges")
     return {
-        "/api/search": _get("Search passages.", "SearchResponse", _search_parameters(), 400, 503),
-        "/api/documents": _get(
-            "List documents with facets.", "DocumentList", _search_parameters(), 400, 503
-        ),
         "/api/documents/{document_id}": _get(
-            "One document: metadata, sections, passages.", "Document", [document_id], 404, 503
+            "getDocument",
+            "One document: metadata, sections, passages.",
+            "Document",
+            [document_id],
+            (404, 503),
+            _document_links("/document_id", "getDocumentFile"),
         ),
         "/api/documents/{document_id}/file": {
             "get": {
+                "operationId": "getDocumentFile",
                 "summary": "The original file (PDFs open at a page with #page=N).",
                 "parameters": [document_id],
                 "responses": {
-                    "200": {
-                        "description": "The file.",
-                        "content": {"application/octet-stream": {}},
+                    "200": {"description": "The file.", "headers": file_headers, "content": media},
+                    "206": {
+                        "description": "The byte range asked for with `Range`.",
+                        "headers": {**file_headers, **_headers("Content-Range")},
+                        "content": media,
                     },
-                    "404": {"$ref": "#/components/responses/E404"},
-                    "503": {"$ref": "#/components/responses/E503"},
+                    "304": {
+                        "description": "Unchanged since `If-None-Match` or `If-Modified-Since`.",
+                        "headers": _headers("ETag", "Last-Modified"),
+                    },
+                    **_errors(404, 416, 503),
                 },
             }
         },
+    }
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/api/search": _get(
+            "search",
+            "Search passages.",
+            "SearchResponse",
+            _search_parameters(),
+            (400, 503),
+            _document_links("/results/0/document_id", "getDocument", "getDocumentFile"),
+        ),
+        "/api/documents": _get(
+            "listDocuments",
+            "List documents with facets.",
+            "DocumentList",
+            _search_parameters(),
+            (400, 503),
+            _document_links("/documents/0/document_id", "getDocument", "getDocumentFile"),
+        ),
+        **_document_paths(),
         "/api/ask": _get(
+            "ask",
             "Answer a question: sentences with citations, or no answer and the closest passages.",
             "AskResponse",
             _ask_parameters(),
-            400,
-            503,
+            (400, 503),
         ),
         "/api/suggest": _get(
+            "suggest",
             "Completions for a partly typed query.",
             "Suggestions",
             [
                 _query_param("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, ""),
-                _query_param("limit", {"type": "integer", "minimum": 1, "maximum": 50}, ""),
+                _int_param("limit", 1, MAX_SUGGESTIONS, "Default 10."),
             ],
-            400,
-            503,
+            (400, 503),
         ),
-        "/api/stats": _get("Index counts and the last ingest.", "Stats", [], 400, 503),
+        "/api/stats": _get("stats", "Index counts and the last ingest.", "Stats", [], (400, 503)),
         "/api/health": _get(
+            "health",
             "200 when the index opens and answers; warmed_up once the start-up caches are built.",
             "Health",
             [],
-            400,
-            503,
+            (400, 503),
         ),
         "/api/index": {
             "post": {
+                "operationId": "startIndex",
                 "summary": "Start re-indexing the configured corpus folders.",
                 "security": [{"bearer": []}],
                 "responses": {
-                    "202": {
-                        "description": "Started.",
-                        "content": {"application/json": {"schema": _ref("IndexStatus")}},
-                    },
-                    **{
-                        str(s): {"$ref": f"#/components/responses/E{s}"}
-                        for s in (401, 403, 409, 413)
-                    },
+                    "202": _json("Started.", "IndexStatus"),
+                    **_errors(401, 403, 409, 413),
                 },
             }
         },
-        "/api/index/status": _get("Progress of the last re-index.", "IndexStatus", []),
+        "/api/index/status": _get(
+            "indexStatus", "Progress of the last re-index.", "IndexStatus", [], (400,)
+        ),
         "/api/openapi.json": {
             "get": {
+                "operationId": "openapi",
                 "summary": "This description.",
                 "responses": {
-                    "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "headers": _headers(),
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
                 },
             }
         },
@@ -393,21 +521,40 @@ def _paths() -> dict[str, Any]:
 
 def _error_responses() -> dict[str, Any]:
     reasons = {
-        400: "Bad parameter.",
-        401: "No bearer token.",
-        403: "Forbidden.",
-        404: "Not found.",
-        405: "Method not allowed.",
-        409: "Already running.",
-        413: "Request too large.",
-        503: "No index yet.",
+        400: ("Bad parameter.", ()),
+        401: ("No bearer token.", ("WWW-Authenticate",)),
+        403: ("Forbidden.", ()),
+        404: ("Not found.", ()),
+        # Any method a path does not list, on every path, API or page: `Allow` lists those it does.
+        405: ("Method not allowed.", ("Allow",)),
+        409: ("Already running.", ()),
+        413: ("Request too large.", ()),
+        416: ("The range asked for is outside the file.", ("Content-Range",)),
+        503: ("No index yet, or the query ran past its time budget.", ()),
     }
     return {
         f"E{status}": {
             "description": text,
+            "headers": _headers(*headers),
             "content": {"application/json": {"schema": _ref("Error")}},
         }
-        for status, text in reasons.items()
+        for status, (text, headers) in reasons.items()
+    }
+
+
+def _header_components() -> dict[str, Any]:
+    def header(description: str, schema: dict[str, Any], required: bool = False) -> dict:
+        return {"description": description, "required": required, "schema": schema}
+
+    return {
+        GENERATION_HEADER: header("The index generation that answered, once there is one.", INT),
+        "Allow": header("The methods the path supports.", STR, required=True),
+        "WWW-Authenticate": header('How to authenticate: `Bearer realm="..."`.', STR, True),
+        "Content-Range": header("The bytes sent, or the file's length on a 416.", STR),
+        "Content-Disposition": header("`inline` with the file's name.", STR),
+        "ETag": header("The file's version, for `If-None-Match`.", STR),
+        "Last-Modified": header("The file's modification time.", STR),
+        "Accept-Ranges": header("Byte ranges can be asked for.", {"const": "bytes"}),
     }
 
 
@@ -418,7 +565,7 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Report Search API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": "Passage search over institutional reports. Every error has the "
             'shape {"error": {"status", "code", "message"}}.',
         },
@@ -426,6 +573,7 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": _schemas(),
             "responses": _error_responses(),
+            "headers": _header_components(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -10,9 +11,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
-from indexer.index.store import NoIndexError
+from indexer.index.generations import NoIndexError
 from indexer.models import FACETS, split_passage_id
 from search_app import engine, qa
+from search_app.engine.documents import shelf
 from search_app.engine.reading import (
     highlight_marks,
     marked_passages,
@@ -37,6 +39,7 @@ FACET_LABELS: dict[str, str] = {
     "language": "Language",
     "organ": "UN organ",
     "symbol": "Symbol",
+    "source": "Text source",
 }
 # The symbol names one document: as a facet it would only repeat the result list.
 FACET_ORDER: tuple[str, ...] = tuple(name for name in FACETS if name != "symbol")
@@ -57,8 +60,19 @@ MAX_MATCH_LINKS = 60  # links to passages with marked words on a document page
 # Page-only parameters: the engine never sees them. `mode=ask` sends the query to the
 # question-answering page at ASK_PATH (issue 5), which renders "_search_form.html" with
 # mode="ask" so the same box switches back.
-PAGE_ONLY = ("mode",)
+PAGE_ONLY = ("mode", "drop")
 ASK_PATH = "/ask"
+HOME_LATEST = 5  # newest reports listed on the home page
+# Shown on the home page under the shelf's own example searches (its commonest topics).
+SEARCH_TIPS: tuple[tuple[str, str], ...] = (
+    ('"exact phrase"', "the words together, in this order"),
+    ("-word", "passages without the word"),
+    ("word OR other", "either word"),
+    ("migra*", "every word that starts so"),
+    ("migration~", "also words one letter off"),
+    ("organization:IOM", "a filter, written in the query (any facet, title:, section:)"),
+    ("year:[2005 TO 2009]", "a range of years"),
+)
 
 
 @bp.app_context_processor
@@ -75,32 +89,42 @@ def page_context() -> dict[str, Any]:
         "mode": "search",
         "q": request.args.get("q", ""),
         "keep": (),
+        "kept": (),
+        "max_query_chars": engine.MAX_QUERY_CHARS,
     }
 
 
 @bp.get("/")
 @bp.get("/search")
 def search() -> Response | str | tuple[str, int]:
-    """The search page; an empty query browses the documents, newest first."""
+    """The search page; the home page without any parameter; an empty query with filters
+    or a sort browses the documents, newest first."""
     pairs = pairs_of(request.args.items(multi=True))
     q = request.args.get("q", "")
-    if request.args.get("mode") == "ask" and (ask_url := _ask_url(q)):
+    if request.args.get("mode") == "ask" and (ask_url := _ask_url(q, pairs)):
         return redirect(ask_url)
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in PAGE_ONLY}
+    if request.args.get("drop") == "filters":  # the form's "search all reports" button
+        return redirect(href(url_for("pages.search"), [("q", q)] if q else []))
+    pairs = [(k, v) for k, v in pairs if k not in PAGE_ONLY]
+    if not pairs:
+        return _home()
+    args = _form_args()
     try:
         result = engine.search(current_handle(), engine.parse_search_args(args))
     except engine.BadRequest as error:
         return _error_page(error.status, "Cannot search that", error.message)
     except NoIndexError as error:
         return _error_page(503, "No index yet", str(error))
-    pairs = [(k, v) for k, v in pairs if k not in PAGE_ONLY]
     links = PageLinks(url_for("pages.search"), pairs, FACETS)
     selected_years = {int(v) for v in result.get("filters", {}).get("year", ())}
+    # New words start a new search: not page 2, not "as typed", not "more like" a passage.
+    keep = [(k, v) for k, v in pairs if k not in ("q", "page", "correct", "like")]
     return render_template(
         "search.html",
         result=result,
         links=links,
-        keep=[(k, v) for k, v in pairs if k not in ("q", "page")],
+        keep=keep,
+        kept=_kept_labels(result),
         facet_size=_int_arg("facet_size", DEFAULT_FACET_SIZE),
         year_svg=histogram_svg(
             result.get("year_histogram") or (),
@@ -110,6 +134,40 @@ def search() -> Response | str | tuple[str, int]:
     )
 
 
+def _home() -> str | tuple[str, int]:
+    """The shelf at a glance: what it holds, with links, example searches and tips."""
+    try:
+        glance = shelf(current_handle())
+        latest = engine.list_documents(
+            current_handle(), engine.parse_search_args({"per_page": [str(HOME_LATEST)]})
+        )
+    except NoIndexError as error:
+        return _error_page(503, "No index yet", str(error))
+    topics = [value for value, _ in glance["facets"].get("topic", ())]
+    return render_template(
+        "home.html",
+        shelf=glance,
+        latest=latest["documents"],
+        examples=topics[:4],
+        tips=SEARCH_TIPS,
+        links=PageLinks(url_for("pages.search"), [], FACETS),
+    )
+
+
+def _kept_labels(result: dict[str, Any]) -> list[str]:
+    """The filters and sort a new query from the search box keeps, as words."""
+    kept = [
+        f"{FACET_LABELS.get(name, name)}: {value}"
+        for name, values in result.get("filters", {}).items()
+        for value in values
+    ]
+    if result.get("year_from") or result.get("year_to"):
+        kept.append(f"Years: {result.get('year_from') or '…'}–{result.get('year_to') or '…'}")
+    if request.args.get("sort") and request.args.get("sort") != "relevance":
+        kept.append(f"Sort: {dict(SORTS).get(request.args['sort'], request.args['sort'])}")
+    return kept
+
+
 @bp.get("/documents/<path:document_id>")
 def document(document_id: str) -> str | tuple[str, int]:
     """A document's full text by section, the passage from the results highlighted."""
@@ -117,8 +175,9 @@ def document(document_id: str) -> str | tuple[str, int]:
     try:
         doc = engine.get_document(current_handle(), document_id)
         marks = highlight_marks(current_handle().searcher(), q)
-    except engine.BadRequest as error:
-        return _error_page(error.status, "Document not found", error.message)
+    except engine.BadRequest as error:  # 404, or a query beyond the limits (400, 503)
+        title = "Document not found" if error.status == 404 else "Cannot show that"
+        return _error_page(error.status, title, error.message)
     except NoIndexError as error:
         return _error_page(503, "No index yet", str(error))
     blocks = reading_blocks(doc.get("passages", ()), marks, _current_ordinal(document_id))
@@ -137,17 +196,29 @@ def document(document_id: str) -> str | tuple[str, int]:
 @bp.get(ASK_PATH)
 def ask() -> str | tuple[str, int]:
     """The question-answering page: answers with citations, or the closest passages."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in PAGE_ONLY}
+    args = _form_args()
     if not "".join(args.get("q", [])).strip():
         return render_template("ask.html", body=None, mode="ask")
     try:
         asked = qa.parse_ask_args(args)
-        body = qa.ask(current_handle(), asked.q, asked.filters, asked.limit)
+        body = qa.ask(
+            current_handle(), asked.q, asked.filters, asked.limit, asked.year_from, asked.year_to
+        )
     except engine.BadRequest as error:
         return _error_page(error.status, "Cannot answer that", error.message)
     except NoIndexError as error:
         return _error_page(503, "No index yet", str(error))
-    return render_template("ask.html", body=body, mode="ask")
+    # The filters and year range a new question from the box keeps (shown on the page).
+    within = {"filters": asked.filters, "year_from": asked.year_from, "year_to": asked.year_to}
+    keep = [(k, v) for k, values in args.items() if k != "q" for v in values]
+    return render_template(
+        "ask.html",
+        body=body,
+        mode="ask",
+        keep=keep,
+        kept=_kept_labels(within),
+        confidence_label=qa.confidence_label,
+    )
 
 
 @bp.get("/api-docs")
@@ -167,6 +238,13 @@ def http_error(error: HTTPException) -> Any:
         return error
     status = error.code or 500
     return _error_page(status, f"{status} {error.name}", error.description or "")
+
+
+def _form_args() -> dict[str, list[str]]:
+    """The query string for the engine: no page-only names, and no blank values, which forms
+    send for fields left empty (the year range) and mean the default (the API refuses them)."""
+    args = {k: [x for x in v if x] for k, v in request.args.to_dict(flat=False).items()}
+    return {k: v for k, v in args.items() if v and k not in PAGE_ONLY}
 
 
 def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
@@ -192,10 +270,12 @@ def _int_arg(name: str, default: int) -> int:
     return int(value) if value.isdigit() else default
 
 
-def _ask_url(q: str) -> str | None:
-    """`/ask?q=...` when the question-answering page is registered at /ask, else None."""
+def _ask_url(q: str, pairs: Iterable[tuple[str, str]] = ()) -> str | None:
+    """`/ask?q=...` (with the filters and year range of `pairs`) when the question-answering
+    page is registered at /ask, else None."""
     try:
         current_app.url_map.bind("localhost").match(ASK_PATH)
     except HTTPException:  # not registered (yet): the search page answers instead
         return None
-    return href(ASK_PATH, [("q", q)])
+    within = [(k, v) for k, v in pairs if k in FACETS or k in ("year_from", "year_to")]
+    return href(ASK_PATH, [("q", q), *[(k, v) for k, v in within if v]])

@@ -6,7 +6,7 @@ arrays of those, operators) with regular expressions and hands everything else
 (dictionaries, escaped strings, inline images) to pypdf's own readers, so the operations and
 their objects are the same as pypdf's. A stream it is not sure of (comments, stray bytes, an
 `n m R` reference, a parsing budget near its limit) raises `Fallback`: pypdf parses it.
-indexer.pdffast installs it into pypdf while we extract.
+`patches.fast_pypdf` installs it into pypdf while we extract.
 """
 
 from __future__ import annotations
@@ -41,13 +41,14 @@ _ALTERNATIVES = (
     # Escaped or nested strings and dictionaries: read by pypdf's own readers.
     rb"|(?P<lit>\()|(?P<lt><)"
 )
-_TOKEN = re.compile(
+# Any: Pattern.scanner() (a CPython API typeshed does not list) walks the tokens.
+_TOKEN: Any = re.compile(
     _WS
     + _ALTERNATIVES
     + rb"|(?P<op>[A-Za-z'\"][^\s()<>\[\]{}/%]*)|(?P<open>\[)|(?P<end>\Z)|(?P<other>.))",
     re.DOTALL,
 )
-_ITEM = re.compile(
+_ITEM: Any = re.compile(
     _ARRAY_WS + _ALTERNATIVES + rb"|(?P<close>\])|(?P<null>null)|(?P<other>.|\Z))", re.DOTALL
 )
 # pypdf reads `12 0 R` in a content stream as a reference and fails (no document is passed):
@@ -133,7 +134,7 @@ class _Reader:
         # What create_string_object(raw, encoding) returns, made directly in the usual case.
         self.string = ByteStringObject if encoding == "bytes" else self._string
         self._stream: BytesIO | None = None
-        self.numbers: dict[bytes, NumberObject | FloatObject] = {}
+        self.numbers: dict[bytes, Any] = {}  # NumberObject or FloatObject
 
     def _string(self, raw: bytes) -> Any:
         return create_string_object(raw, self.encoding)
@@ -173,8 +174,8 @@ class _Reader:
             return self.string(bytes.fromhex(digits.decode())), m.end()
         # Escaped strings, dictionaries, long numbers, names with # escapes: pypdf reads them.
         stream = self.at(m.start(kind))
-        value = read_object(stream, None, self.encoding, parsing_budget=self.budget)
-        return value, stream.tell()
+        read = read_object(stream, None, self.encoding, parsing_budget=self.budget)
+        return read, stream.tell()
 
     def array(self, start: int) -> tuple[ArrayObject, int]:
         """The array opening at `start` and the position after it."""

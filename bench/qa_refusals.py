@@ -1,0 +1,128 @@
+"""Refusals on the bundled corpus: general-knowledge questions the shelf does not answer.
+
+The bundled corpus (UNITAR's 2009 migration report and the General Debate statements of 2023
+and 2024) says nothing about these: each should get `no_answer`. The in-shelf questions,
+answered by a sentence of the corpus, should not. Prints the rates and the wrongly answered.
+
+    python -m bench.qa_refusals [--index-dir var/index]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from search_app import qa  # noqa: E402
+from search_app.engine.index_handle import IndexHandle  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "qa_refusals.json"
+
+# Questions of general knowledge whose answers are in no report of the bundled corpus.
+OUT_OF_SHELF: tuple[str, ...] = (
+    "Who wrote War and Peace?",
+    "Who is the president of the Federal Reserve?",
+    "Who won the Nobel Prize in Literature in 2016?",
+    "Who painted the Mona Lisa?",
+    "Who composed the Moonlight Sonata?",
+    "Who discovered penicillin?",
+    "Who was the first person to walk on the Moon?",
+    "Who invented the telephone?",
+    "Who wrote Hamlet?",
+    "Who directed the film Jaws?",
+    "Who won the 2018 FIFA World Cup?",
+    "Who founded Microsoft?",
+    "Who developed the theory of general relativity?",
+    "Who was the first emperor of Rome?",
+    "Who sang Bohemian Rhapsody?",
+    "When did the Berlin Wall fall?",
+    "When was the Eiffel Tower built?",
+    "When did the Titanic sink?",
+    "When was the printing press invented?",
+    "When did the first iPhone go on sale?",
+    "When was Mozart born?",
+    "When did the Roman Empire fall?",
+    "When was the Magna Carta signed?",
+    "When did Apollo 11 land?",
+    "When was penicillin discovered?",
+    "Where is the Taj Mahal?",
+    "Where was Napoleon born?",
+    "Where is Mount Kilimanjaro?",
+    "Where are the Great Pyramids?",
+    "Where is the Louvre museum?",
+    "Where did the Olympic Games of 1896 take place?",
+    "Where is the headquarters of Google?",
+    "Where was the Declaration of Independence signed?",
+    "How many moons does Jupiter have?",
+    "How many bones are in the human body?",
+    "How many players are on a soccer team?",
+    "How many keys does a piano have?",
+    "How tall is Mount Everest?",
+    "How long is the Nile river?",
+    "How many strings does a violin have?",
+    "How fast does light travel?",
+    "How many symphonies did Beethoven write?",
+    "What is the boiling point of water in Fahrenheit?",
+    "What is the chemical symbol for gold?",
+    "What is the speed of sound?",
+    "What is the capital of Australia?",
+    "What is the largest planet in the solar system?",
+    "What language is spoken in Brazil?",
+    "What is the square root of 144?",
+    "What is the main ingredient of guacamole?",
+    "What is the tallest building in the world?",
+    "Which planet is known as the Red Planet?",
+    "Which element has the atomic number 1?",
+    "Which team won the Super Bowl in 2020?",
+    "Which composer wrote The Magic Flute?",
+    "Which company makes the PlayStation?",
+    "What is the population of Tokyo?",
+    "What year did the Beatles break up?",
+    "In which year was the University of Oxford founded?",
+    "What is the currency of Japan?",
+)
+
+# Questions the bundled corpus answers (a sentence of it states the answer).
+IN_SHELF: tuple[str, ...] = (
+    "When did UNITAR take over the chairmanship of the Global Migration Group?",
+    "Where was the third Global Forum on Migration and Development held?",
+    "What was Benin's growth rate in 2016?",
+    "What was Georgia's GDP growth rate in 2021 and 2022?",
+    "How many refugees does Chad host?",
+    "Who delivered the joint GMG statement at the third Global Forum?",
+)
+
+
+def measure(handle: IndexHandle) -> dict:
+    """Share of out-of-shelf questions refused and of in-shelf questions wrongly refused."""
+    answered = [q for q in OUT_OF_SHELF if not qa.ask(handle, q)["no_answer"]]
+    refused = [q for q in IN_SHELF if qa.ask(handle, q)["no_answer"]]
+    return {
+        "out_of_shelf": len(OUT_OF_SHELF),
+        "out_of_shelf_refused": round(1 - len(answered) / len(OUT_OF_SHELF), 4),
+        "out_of_shelf_answered": answered,
+        "in_shelf": len(IN_SHELF),
+        "in_shelf_refused": round(len(refused) / len(IN_SHELF), 4),
+        "in_shelf_wrongly_refused": refused,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, default=ROOT / "var" / "index")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    results = measure(IndexHandle(args.index_dir))
+    print(json.dumps(results, indent=1))
+    if not args.no_write:
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""Pages without a usable text layer (a scanned file, or scanned pages inside a born-digital
+one), read by OCR one page at a time and put where the text layer's lines would have been.
+
+The PDF path collects each page's lines from the text layer; `fill_pages` then replaces the
+lines of the pages that need OCR with what Tesseract read, so that running headers, paragraphs,
+headings and hyphenation are recovered by the same layout step for both kinds of page.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from indexer.extraction import ocr
+from indexer.extraction.ocr_cache import OcrCache, page_key
+from indexer.extraction.pdf_layout import Line
+from indexer.models import OcrSummary
+
+# A page with fewer letters and digits than this in its text layer has none worth keeping.
+MIN_CHARS = 20
+# A page mostly covered by one image with little text on it is a scan with a stamp, a page
+# number or a header added on top: it is read by OCR too.
+SCAN_TEXT_CHARS = 200
+SCAN_COVER = 0.8
+
+
+def alnum_count(lines: Sequence[Line]) -> int:
+    return sum(ch.isalnum() for line in lines for ch in line.text)
+
+
+def fill_pages(
+    path: Path,
+    lines: list[list[Line]],
+    boxes: Sequence[tuple[float, float]],
+    options: ocr.OcrOptions,
+) -> OcrSummary | None:
+    """Replace, in `lines`, the lines of the pages that need OCR with what OCR reads.
+
+    Returns what happened, or None when no page lacked a text layer (and OCR was not forced).
+    """
+    force = options.mode == "force"
+    candidates = [i for i, page in enumerate(lines) if force or alnum_count(page) < SCAN_TEXT_CHARS]
+    if not candidates:
+        return None
+    engine = ocr.engine_for(options)
+    reader = PageReader(engine, options, OcrCache(options.cache_dir))
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        reader.fail_all(candidates, lines, f"pdfium cannot open the file: {error}")
+        return reader.summary(options)
+    try:
+        for index in candidates:
+            page = document[index]
+            try:
+                if force or needs_ocr(page, alnum_count(lines[index])):
+                    reader.read(page, index, lines, boxes[index][1])
+            finally:
+                page.close()
+    finally:
+        document.close()
+    return reader.summary(options)
+
+
+def needs_ocr(page: Any, chars: int) -> bool:
+    """A page with (almost) no text layer but something drawn on it, or a scanned page."""
+    if chars >= MIN_CHARS:
+        return image_cover(page) >= SCAN_COVER
+    return next(iter(page.get_objects(max_depth=1)), None) is not None
+
+
+def image_cover(page: Any) -> float:
+    """The share of the page that its largest image covers."""
+    width, height = page.get_size()
+    largest = 0.0
+    for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        left, bottom, right, top = image.get_bounds()
+        largest = max(largest, (right - left) * (top - bottom))
+    return largest / (width * height) if width * height > 0 else 0.0
+
+
+class PageReader:
+    """Reads pages with one engine and cache, and keeps the tally for the summary."""
+
+    def __init__(self, engine: ocr.Engine | None, options: ocr.OcrOptions, cache: OcrCache):
+        self.engine = engine
+        self.options = options
+        self.cache = cache
+        self.pages: list[int] = []
+        self.needed: list[int] = []
+        self.failed: list[int] = []
+        self.errors: list[str] = []
+        self.confidences: list[tuple[float, int]] = []  # (mean confidence, words) per page
+        self.seconds = 0.0
+        self.cache_hits = 0
+        self.looked_at = 0  # pages rendered for OCR, whatever was found on them
+
+    def read(self, page: Any, index: int, lines: list[list[Line]], top: float) -> None:
+        """OCR one page into lines[index]; a page that fails is recorded and left as it was."""
+        if self.engine is None:
+            self.needed.append(index + 1)
+            return
+        started = time.perf_counter()
+        try:
+            with alarm_paused():
+                found, cached = self._read(page, top)
+        except (ocr.OcrFailed, pdfium.PdfiumError) as error:
+            self.failed.append(index + 1)
+            if isinstance(error, ocr.OcrTimeout):
+                took, limit = time.perf_counter() - started, self.options.page_seconds
+                error = f"gave up after {took:.1f} s (the limit is {limit:g} s a page)"
+            self.errors.append(f"page {index + 1}: {error}")
+            return
+        finally:
+            self.seconds += time.perf_counter() - started
+        self.looked_at += 1
+        if found is None or not found.lines:
+            return  # a blank page, or a picture without words
+        lines[index] = list(found.lines)
+        self.pages.append(index + 1)
+        self.confidences.append((found.confidence, found.words))
+        self.cache_hits += cached
+
+    def _read(self, page: Any, top: float) -> tuple[ocr.PageText | None, bool]:
+        assert self.engine is not None
+        started = time.perf_counter()
+        # pdfium cannot be interrupted; the pixel bound in ocr.render keeps a page's
+        # rendering to about a second, and its time counts against the page's limit.
+        image, scale = ocr.render(page, self.options.dpi)
+        try:
+            if ocr.is_blank(image):
+                return None, False
+            key = page_key(image, self.engine)
+            found = self.cache.get(key)
+            if found is not None:
+                return found, True
+            left = self.options.page_seconds - (time.perf_counter() - started)
+            found = ocr.read_image(image, self.engine, scale, top, left)
+        finally:
+            image.close()
+        self.cache.put(key, found)
+        return found, False
+
+    def fail_all(self, indexes: Sequence[int], lines: list[list[Line]], why: str) -> None:
+        for index in indexes:
+            if alnum_count(lines[index]) < MIN_CHARS:
+                self.failed.append(index + 1)
+                self.errors.append(f"page {index + 1}: {why}")
+
+    def summary(self, options: ocr.OcrOptions) -> OcrSummary | None:
+        if not (self.looked_at or self.needed or self.failed or options.mode == "force"):
+            return None
+        words = sum(n for _, n in self.confidences)
+        confidence = round(sum(c * n for c, n in self.confidences) / words, 1) if words else None
+        return OcrSummary(
+            mode=options.mode,
+            engine=self.engine.name if self.engine else "",
+            pages=tuple(self.pages),
+            needed=tuple(self.needed),
+            failed=tuple(self.failed),
+            errors=tuple(self.errors),
+            confidence=confidence,
+            seconds=round(self.seconds, 2),
+            cache_hits=self.cache_hits,
+        )
+
+
+@contextmanager
+def alarm_paused() -> Iterator[None]:
+    """Stop the per-file alarm (indexer.processing.time_limit) while a page is read, and re-arm
+    it with the time it had left: OCR has its own per-page limit, and a long scanned report
+    must not run into the limit meant for parsers that loop."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if remaining > 0:
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+
+
+def no_text_message(summary: OcrSummary | None) -> str:
+    """Why a PDF has no text at all, and what to do about it."""
+    if summary is not None and summary.failed:
+        return f"no text layer, and OCR could not read it ({'; '.join(summary.errors[:3])})"
+    if summary is not None and summary.needed:
+        return f"no text layer (image-only or scanned): it needs OCR; {how_to_enable(summary)}"
+    if summary is not None and summary.engine:
+        return "no text layer, and OCR found no readable words on its pages"
+    return "no text on its pages, and nothing drawn on them to read"
+
+
+def how_to_enable(summary: OcrSummary) -> str:
+    """What to do about pages that need OCR: turn it on, or install Tesseract."""
+    if summary.mode == "off":
+        return "index again with `report-search index --ocr auto`"
+    return ocr.HOW_TO_ENABLE

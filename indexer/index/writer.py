@@ -1,0 +1,186 @@
+"""Writing passages into a generation's Whoosh index: the writer, documents, the commit, and
+full-text fields analysed ahead of writing (in the worker processes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from whoosh.fields import NUMERIC, Schema
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from indexer.index import whoosh_private
+from indexer.index.fields import passage_fields
+from indexer.index.schema import build_schema
+from indexer.models import IndexedDocument
+
+
+def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:
+    """A Whoosh writer with settings suited to bulk loads.
+
+    compound=False keeps each segment's files apart: Whoosh opens a file inside a compound
+    segment by copying it into memory (BytesIO), once per searcher, so a server with 8
+    threads held 8 copies of the stored-fields column (7.9 GB RSS at 279,000 passages).
+    """
+    return index.writer(limitmb=limitmb, compound=False)
+
+
+def commit(writer: IndexWriter, optimize: bool = False) -> None:
+    """writer.commit, without Whoosh's file-system check per posting.
+
+    Writing the postings asks the new segment, for every posting of every field, whether the
+    field has a lengths column; for fields without one (ids, facets) the answer is not cached,
+    so each posting costs a stat() call: hundreds of thousands at the end of a bulk load.
+    """
+    with whoosh_private.cached_column_checks():
+        writer.commit(optimize=optimize)
+
+
+class DocumentError(ValueError):
+    """A document whose fields cannot be written; nothing of it was written."""
+
+
+def add_document(
+    writer: IndexWriter, doc: IndexedDocument, analyzed: list[dict[str, Analyzed]] | None = None
+) -> None:
+    """Write all passages of a document (delete its old passages first).
+
+    `analyzed` (from `analyze_document`, one dict a passage) is used inside `analyzed_writes`.
+    Every passage's fields are checked before the first is written: Whoosh cannot take back
+    a half-added document (its postings stay in the pool), so a bad value found while
+    writing would corrupt the segment or stop the run. Raises DocumentError instead.
+    """
+    passages = [passage_fields_checked(writer.schema, doc, passage) for passage in doc.passages]
+    writer.delete_by_term("document_id", doc.document.document_id)
+    if not getattr(writer, _ANALYZED_FLAG, False):
+        analyzed = None
+    for number, fields in enumerate(passages):
+        if analyzed is not None:
+            for name, value in analyzed[number].items():
+                fields[f"_stored_{name}"] = fields[name]  # Whoosh stores the text as given
+                fields[name] = value
+        writer.add_document(**fields)
+
+
+def passage_fields_checked(schema: Schema, doc: IndexedDocument, passage: Any) -> dict[str, Any]:
+    """passage_fields, with the conversions Whoosh can fail on when writing done first
+    (numbers in range, column values, text as UTF-8), so that a bad value fails here."""
+    try:
+        fields = passage_fields(doc, passage)
+    except Exception as error:
+        raise DocumentError(f"passage {passage.ordinal}: {_described(error)}") from error
+    for name, value in fields.items():
+        try:
+            _check_value(schema[name], value)
+        except Exception as error:
+            where = f"passage {passage.ordinal}, field {name!r}"
+            raise DocumentError(f"{where}: {_described(error)}") from error
+    return fields
+
+
+def _check_value(field: Any, value: Any) -> None:
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, str):
+            text.encode("utf-8")  # unpaired surrogates fail here, not in Whoosh's writer
+    if isinstance(field, NUMERIC):  # out of range raises; words can only fail on UTF-8
+        field.to_bytes(value)
+    if field.column_type:
+        field.to_column_value(value)
+
+
+def _described(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def cancel(writer: IndexWriter) -> None:
+    """writer.cancel, which also frees the writer's temporary files and lock when closing
+    the unfinished segment fails (as it does on a full disk)."""
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the run is failing already; free what we can
+        with suppress(Exception):
+            writer._finish()  # Whoosh: removes MAIN.tmp/ and releases its write lock
+
+
+def delete_document(writer: IndexWriter, document_id: str) -> None:
+    writer.delete_by_term("document_id", document_id)
+
+
+# --- analysis in the worker processes ------------------------------------------------------
+
+# The full-text fields: running their analyzer is most of the single writer's work per passage.
+ANALYZED_FIELDS = ("title", "section", "text")
+_ANALYZED_FLAG = "_report_search_analyzed"
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A full-text field value analysed ahead of writing: the postings (term bytes, frequency,
+    weight, encoded positions) that Whoosh's `field.index(value)` makes of it."""
+
+    postings: tuple[tuple[bytes, int, float, bytes], ...]
+
+
+@cache
+def _analysis_schema() -> Schema:
+    return build_schema()
+
+
+def analyze_document(doc: IndexedDocument) -> list[dict[str, Analyzed]]:
+    """Per passage, its full-text fields analysed as the index's schema does (in a worker,
+    so that the one writer process does not have to). Repeated values (the title, a section
+    heading) are analysed once and shared."""
+    schema = _analysis_schema()
+    done: dict[tuple[str, str], Analyzed] = {}
+    out = []
+    for passage in doc.passages:
+        fields = passage_fields(doc, passage)
+        values = {}
+        for name in ANALYZED_FIELDS:
+            key = (name, fields[name])
+            if key not in done:
+                done[key] = Analyzed(tuple(schema[name].index(fields[name])))
+            values[name] = done[key]
+        out.append(values)
+    return out
+
+
+@contextmanager
+def analyzed_writes(writer: IndexWriter) -> Iterator[None]:
+    """Within the block, `add_document` writes values analysed by `analyze_document`.
+
+    Only when the writer's fields are the ones `analyze_document` used (an index created
+    with another schema version is analysed here, as before). The writer's field objects
+    get an `index` that returns the given postings; it is removed on the way out, before
+    any commit writes the schema into the index.
+    """
+    schema = writer.schema
+    fields = [schema[name] for name in ANALYZED_FIELDS if name in schema.names()]
+    if len(fields) < len(ANALYZED_FIELDS) or any(
+        field != _analysis_schema()[name]
+        for name, field in zip(ANALYZED_FIELDS, fields, strict=True)
+    ):
+        yield
+        return
+    for field in fields:
+        field.index = _postings_or(field.index)
+    setattr(writer, _ANALYZED_FLAG, True)
+    try:
+        yield
+    finally:
+        setattr(writer, _ANALYZED_FLAG, False)
+        for field in fields:
+            del field.index
+
+
+def _postings_or(index: Any) -> Any:
+    def postings(value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, Analyzed):
+            return iter(value.postings)
+        return index(value, **kwargs)
+
+    return postings

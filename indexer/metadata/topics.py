@@ -1,0 +1,85 @@
+"""What a text is about: the development goals it names and its frequent key phrases."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from indexer.index.analysis import stopwords
+
+TOPICS_PER_DOCUMENT = 5
+
+_GOAL_NUMBERED = re.compile(r"\b(MDG|SDG)\s?-?(\d{1,2})\b")
+_GOAL_NAMED = re.compile(r"\b(Millennium|Sustainable) Development Goal\s+(\d{1,2})\b")
+_GOAL_BARE = re.compile(r"\bGoals?\s+(\d{1,2}(?:\s*(?:,|and|&|or)\s*\d{1,2})*)\b")
+_GOAL_SETS = (
+    (re.compile(r"\bMillennium Development Goals\b|\bMDGs\b"), "MDGs"),
+    (re.compile(r"\bSustainable Development Goals\b|\bSDGs\b|\b2030 Agenda\b"), "SDGs"),
+)
+_GOAL_COUNT = {"MDG": 8, "SDG": 17}
+_TOPIC_TOKEN = re.compile(r"[A-Za-z][a-z]+(?:-[a-z]+)*|[^\sA-Za-z]+|[A-Z]\w*")
+
+
+def goals(text: str, family: str = "SDG") -> list[str]:
+    """Goals a text mentions: 'MDG 6', 'SDG 13', and 'MDGs'/'SDGs' for the sets as a whole.
+    A bare 'Goal 6' belongs to `family` (the document's)."""
+    found: list[tuple[str, str]] = []
+    for match in _GOAL_NUMBERED.finditer(text):
+        found.append((match[1], match[2]))
+    for match in _GOAL_NAMED.finditer(text):
+        found.append(("MDG" if match[1] == "Millennium" else "SDG", match[2]))
+    for match in _GOAL_BARE.finditer(text):
+        found += [(family, n) for n in re.findall(r"\d{1,2}", match[1])]
+    values = [f"{kind} {int(n)}" for kind, n in found if 1 <= int(n) <= _GOAL_COUNT[kind]]
+    values += [label for pattern, label in _GOAL_SETS if pattern.search(text)]
+    return list(dict.fromkeys(values))
+
+
+def goal_family(text: str, date: str) -> str:
+    """Which goals a bare 'Goal 6' means: the set the document names, else by its year."""
+    sdg = len(_GOAL_SETS[1][0].findall(text)) + len(re.findall(r"\bSDG", text))
+    mdg = len(_GOAL_SETS[0][0].findall(text)) + len(re.findall(r"\bMDG", text))
+    if sdg or mdg:
+        return "SDG" if sdg >= mdg else "MDG"
+    return "MDG" if date and date[:4] < "2016" else "SDG"
+
+
+@cache
+def topic_stopwords() -> frozenset[str]:
+    """Words and word pairs never taken as topics: data/topic-stopwords.txt and stopwords."""
+    text = resources.files("indexer").joinpath("data/topic-stopwords.txt").read_text("utf-8")
+    words = {line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"}
+    return frozenset(words) | stopwords()
+
+
+def key_phrases(text: str) -> list[str]:
+    """A few key phrases of the document: frequent two-word collocations of lowercase words
+    (capitalised words are names, which the organization and place facets already hold)."""
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
+    tokens = _TOPIC_TOKEN.findall(text)
+    # A capitalised word at a sentence start is folded when the text also uses it in lower
+    # case ("Migration"); other capitalised words (names) and punctuation break phrases.
+    lower = {token for token in tokens if token.islower()}
+    words: list[str | None] = []
+    for i, token in enumerate(tokens):
+        starts = i == 0 or tokens[i - 1] in {".", "!", "?"}
+        if token.isalpha() and (token.islower() or (starts and token.lower() in lower)):
+            words.append(token.lower())
+        elif "-" in token and token.islower():
+            words.append(token)
+        else:
+            words.append(None)
+    blocked = topic_stopwords()
+    finder = BigramCollocationFinder.from_words(words)
+    finder.apply_freq_filter(3 if len(words) > 1500 else 2)
+    finder.apply_word_filter(lambda w: w is None or len(w) < 3 or w in blocked)
+    finder.apply_ngram_filter(lambda a, b: f"{a} {b}" in blocked)
+    try:
+        scores = dict(finder.score_ngrams(BigramAssocMeasures.likelihood_ratio))
+    except ValueError:  # NLTK's likelihood ratio fails on degenerate counts in tiny texts
+        scores = {}
+    counts = finder.ngram_fd
+    by_count = sorted(counts, key=lambda pair: (-counts[pair], -scores.get(pair, 0.0), pair))
+    return [" ".join(pair) for pair in by_count[:TOPICS_PER_DOCUMENT]]

@@ -1,0 +1,152 @@
+"""One file's work, wherever it runs (a local worker process or a Dask worker): extract,
+structure, enrich, analyse, with a per-file time limit. Raises only what the machine, not
+the file, is to blame for (a full disk)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer import duplicates, text_source
+from indexer.extraction import ExtractionError, Limits, extract
+from indexer.index.writer import analyze_document
+from indexer.metadata import enrich
+from indexer.metadata.overrides import check_overrides
+from indexer.models import FileStatus, IndexedDocument
+from indexer.structure import build_passages
+
+# Errors that come from the machine, not the file (no space, file size limit, read-only,
+# quota): a worker re-raises them so the run stops instead of failing every file.
+MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT})
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to process: where it is and the id it gets."""
+
+    path: Path
+    root: Path
+    document_id: str
+    content_hash: str
+
+
+def process_file(job: Job, limits: Limits) -> tuple[IndexedDocument | None, FileStatus]:
+    """Extract, structure and enrich one file. Runs in a worker process; raises only
+    MACHINE_ERRNOS errors."""
+    started = time.perf_counter()
+    status: dict[str, Any] = dict(path=str(job.path), document_id=job.document_id)
+    try:
+        with time_limit(limits.seconds):
+            overrides, status["warnings"] = check_overrides(job.path, job.root)
+            document = extract(job.path, job.document_id, limits)
+            sections, passages = build_passages(document)
+            indexed = enrich(document, sections, passages, overrides)
+            indexed = text_source.mark_passages(indexed)
+    except ExtractionError as error:
+        seconds = time.perf_counter() - started
+        return None, FileStatus(
+            **status,
+            status="failed",
+            reason=error.reason,
+            error=error.message,
+            seconds=seconds,
+            ocr=error.ocr,
+        )
+    except OSError as error:
+        if error.errno in MACHINE_ERRNOS:
+            raise  # a full disk is not the file's fault: stop the run, keep the live index
+        return None, _failed(status, error, started)
+    except Exception as error:  # a bug or a hostile file must not stop the batch
+        return None, _failed(status, error, started)
+    if not indexed.passages:
+        return None, FileStatus(
+            **status,
+            status="failed",
+            reason="no-text",
+            error="no passages could be built from the text",
+            pages=len(document.pages),
+            seconds=time.perf_counter() - started,
+            ocr=document.ocr,
+        )
+    return indexed, FileStatus(
+        **status,
+        status="indexed",
+        pages=len(document.pages),
+        passages=len(indexed.passages),
+        seconds=time.perf_counter() - started,
+        ocr=document.ocr,
+    )
+
+
+def _failed(status: dict[str, Any], error: Exception, started: float) -> FileStatus:
+    message = f"{type(error).__name__}: {error}"
+    seconds = time.perf_counter() - started
+    return FileStatus(**status, status="failed", reason="error", error=message, seconds=seconds)
+
+
+Processed = tuple[IndexedDocument | None, FileStatus, Any, dict[str, Any] | None]
+
+
+def process_and_analyze(job: Job, limits: Limits) -> Processed:
+    """process_file, then the passages' full-text fields analysed for the writer and the
+    document's signature for finding its copies (in the worker: the one writer process is
+    the bottleneck otherwise)."""
+    indexed, status = process_file(job, limits)
+    try:
+        analyzed = analyze_document(indexed) if indexed else None
+    except Exception:  # noqa: BLE001 - the writer then analyses the text itself
+        analyzed = None
+    return indexed, status, analyzed, duplicates.signature(indexed) if indexed else None
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit when the indexing process is gone (kill -9 would leave orphans that
+    wait for work forever and hold its inherited write lock)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+class time_limit:  # noqa: N801 - used as a context manager, named like one
+    """Raise ExtractionError('timeout') when the body runs longer than `seconds`.
+
+    SIGALRM interrupts pure-Python loops (pypdf has had infinite loops on malformed files).
+    It works only on a process's main thread; elsewhere the limit is not enforced.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds if in_main_thread() else 0
+
+    def __enter__(self) -> None:
+        if self.seconds > 0:
+            self.previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if self.seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        if exc_type is _Expired:
+            raise ExtractionError("timeout", f"gave up after {self.seconds:g} seconds") from None
+
+    def _expire(self, signum: int, frame: object) -> None:
+        raise _Expired
+
+
+class _Expired(BaseException):
+    """The alarm's exception: not an Exception, so a parser's `except Exception` (pypdf has
+    them around form XObjects) cannot swallow it and run on past the limit."""

@@ -1,0 +1,313 @@
+"""The short answer inside an answer sentence: the minimal phrase of the kind asked for.
+
+Every phrase of up to MAX_SPAN_WORDS words of the sentence that does not cross punctuation,
+start or end with a stopword or repeat the question is a candidate; dates, numbers and
+percentages are candidates as the regular expressions of answer_types find them. A
+candidate is described by what it is (a number, a year, a date, a capitalised name, a place
+or organization the gazetteers know, its length, the word before it), each crossed with the
+kind of question, and by where it is (next to the question's words, inside parentheses).
+A log-linear model over these features, fitted on SQuAD questions outside the evaluation
+sample (`python -m bench.qa_squad --fit-spans`), picks one. Questions asking for a quantity,
+a percentage or a date only take a candidate of that kind: "how many" never gets a bare year,
+a paragraph number or a list ordinal; with none, there is no short answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from indexer.index.analysis import stem, stopwords
+from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
+from search_app.qa import answer_types as types
+from search_app.qa.answer_types import Span
+from search_app.qa.question import Question
+from search_app.qa.span_weights import WEIGHTS
+
+MAX_SPAN_WORDS = 6
+# Question classes: the answer type when the wording gives one, else the question word.
+CLASSES = (
+    *types.ALL_TYPES,
+    "what",
+    "which",
+    "how",
+    "why",
+    "other",
+)
+# Only a candidate of the asked kind answers these: no quantity, no short answer.
+STRICT = {
+    types.NUMBER: ("quantity",),
+    types.PERCENT: ("percent",),
+    types.YEAR: ("year", "date"),
+    types.DATE: ("date", "year"),
+}
+SPAN_KINDS = (
+    "quantity",
+    "money",
+    "percent",
+    "year",
+    "date",
+    "capitalised",
+    "opens_capital",
+    "lower",
+    "place",
+    "organization",
+    "country",
+    "person",
+    "len1",
+    "len2",
+    "len3",
+    "len4",
+    "len5",
+    "has_head",
+    "next_head",
+    "clean_left",
+    "clean_right",
+    "near",
+    "context_left",
+    "context_right",
+)
+BEFORE_WORDS = ("in", "on", "at", "by", "of", "from", "to", "as", "for", "with", "the", "is")
+AFTER_WORDS = ("in", "of", "and", "to", "was", "is", "were", "are", "which", "that", ",", ".")
+CONTEXT = 3  # words either side of a candidate compared with the question's words
+GENERAL = (
+    "question_words",
+    "near",
+    "left_of_question",
+    "right_of_question",
+    "in_parentheses",
+    "before_comma",
+    "ends_sentence",
+    "context_left",
+    "context_right",
+)
+_WORD = re.compile(r"\d[\d,.]*\d%?|\w+(?:[-'’]\w+)*|\S")
+_WH = re.compile(r"\b(what|which|how|why|who|whom|whose|when|where)\b", re.IGNORECASE)
+_PARAGRAPH_NUMBER = re.compile(r"^\s*\(?\d{1,3}[.)]\s")
+_MONEY = re.compile(r"[$£€¥]|\b(?:dollars?|euros?|pounds?|yen|francs?|USD|EUR)\b", re.IGNORECASE)
+_ORDINAL_WORD = re.compile(r"^\(?(?:\d+|[ivx]+|[a-z])[.)]$")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: int
+    end: int
+    term: str  # lowercased stem, "" for punctuation
+
+
+def question_class(question: Question) -> str:
+    """The answer type when the wording gives one, else the (first) question word."""
+    if question.answer_type:
+        return question.answer_type
+    found = _WH.search(question.text)
+    word = found.group(1).lower() if found else ""
+    return word if word in CLASSES else "other"
+
+
+@cache
+def feature_names() -> tuple[str, ...]:
+    after = [f"after_{w}" for w in AFTER_WORDS]
+    crossed = [f"{c}:{k}" for c in CLASSES for k in (*SPAN_KINDS, *BEFORE_WORDS, *after)]
+    return (*GENERAL, *crossed)
+
+
+def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, float]]]:
+    """Every candidate short answer of the sentence with its features."""
+    words = _words(sentence)
+    asked = set(question.terms)
+    typed = _typed_spans(sentence)
+    at = [k for k, w in enumerate(words) if w.term in asked]
+    qclass = question_class(question)
+    ctx = _Sentence(sentence, words, typed, asked, at, _head_term(question), qclass)
+    seen: dict[tuple[int, int], tuple[Span, dict[str, float]]] = {}
+    for i, j in _phrase_bounds(words, asked):
+        start, end = words[i].start, words[j - 1].end
+        seen[(start, end)] = _described(ctx, i, j)
+    for kind_spans in typed.values():
+        for start, end in kind_spans:
+            if (start, end) in seen:
+                continue
+            i = next((k for k, w in enumerate(words) if w.start >= start), len(words))
+            j = next((k for k, w in enumerate(words) if w.end >= end), len(words) - 1) + 1
+            if i < j and not all(w.term in asked for w in words[i:j] if w.term):
+                seen[(start, end)] = _described(ctx, i, j)
+    allowed = STRICT.get(question.answer_type or "")
+    out = list(seen.values())
+    if allowed:
+        out = [c for c in out if any(c[1].get(f"{qclass}:{kind}") for kind in allowed)]
+    if question.answer_type == types.PERSON:
+        # "Mr. Carlos Lopes" is surely a person; "Global Forum" only looks like a name.
+        out = [c for c in out if types.titled(c[0], sentence)] or out
+    return out
+
+
+def best_span(sentence: str, question: Question) -> tuple[Span | None, float]:
+    """The best candidate and its probability among the sentence's candidates."""
+    found = candidates(sentence, question)
+    if not found:
+        return None, 0.0
+    w = WEIGHTS
+    scores = [sum(w.get(name, 0.0) * value for name, value in f.items()) for _, f in found]
+    top = max(scores)
+    total = sum(math.exp(s - top) for s in scores)
+    best = scores.index(top)
+    return found[best][0], 1.0 / total
+
+
+def _words(sentence: str) -> list[Word]:
+    out = []
+    for m in _WORD.finditer(sentence):
+        text = m.group()
+        term = stem(text.lower()) if text[0].isalnum() else ""
+        out.append(Word(text, m.start(), m.end(), term))
+    return out
+
+
+def _phrase_bounds(words: list[Word], asked: set[str]):
+    """(i, j) word ranges that may be an answer: no punctuation inside, no stopword at an
+    edge, not only the question's words."""
+    stop = stopwords()
+    for i, first in enumerate(words):
+        if not first.term or first.text.lower() in stop:
+            continue
+        for j in range(i + 1, min(i + MAX_SPAN_WORDS, len(words)) + 1):
+            last = words[j - 1]
+            if not last.term:
+                break
+            if last.text.lower() in stop:
+                continue
+            if all(w.term in asked or w.text.lower() in stop for w in words[i:j]):
+                continue
+            yield i, j
+
+
+def _typed_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
+    """Character ranges of quantities, money, percentages, years and dates."""
+    numbered = _PARAGRAPH_NUMBER.match(sentence)
+    dates = [(s.start, s.end) for s in types.find_spans(sentence, types.DATE)]
+    quantities = [
+        (s.start, s.end)
+        for s in types.find_spans(sentence, types.NUMBER)
+        if not types.YEAR_RE.fullmatch(s.text)
+        and not (numbered and s.start < numbered.end())
+        and not _is_ordinal(sentence, s)
+        and not any(start <= s.start and s.end <= end for start, end in dates)  # "4 November"
+    ]
+    return {
+        "quantity": quantities,
+        "percent": [(s.start, s.end) for s in types.find_spans(sentence, types.PERCENT)],
+        "year": [(s.start, s.end) for s in types.find_spans(sentence, types.YEAR)],
+        "date": dates,
+    }
+
+
+def _is_ordinal(sentence: str, span: Span) -> bool:
+    """A list number: "(3)", "3." opening a clause, "No. 3"."""
+    after = sentence[span.end : span.end + 1]
+    before = sentence[max(0, span.start - 4) : span.start]
+    return (before.endswith("(") and after == ")") or before.endswith(("No. ", "no. "))
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence read once for all its candidates."""
+
+    text: str
+    words: list[Word]
+    typed: dict[str, list[tuple[int, int]]]
+    asked: set[str]  # the question's terms
+    asked_at: list[int]  # positions of the words that are question terms
+    head: str
+    qclass: str
+
+
+def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
+    """The candidate of words i..j-1 and its features."""
+    sentence, words, typed, head, qclass = ctx.text, ctx.words, ctx.typed, ctx.head, ctx.qclass
+    start, end = words[i].start, words[j - 1].end
+    text = sentence[start:end]
+    inside = words[i:j]
+    kinds = _kinds(text, inside, typed, start, end)
+    kinds["has_head"] = float(bool(head) and any(w.term == head for w in inside))
+    kinds["next_head"] = float(bool(head) and j < len(words) and words[j].term == head)
+    before = words[i - 1].text.lower() if i > 0 else ""
+    after = words[j].text.lower() if j < len(words) else ""
+    position = _position(words, i, j, ctx.asked, ctx.asked_at)
+    stop = stopwords()
+    kinds["clean_left"] = float(not before or before in stop or not words[i - 1].term)
+    kinds["clean_right"] = float(not after or after in stop or not words[j].term)
+    for name in ("near", "context_left", "context_right"):
+        kinds[name] = position[name]
+    features = {f"{qclass}:{k}": v for k, v in kinds.items() if v}
+    if before in BEFORE_WORDS:
+        features[f"{qclass}:{before}"] = 1.0
+    if after in AFTER_WORDS:
+        features[f"{qclass}:after_{after}"] = 1.0
+    features.update(position)
+    return Span(start, end, text, bool(kinds.get("place") or kinds.get("organization"))), features
+
+
+def _kinds(
+    text: str, inside: list[Word], typed: dict[str, list[tuple[int, int]]], start: int, end: int
+) -> dict[str, float]:
+    """What the phrase is: its type, its case, a name the gazetteers know, its length."""
+    kinds = {kind: float((start, end) in spans) for kind, spans in typed.items()}
+    kinds["money"] = float(kinds["quantity"] > 0 and bool(_MONEY.search(text)))
+    alpha = [w.text for w in inside if w.text[:1].isalpha()]
+    stop = stopwords()
+    kinds["capitalised"] = float(
+        bool(alpha) and all(w[0].isupper() for w in alpha if w.lower() not in stop)
+    )
+    kinds["opens_capital"] = float(text[:1].isupper())
+    kinds["lower"] = float(bool(alpha) and all(w.islower() for w in alpha))
+    key = tuple(TOKEN.findall(text))
+    kinds["place"] = float(key in places().entries)
+    kinds["organization"] = float(key in organizations().entries)
+    kinds["country"] = float(text in country_names())
+    kinds["person"] = float(
+        kinds["capitalised"] > 0
+        and 2 <= len(inside) <= 3
+        and not kinds["place"]
+        and not kinds["organization"]
+        and all(w.text[:1].isupper() for w in inside)
+    )
+    kinds[f"len{min(len(inside), 5)}"] = 1.0
+    return kinds
+
+
+def _position(
+    words: list[Word], i: int, j: int, asked: set[str], asked_at: list[int]
+) -> dict[str, float]:
+    """Where the phrase stands relative to the question's words and the punctuation."""
+    inside = [w for w in words[i:j] if w.term]
+    at = [k for k in asked_at if not i <= k < j]
+    distance = min((min(abs(k - i), abs(k - (j - 1))) for k in at), default=len(words))
+    return {
+        "question_words": sum(w.term in asked for w in inside) / (len(inside) or 1),
+        "near": 1.0 / (1 + distance),
+        "left_of_question": float(j < len(words) and words[j].term in asked),
+        "right_of_question": float(i > 0 and words[i - 1].term in asked),
+        "in_parentheses": float(i > 0 and words[i - 1].text == "("),
+        "before_comma": float(j < len(words) and words[j].text in ",;:"),
+        "ends_sentence": float(j >= len(words) or (j == len(words) - 1 and not words[j].term)),
+        "context_left": _share_asked(words[max(0, i - CONTEXT) : i], asked),
+        "context_right": _share_asked(words[j : j + CONTEXT], asked),
+    }
+
+
+def _share_asked(words: list[Word], asked: set[str]) -> float:
+    return sum(w.term in asked for w in words) / CONTEXT
+
+
+def _head_term(question: Question) -> str:
+    """The noun after "what"/"which" ("which river" -> river), stemmed; else ""."""
+    found = re.search(r"\b(?:what|which)\s+(\w+)", question.text, re.IGNORECASE)
+    if not found:
+        return ""
+    word = found.group(1).lower()
+    if word in stopwords():
+        return ""
+    return stem(word)
