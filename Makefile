@@ -57,6 +57,7 @@ test: $(TEST_STAMP) browser-deps ocr-deps ## Install what the tests need, lint, 
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 test-reliability: $(TEST_STAMP) ## Run only the load, crash and re-index tests

@@ -56,7 +56,7 @@ def main(reuse: bool = False) -> dict[str, Any]:
             owners.setdefault(symbol, set()).add(document_id)
     started = time.perf_counter()
     scores: dict[str, dict[str, int]] = {}
-    misses = []
+    misses: list[dict[str, Any]] = []
     for symbol, documents in sorted(owners.items()):
         for kind, q in variants(symbol).items():
             body = client.get("/api/search", query_string={"q": q, "per_page": 1}).get_json()

@@ -432,7 +432,7 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    first sentence holds a gold answer) and of the half without their article (wrong). See
    the reliability table above. "No answer found" when the best answer's confidence is below
    {r["no_answer_threshold"]}; the closest passages are then given as related reading.
-{refusals_section(r)}"""
+{refusals_section(r)}{speed_section()}"""
 
 
 def refusals_section(r: dict) -> str:
@@ -448,6 +448,23 @@ def refusals_section(r: dict) -> str:
 corpus does not answer ("Who wrote War and Peace?") and {g["in_shelf"]} that it does:
 {g["out_of_shelf_refused"]:.1%} of the first were refused, {g["in_shelf_refused"]:.1%} of the
 second wrongly refused. Answered although out of shelf: {", ".join(g["out_of_shelf_answered"])}.
+"""
+
+
+def speed_section() -> str:
+    """/api/ask beside /api/search on a real server (bench/qa_speed.py), if run."""
+    path = RESULTS.parent / "qa_speed.json"
+    if not path.exists():
+        return ""
+    t = json.loads(path.read_text("utf-8"))
+    ask, search = t["ask_one_client"], t["search_one_client"]
+    return f"""
+## Speed
+
+`python -m bench.qa_speed {t["index"]}` ({t["passages"]:,} passages, waitress, one client):
+`/api/ask` p50 {ask["p50_ms"]} ms, p95 {ask["p95_ms"]} ms over {ask["queries"]} questions;
+`/api/search` p50 {search["p50_ms"]} ms, p95 {search["p95_ms"]} ms over {search["queries"]}
+queries, in the same run.
 """
 
 

@@ -73,7 +73,7 @@ def measure(index_dir: Path, queries: dict[str, str]) -> dict[str, Any]:
 
     rng = random.Random(SEED)
     fixed = corrected = asked = 0
-    misses = []
+    misses: list[dict[str, Any]] = []
     for qid, text in queries.items():
         spoilt = typo_query(text, rng)
         if spoilt is None:

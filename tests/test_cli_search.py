@@ -51,9 +51,12 @@ def test_readable_output_emphasises_terms(small_index: Path):
     assert "\x1b[" not in plain and "<mark>" not in plain
 
 
-def test_did_you_mean_and_bad_filter(small_index: Path):
-    assert "Did you mean: emigration?" in invoke(
+def test_corrections_and_bad_filter(small_index: Path):
+    assert "Showing results for emigration. Search instead for emigartion" in invoke(
         "search", "emigartion", "--index-dir", str(small_index)
+    )
+    assert "Did you mean: emigration?" in invoke(
+        "search", "emigartion", "--no-correct", "--index-dir", str(small_index)
     )
     result = CliRunner().invoke(
         main, ["search", "x", "--index-dir", str(small_index), "--filter", "colour=red"]

@@ -81,3 +81,9 @@ def test_an_exact_title_puts_its_document_first(client) -> None:
 def test_the_search_page_shows_the_named_document_first(client) -> None:
     page = client.get("/search", query_string={"q": "A/78/375"}).get_data(as_text=True)
     assert page.index("A_78_375.en.pdf") < page.index("A_79_100.en.pdf")
+
+
+def test_a_symbol_is_not_spell_corrected(client) -> None:
+    found = client.get("/api/search", query_string={"q": "s / 2025 / 12"}).get_json()
+    assert found["corrected_query"] is None
+    assert Path(found["results"][0]["document_id"]).name == "S_2025_12.en.pdf"

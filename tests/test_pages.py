@@ -200,9 +200,9 @@ def test_sort_and_pagination_follow_the_engine(client) -> None:
 
 
 def test_did_you_mean_is_a_link(client) -> None:
-    page = get_page(client, "/search?q=emigartion")
+    page = get_page(client, "/search?q=emigartion&correct=off")
     [(attrs, text)] = [(a, t) for a, t in page.find("a") if t == "emigration"]
-    assert attrs["href"] == "/search?q=emigration"
+    assert attrs["href"] == "/search?correct=off&q=emigration"
     assert "Did you mean" in page.html
 
 

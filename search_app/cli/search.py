@@ -29,6 +29,9 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 @click.option("--page", type=click.IntRange(1, engine.MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(engine.SORTS), default="relevance", show_default=True)
 @click.option("--group", type=click.Choice(engine.GROUPS), default="document", show_default=True)
+@click.option(
+    "--no-correct", is_flag=True, help="Search the words as typed, never a spelling correction."
+)
 def search(
     query: tuple[str, ...],
     index_dir: Path | None,
@@ -38,9 +41,12 @@ def search(
     page: int,
     sort: str,
     group: str,
+    no_correct: bool,
 ) -> None:
     """Search the index for QUERY (same syntax and filters as the web page)."""
     args = search_args(" ".join(query), filters, limit, page, sort, group)
+    if no_correct:
+        args["correct"] = ["off"]
     try:
         handle = IndexHandle(generations.resolve_index_dir(index_dir))
         body = engine.search(handle, engine.parse_search_args(args))
@@ -74,7 +80,7 @@ def search_args(
 def render(body: dict[str, Any]) -> str:
     """A readable list of results: title, section, page, and the snippet with terms in bold."""
     lines = [_summary(body)]
-    for notice in (body.get("notice"), _did_you_mean(body)):
+    for notice in (body.get("notice"), _correction(body)):
         if notice:
             lines.append(notice)
     first = (body["page"] - 1) * body["per_page"]
@@ -110,7 +116,13 @@ def _summary(body: dict[str, Any]) -> str:
     )
 
 
-def _did_you_mean(body: dict[str, Any]) -> str:
+def _correction(body: dict[str, Any]) -> str:
+    """The spelling line, as the page words it."""
+    if body.get("corrected_query"):
+        return (
+            f"Showing results for {body['corrected_query']}. "
+            f"Search instead for {body['query']} with --no-correct."
+        )
     return f"Did you mean: {body['suggestion']}?" if body.get("suggestion") else ""
 
 

@@ -32,6 +32,7 @@ RESERVED = (
 )
 CORRECT = ("auto", "off")  # search a query's spelling correction when it finds little
 MAX_PER_PAGE = 100
+MAX_ID_CHARS = 1000  # a passage or document id given as `like`
 MAX_FACET_SIZE = 100
 MAX_PAGE = 10_000
 MAX_ANSWERS = 20
@@ -81,7 +82,10 @@ def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
     """Validate query-string parameters (a dict of lists, or a werkzeug MultiDict)."""
     values = _known_values(args, RESERVED)
     q = _query(values, "query")
-    like = _single(values, "like", "").strip()
+    like = _single(values, "like", "")
+    if len(like) > MAX_ID_CHARS:  # as sent, spaces included (as the OpenAPI maxLength counts)
+        raise BadRequest(400, "bad_parameter", f"'like' is longer than {MAX_ID_CHARS} characters.")
+    like = like.strip()
     return SearchRequest(
         q=q,
         like=like,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh.query import Query
-from whoosh.searching import Searcher
 
 from search_app.engine.columns import Columns
 from search_app.engine.matchsets import MaskBuilder
@@ -23,7 +22,6 @@ Hit = tuple[int, float | None]  # (docnum, score)
 class Ranker:
     """Everything needed to order one request's matching passages."""
 
-    searcher: Searcher
     builder: MaskBuilder
     columns: Columns
     tiers: tuple[Query, ...]  # empty for browsing
@@ -82,15 +80,15 @@ class Ranker:
         """Scores of the passages in `mask` for the any-word query (empty when browsing)."""
         if not self.tiers or not mask.any():
             return {}
-        return dict(self._score(self.tiers[-1], mask, None))
+        hits = self._score(self.tiers[-1], mask, None)
+        return {docnum: score for docnum, score in hits if score is not None}
 
     def _score(self, q: Query, allowed: np.ndarray | None, limit: int | None) -> list[Hit]:
-        if self.scorer is not None:
-            mask = self.builder.mask(q) if allowed is None else allowed
-            return self.scorer.top(q, mask, limit)
-        allow = None if allowed is None else set(np.flatnonzero(allowed).tolist())
-        results = self.searcher.search(q, filter=allow, limit=limit)
-        return [(hit.docnum, float(hit.score)) for hit in results]
+        if self.scorer is None:  # documents listed by a sort key: nothing is ranked
+            return []
+        mask = self.builder.mask(q) if allowed is None else allowed
+        hits: list[Hit] = [*self.scorer.top(q, mask, limit)]
+        return hits
 
     def sorted_passages(self, sort: str) -> np.ndarray:
         """All matching docnums in `sort` order (newest, oldest, title), then document order."""

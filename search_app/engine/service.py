@@ -150,7 +150,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     matching = _match(snapshot, request)
     suggestion = _suggestion(snapshot, request, int(matching.final.sum()))
     corrected = None
-    if suggestion and request.correct:
+    if suggestion and request.correct and not matching.pinned:  # a named document is no typo
         better = _match(snapshot, replace(request, q=suggestion))
         if _worth_correcting(snapshot, request.q, matching, better):
             matching, corrected, suggestion = better, suggestion, None
@@ -167,7 +167,6 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     )
     searcher = snapshot.searcher()
     ranker = Ranker(
-        searcher,
         matching.builder,
         cols,
         matching.parsed.tiers if matching.parsed else (),
@@ -300,7 +299,7 @@ def list_documents(handle: IndexHandle, request: SearchRequest) -> dict[str, Any
     matching = _match(snapshot, request)
     cols = columns(snapshot)
     sort = "newest" if request.sort == "relevance" else request.sort
-    ranker = Ranker(snapshot.searcher(), matching.builder, cols, (), matching.final, True)
+    ranker = Ranker(matching.builder, cols, (), matching.final, True)
     ordered = ranker.sorted_documents(sort)
     pages = max(1, math.ceil(len(ordered) / request.per_page))
     request, past_end = _within_pages(request, pages)

@@ -17,6 +17,7 @@ from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.limits import MAX_CORRECTED_WORDS, check_deadline
 from search_app.engine.matchsets import MaskBuilder, term_ids
 from search_app.engine.query import bound_expansions, parse, terms_within
+from search_app.engine.verbose import reads_as_text
 
 FIELD = "text"
 CANDIDATES = 50  # commonest stems considered for a completion
@@ -62,7 +63,7 @@ def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
     reader = snapshot.searcher().reader()
     changed = False
     tried = 0
-    protected = [m.span() for m in _SYNTAX.finditer(text)]
+    protected = _syntax_spans(text)
 
     def replace(match: re.Match[str]) -> str:
         nonlocal changed, tried
@@ -85,10 +86,18 @@ def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
     return corrected if changed else None
 
 
+def _syntax_spans(text: str) -> list[tuple[int, int]]:
+    r"""Where `text` is syntax, not words; nowhere in prose (verbose.py), where _SYNTAX's
+    `\S*[*?~]\S*` would also take quadratic time on a long run without spaces."""
+    if reads_as_text(text):
+        return []
+    return [m.span() for m in _SYNTAX.finditer(text)]
+
+
 def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
     """Whether a plain word of `text` is missing from the index (worth a correction)."""
     reader = snapshot.searcher().reader()
-    protected = [m.span() for m in _SYNTAX.finditer(text)]
+    protected = _syntax_spans(text)
     for match in _WORD.finditer(text):
         if any(a <= match.start() < b for a, b in protected):
             continue

@@ -368,7 +368,8 @@ def _proximity(terms: list[str], matched: set[str]) -> float:
     """Distinct matched terms per position of the shortest window holding them all."""
     if len(matched) < 2:
         return 0.0
-    need, have, counts = len(matched), 0, {}
+    need, have = len(matched), 0
+    counts: dict[str, int] = {}
     best, left = len(terms), 0
     for right, term in enumerate(terms):
         if term in matched:

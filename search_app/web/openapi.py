@@ -11,6 +11,7 @@ from search_app.engine.params import (
     GROUPS,
     MAX_ANSWERS,
     MAX_FACET_SIZE,
+    MAX_ID_CHARS,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
@@ -324,7 +325,7 @@ def _search_parameters() -> list[dict[str, Any]]:
         ),
         _query_param(
             "like",
-            {"type": "string", "maxLength": MAX_QUERY_CHARS},
+            {"type": "string", "maxLength": MAX_ID_CHARS},
             "More like this: a passage id or a document id; ranks the passages most similar "
             "to it (the source left out); with `q`, among the passages `q` matches.",
         ),
@@ -521,7 +522,13 @@ def _paths() -> dict[str, Any]:
 
 def _error_responses() -> dict[str, Any]:
     reasons = {
-        400: ("Bad parameter.", ()),
+        400: (
+            "Bad parameter. `error.code` says which: `bad_parameter`, `unknown_parameter`, "
+            "`missing_question`, "
+            "`query_too_long`, `too_many_terms` (a query looking up too many index terms), "
+            "`leading_wildcard` (`*a`, `?b`: a pattern must start with a letter or digit).",
+            (),
+        ),
         401: ("No bearer token.", ("WWW-Authenticate",)),
         403: ("Forbidden.", ()),
         404: ("Not found.", ()),
@@ -530,7 +537,11 @@ def _error_responses() -> dict[str, Any]:
         409: ("Already running.", ()),
         413: ("Request too large.", ()),
         416: ("The range asked for is outside the file.", ("Content-Range",)),
-        503: ("No index yet, or the query ran past its time budget.", ()),
+        503: (
+            "No index yet (`no_index`), or the query ran past its time budget "
+            "(`query_timeout`): try a narrower query.",
+            (),
+        ),
     }
     return {
         f"E{status}": {
