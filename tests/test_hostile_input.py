@@ -1,7 +1,7 @@
 """Hostile requests: odd queries and parameters, markup, path tricks, tokens, headers.
 
-Every answer is a 200 or a 4xx with the error envelope, never a 500, and no query runs long
-(the time bound guards against pathological expansion, not speed).
+Every answer is a 200 or a 4xx with the error envelope, never a 500. How long a query may run
+is bounded by the server's per-request budget (tests/test_query_bounds.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import hmac
 import json
 import os
-import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -20,7 +19,6 @@ from hypothesis import strategies as st
 from indexer.pipeline import run
 from search_app.web import create_app
 
-MAX_SECONDS = 1.0
 PAYLOAD = "<script>alert('x')</script> <img src=x onerror=alert(1)>"
 
 QUERIES = [
@@ -132,7 +130,7 @@ def hostile_app(small_index: Path, corpus_dir: Path):
 @pytest.fixture(scope="module")
 def http(hostile_app):
     client = hostile_app.test_client()
-    for path in ENDPOINTS:  # time the queries, not the first load of caches and models
+    for path in ENDPOINTS:  # the first load of caches and models out of the way
         client.get(f"{path}?q=migration+remittances")
     return client
 
@@ -150,25 +148,22 @@ def check_answer(response, path: str) -> None:
         assert response.mimetype == "text/html"
 
 
-def timed_get(http, path: str, params: dict) -> None:
-    url = f"{path}?{urlencode(params, doseq=True)}"
-    started = time.perf_counter()
-    response = http.get(url)
-    seconds = time.perf_counter() - started
-    check_answer(response, path)
-    assert seconds < MAX_SECONDS, (url[:200], seconds)
+def checked_get(http, path: str, params: dict) -> None:
+    """The answer's shape only: how long a query may run is the server's time budget
+    (tests/test_query_bounds.py), never a wall-clock assertion on a shared machine."""
+    check_answer(http.get(f"{path}?{urlencode(params, doseq=True)}"), path)
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_hand_written_hostile_queries(http, path: str) -> None:
     for q in QUERIES:
-        timed_get(http, path, {"q": q})
+        checked_get(http, path, {"q": q})
 
 
 @pytest.mark.parametrize("path", ["/api/search", "/search", "/api/documents"])
 @pytest.mark.parametrize("params", BAD_PARAMETERS, ids=lambda p: urlencode(p, doseq=True)[:40])
 def test_hostile_parameters(http, path: str, params: dict) -> None:
-    timed_get(http, path, params)
+    checked_get(http, path, params)
 
 
 def test_wildcards_expand_to_a_bounded_set(http) -> None:
@@ -196,7 +191,7 @@ query_text = st.lists(
 )
 @given(q=query_text, path=st.sampled_from(ENDPOINTS))
 def test_generated_queries_never_fail(http, q: str, path: str) -> None:
-    timed_get(http, path, {"q": q})
+    checked_get(http, path, {"q": q})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -208,7 +203,7 @@ def test_generated_queries_never_fail(http, q: str, path: str) -> None:
     )
 )
 def test_generated_parameters_never_fail(http, params: dict) -> None:
-    timed_get(http, "/api/search", params)
+    checked_get(http, "/api/search", params)
 
 
 # ---------------------------------------------------------------- markup, files, headers
