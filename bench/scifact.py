@@ -83,8 +83,8 @@ def evaluate(
 
 def engine_search(index_dir: Path) -> SearchFn:
     """The product's query path: search_app.engine.search, passages ungrouped."""
+    from search_app.engine import SearchRequest, search
     from search_app.engine.index_handle import IndexHandle
-    from search_app.engine.service import SearchRequest, search
 
     handle = IndexHandle(index_dir)
 

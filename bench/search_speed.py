@@ -232,8 +232,8 @@ def profile_engine(index_dir: Path, queries: list[dict[str, Any]]) -> str:
 
     from pyinstrument import Profiler
 
+    from search_app.engine import parse_search_args, search, warm
     from search_app.engine.index_handle import IndexHandle
-    from search_app.engine.service import parse_search_args, search, warm
 
     handle = IndexHandle(index_dir)
     requests = [parse_search_args(parse_qs(urlsplit(search_path(q)).query)) for q in queries]

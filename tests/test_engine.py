@@ -9,8 +9,8 @@ import pytest
 
 from indexer.pipeline import run
 from search_app import engine
+from search_app.engine import BadRequest, SearchRequest, parse_search_args
 from search_app.engine.index_handle import IndexHandle
-from search_app.engine.service import BadRequest, SearchRequest, parse_search_args
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from search_app import engine
-from search_app.engine import preload
+from search_app.engine import parse_search_args, preload
 from search_app.engine.index_handle import IndexHandle
 from search_app.engine.matchsets import MaskBuilder, shared_cache
 from search_app.engine.query import TEXT_FIELDS
-from search_app.engine.service import parse_search_args
 
 QUERIES = ['"health workers"', "migration remittances", '"ethical recruitment"', "nurses"]
 

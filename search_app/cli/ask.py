@@ -12,8 +12,8 @@ from indexer.index import generations
 from search_app import qa
 from search_app.cli.options import index_dir_option
 from search_app.cli.search import emphasise, search_args
+from search_app.engine import BadRequest
 from search_app.engine.index_handle import IndexHandle
-from search_app.engine.service import BadRequest
 
 
 @click.command()

@@ -3,7 +3,7 @@ documents over one index generation. No Flask here: the web app and the CLI rend
 functions return, so the page, the API and the command line cannot disagree.
 """
 
-from search_app.engine.service import (
+from search_app.engine.params import (
     GROUPS,
     MAX_FACET_SIZE,
     MAX_PAGE,
@@ -13,12 +13,14 @@ from search_app.engine.service import (
     SORTS,
     BadRequest,
     SearchRequest,
+    parse_search_args,
+)
+from search_app.engine.query import parse_query
+from search_app.engine.service import (
     document_file,
     get_document,
     health,
     list_documents,
-    parse_query,
-    parse_search_args,
     search,
     stats,
     suggest,

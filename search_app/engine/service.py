@@ -31,16 +31,9 @@ from search_app.engine.index_handle import IndexHandle, Snapshot
 from search_app.engine.known_items import known_documents
 from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.params import (
-    GROUPS,
-    MAX_FACET_SIZE,
-    MAX_PAGE,
-    MAX_PER_PAGE,
     MAX_QUERY_CHARS,
-    RESERVED,
-    SORTS,
     BadRequest,
     SearchRequest,
-    parse_search_args,
 )
 from search_app.engine.preload import preload
 from search_app.engine.query import (
@@ -49,35 +42,12 @@ from search_app.engine.query import (
     bound_tiers,
     is_everything,
     parse,
-    parse_query,
 )
 from search_app.engine.ranking import Hit, Ranker
 from search_app.engine.retrieval import selections as facet_selections
 from search_app.engine.scoring import BulkScorer, field_lengths
 from search_app.engine.similar import like_query
 from search_app.engine.suggest import completions, did_you_mean, has_unknown_word
-
-__all__ = [
-    "GROUPS",
-    "MAX_FACET_SIZE",
-    "MAX_PAGE",
-    "MAX_PER_PAGE",
-    "MAX_QUERY_CHARS",
-    "RESERVED",
-    "SORTS",
-    "BadRequest",
-    "SearchRequest",
-    "document_file",
-    "get_document",
-    "health",
-    "list_documents",
-    "parse_query",
-    "parse_search_args",
-    "search",
-    "stats",
-    "suggest",
-    "warm",
-]
 
 FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
 CORRECTION_GAIN = 10  # a correction finding this many times more passages is searched instead

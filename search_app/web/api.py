@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from indexer.extraction import SUFFIXES
 from indexer.index.generations import NoIndexError
 from search_app import engine, qa
+from search_app.engine import BadRequest
 from search_app.engine.limits import TIME_BUDGET, end_budget, start_budget
 from search_app.engine.params import parse_suggest_args
-from search_app.engine.service import BadRequest
 from search_app.web import current_handle
 from search_app.web.openapi import FILE_MEDIA_TYPES, OTHER_FILES, openapi_document
 from search_app.web.reindex import Reindexer
