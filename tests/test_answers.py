@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import chromium, serving
 from click.testing import CliRunner
 
 from indexer.pipeline import run
@@ -159,25 +159,13 @@ def test_ask_page_keeps_the_filters(client):
 
 @pytest.fixture(scope="module")
 def served(bundled_index: Path) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    app = create_app({"INDEX_DIR": str(bundled_index), "CORPUS_DIRS": []})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serving(create_app({"INDEX_DIR": str(bundled_index), "CORPUS_DIRS": []})) as url:
+        yield url
 
 
 @pytest.mark.browser
 def test_ask_page_in_a_browser(served):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip(f"{chromium} is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    with chromium() as browser:
         page = browser.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -189,4 +177,3 @@ def test_ask_page_in_a_browser(served):
         assert best.locator("meter").count() == 1
         assert best.bounding_box()["height"] > 0
         assert not errors, errors
-        browser.close()

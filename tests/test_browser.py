@@ -3,52 +3,32 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import chromium, serving
 
 from search_app import engine
 from search_app.web import create_app
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 QUERY = "health workers emigration"
 
 
 @pytest.fixture(scope="module")
 def server(small_index: Path) -> Iterator[tuple[str, object]]:
     """The real app on 127.0.0.1 on a free port, in a thread; yields (base URL, app)."""
-    from werkzeug.serving import make_server
-
     app = create_app({"INDEX_DIR": str(small_index), "CORPUS_DIRS": []})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", app
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, app
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

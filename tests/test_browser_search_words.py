@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import chromium, serving
 
 from search_app.web import create_app
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def base_url(small_index: Path) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    app = create_app({"INDEX_DIR": str(small_index), "CORPUS_DIRS": []})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serving(create_app({"INDEX_DIR": str(small_index), "CORPUS_DIRS": []})) as url:
+        yield url
 
 
 @pytest.fixture
 def page(base_url: str) -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_page()
 
 
 def test_a_typo_shows_the_correction_and_a_way_back(page, base_url: str) -> None:
