@@ -359,23 +359,9 @@ def test_killed_indexer_leaves_the_last_good_index_serving(
         changed.write_text(changed.read_text("utf-8") + "\n\nZanzibarite quokkas.\n", "utf-8")
 
     started = time.monotonic()
-    args = ["index", str(corpus), "--index-dir", str(index_dir), "--workers", "2"]
-    args += ["--rebuild"] if mode == "rebuild" else []
-    log = tmp_path / "child.log"
-    with open(log, "wb") as output:
-        child = subprocess.Popen(
-            [sys.executable, "-c", CRASH_CHILD, point, *args],
-            cwd=ROOT,
-            start_new_session=True,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        assert child.wait(timeout=300) == -signal.SIGKILL, log.read_text("utf-8")
-        killed_after = time.monotonic() - started
-        _assert_no_orphans(child.pid)
-    finally:
-        _kill_group(child.pid)
+    extra = ["--rebuild"] if mode == "rebuild" else []
+    _kill_at(point, corpus, index_dir, tmp_path / "child.log", extra)
+    killed_after = time.monotonic() - started
 
     # The live generation still answers, in this app and after a restart.
     assert current_generation(index_dir) == live
@@ -397,9 +383,12 @@ def test_killed_indexer_leaves_the_last_good_index_serving(
     print(f"\n[reliability] crash {mode}/{point}: killed after {killed_after:.1f} s, recovered")
 
 
-def _kill_at(point: str, corpus: Path, index_dir: Path, log: Path) -> None:
-    """Run an incremental `report-search index` in a child and SIGKILL it at `point`."""
-    args = ["index", str(corpus), "--index-dir", str(index_dir), "--workers", "2"]
+def _kill_at(
+    point: str, corpus: Path, index_dir: Path, log: Path, extra: list[str] | None = None
+) -> None:
+    """Run `report-search index` (incremental unless `extra` says --rebuild) in a child and
+    SIGKILL it at `point`."""
+    args = ["index", str(corpus), "--index-dir", str(index_dir), "--workers", "2", *(extra or [])]
     with open(log, "wb") as output:
         child = subprocess.Popen(
             [sys.executable, "-c", CRASH_CHILD, point, *args],
