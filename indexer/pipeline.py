@@ -7,18 +7,17 @@ and publishes it atomically at the end (see indexer.index.generations).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from indexer import duplicates, ocr_status
+from indexer import duplicates, ocr_status, segment_workers
 from indexer.extraction import SUFFIXES, Limits, file_hash
 from indexer.extraction.ocr_cache import FOLDER as OCR_CACHE
 from indexer.index import generations
@@ -29,6 +28,7 @@ from indexer.index.writer import (
     commit,
     delete_document,
     open_writer,
+    worker_segments_supported,
 )
 from indexer.metadata import read_overrides
 from indexer.metadata.overrides import check_overrides
@@ -36,8 +36,12 @@ from indexer.models import FileStatus, IndexedDocument
 from indexer.processing import (
     Job,
     Processed,
+    check_record,
     in_main_thread,
+    jsonable,
+    manifest_record,
     process_and_analyze,
+    unwritable,
     watch_parent,
 )
 from indexer.progress import Progress
@@ -216,8 +220,10 @@ def _write(
         jobs_by_id = {job.document_id: job for job in jobs}
         # Documents whose passages are in the index: copies of another document are not.
         searchable = {d for d, r in manifest.items() if not r.get("duplicate_of")}
+        segments: list[Any] = []  # finished by worker processes (indexer.segment_workers)
+        processed = _process_all(jobs, limits, workers, cluster, (target, segments))
         with Progress(total=len(jobs), enabled=progress) as bar, analyzed_writes(writer):
-            for indexed, status, analyzed, sig in _process_all(jobs, limits, workers, cluster):
+            for indexed, status, analyzed, sig in processed:
                 job = jobs_by_id[status.document_id]
                 status = _apply(writer, manifest, indexed, job, analyzed, status)
                 report.files.append(status)
@@ -229,7 +235,7 @@ def _write(
             # their searchers and per-generation caches.
             writer.cancel()
             return
-        _commit(writer, target, manifest, optimize=rebuild)
+        _commit(writer, target, manifest, optimize=rebuild, segments=segments)
     except BaseException:
         cancel(writer)
         raise
@@ -238,10 +244,16 @@ def _write(
     generations.save_manifest(target, manifest)
 
 
-def _commit(writer: Any, target: Path, manifest: dict[str, Any], optimize: bool = False) -> None:
+def _commit(
+    writer: Any,
+    target: Path,
+    manifest: dict[str, Any],
+    optimize: bool = False,
+    segments: list[Any] | None = None,
+) -> None:
     """Commit, with the manifest published in the same step (generations.load_manifest)."""
     generations.save_commit_manifest(target, manifest, writer.generation)
-    commit(writer, optimize=optimize)
+    commit(writer, optimize=optimize, segments=segments)
     generations.settle_manifest(target)
 
 
@@ -339,17 +351,23 @@ def _plan(
 
 def _overrides_same(path: Path, root: Path, record: dict[str, Any]) -> bool:
     """A changed sidecar or metadata.csv row re-indexes the file even if its bytes did not."""
-    return record.get("overrides", {}) == _jsonable(read_overrides(path, root))
+    return record.get("overrides", {}) == jsonable(read_overrides(path, root))
 
 
 def _process_all(
-    jobs: list[Job], limits: Limits, workers: int, cluster: str | None = None
+    jobs: list[Job],
+    limits: Limits,
+    workers: int,
+    cluster: str | None = None,
+    write_into: tuple[Path, list[Any]] | None = None,
 ) -> Iterator[Processed]:
     """Results in completion order; on a Dask cluster's workers when `cluster` is given;
     in this process when one worker is asked for.
 
     Off the main thread (a re-index started by the web app) files always go to a worker
     process, because only a process's main thread can enforce the per-file time limit.
+    Local worker processes write the files' passages into segments of their own in the
+    generation of `write_into`, and add the segments to its list when all are done.
     """
     if cluster:
         from indexer import cluster as dask_cluster  # optional: report-search[cluster]
@@ -360,21 +378,38 @@ def _process_all(
         for job in jobs:
             yield process_and_analyze(job, limits)
         return
-    # Keep a bounded number of files in flight so memory stays flat on big corpora.
+    if write_into and worker_segments_supported():
+        generation, segments = write_into
+        with segment_workers.pool(workers, generation, os.getpid()) as pool:
+            yield from _in_pool(pool, segment_workers.process_and_write, jobs, limits, workers)
+            segments.extend(segment_workers.finish(pool, workers))
+        return
     with ProcessPoolExecutor(workers, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
-        pending: set[Future] = set()
-        queue = iter(jobs)
-        for job in queue:
-            pending.add(pool.submit(process_and_analyze, job, limits))
-            if len(pending) >= workers * 4:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-                next_job = next(queue, None)
-                if next_job is not None:
-                    pending.add(pool.submit(process_and_analyze, next_job, limits))
+        yield from _in_pool(pool, process_and_analyze, jobs, limits, workers)
+
+
+def _in_pool(
+    pool: Executor,
+    task: Callable[[Job, Limits], Processed],
+    jobs: list[Job],
+    limits: Limits,
+    workers: int,
+) -> Iterator[Processed]:
+    """`task(job, limits)` for every job on the pool's processes, in completion order."""
+    # Keep a bounded number of files in flight so memory stays flat on big corpora.
+    pending: set[Future] = set()
+    queue = iter(jobs)
+    for job in queue:
+        pending.add(pool.submit(task, job, limits))
+        if len(pending) >= workers * 4:
+            break
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
+            next_job = next(queue, None)
+            if next_job is not None:
+                pending.add(pool.submit(task, next_job, limits))
 
 
 def _apply(
@@ -389,16 +424,19 @@ def _apply(
     if it could not be written (the run goes on: no single document can stop it)."""
     document_id = job.document_id
     status = status or FileStatus(str(job.path), document_id, "indexed" if indexed else "failed")
+    if indexed is not None and analyzed == segment_workers.WRITTEN:
+        # Its passages are in a worker's segment: only the old ones are left to delete.
+        delete_document(writer, document_id)
+        manifest[document_id] = manifest_record(indexed, job)
+        return status
     if indexed is not None:
         try:
-            record = _manifest_record(indexed, job)
-            json.dumps(record, ensure_ascii=False).encode("utf-8")  # the manifest can hold it
+            record = check_record(indexed, job)
             add_document(writer, indexed, analyzed)  # writes nothing unless all of it can be
         except OSError:
             raise  # the machine's (a full disk), not the document's: stop the run
         except Exception as error:  # noqa: BLE001 - writer.DocumentError, or Whoosh's own
-            message = f"could not be written to the index: {type(error).__name__}: {error}"
-            status = replace(status, status="failed", reason="unwritable", error=message[:500])
+            status = unwritable(status, error)
         else:
             manifest[document_id] = record
             return status
@@ -406,35 +444,3 @@ def _apply(
     delete_document(writer, document_id)
     manifest.pop(document_id, None)
     return status
-
-
-def _manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
-    document = indexed.document
-    return {
-        "document_id": document.document_id,
-        "path": str(job.path),
-        "root": str(job.root),
-        "format": document.format,
-        "content_hash": job.content_hash,
-        "title": indexed.title,
-        "metadata": _jsonable(indexed.metadata),
-        "overrides": _jsonable(read_overrides(job.path, job.root)),
-        "pages": len(document.pages),
-        "page_labels": [page.label for page in document.pages],
-        "passages": len(indexed.passages),
-        "sections": [
-            {"path": list(section.path), "page": section.page} for section in indexed.sections
-        ],
-        "ocr": ocr_status.record(document.ocr),
-        "indexed_at": time.time(),
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)

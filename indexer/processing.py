@@ -5,18 +5,19 @@ the file, is to blame for (a full disk)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from indexer import duplicates, text_source
+from indexer import duplicates, ocr_status, text_source
 from indexer.extraction import ExtractionError, Limits, extract
 from indexer.index.writer import analyze_document
-from indexer.metadata import enrich
+from indexer.metadata import enrich, read_overrides
 from indexer.metadata.overrides import check_overrides
 from indexer.models import FileStatus, IndexedDocument
 from indexer.structure import build_passages
@@ -103,6 +104,53 @@ def process_and_analyze(job: Job, limits: Limits) -> Processed:
     except Exception:  # noqa: BLE001 - the writer then analyses the text itself
         analyzed = None
     return indexed, status, analyzed, duplicates.signature(indexed) if indexed else None
+
+
+def manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
+    """What the manifest (documents.json) keeps of an indexed file."""
+    document = indexed.document
+    return {
+        "document_id": document.document_id,
+        "path": str(job.path),
+        "root": str(job.root),
+        "format": document.format,
+        "content_hash": job.content_hash,
+        "title": indexed.title,
+        "metadata": jsonable(indexed.metadata),
+        "overrides": jsonable(read_overrides(job.path, job.root)),
+        "pages": len(document.pages),
+        "page_labels": [page.label for page in document.pages],
+        "passages": len(indexed.passages),
+        "sections": [
+            {"path": list(section.path), "page": section.page} for section in indexed.sections
+        ],
+        "ocr": ocr_status.record(document.ocr),
+        "indexed_at": time.time(),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def check_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
+    """The file's manifest record; raises ValueError when the manifest (JSON, UTF-8) could
+    not hold it, so that nothing of the file is written."""
+    record = manifest_record(indexed, job)
+    json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return record
+
+
+def unwritable(status: FileStatus, error: Exception) -> FileStatus:
+    """The status of a file whose passages could not be written to the index."""
+    message = f"could not be written to the index: {type(error).__name__}: {error}"
+    return replace(status, status="failed", reason="unwritable", error=message[:500])
 
 
 def watch_parent(parent: int) -> None:

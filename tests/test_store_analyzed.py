@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from paths import SEED
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
 from indexer.extraction import extract
-from indexer.index.analysis import text_analyzer
+from indexer.index.analysis import index_postings, text_analyzer
 from indexer.index.schema import build_schema
 from indexer.index.writer import (
     ANALYZED_FIELDS,
@@ -104,3 +105,21 @@ def test_an_index_with_other_field_settings_analyses_its_own_way(tmp_path: Path)
     with ahead.reader() as reader:
         field, term = next((f, t) for f, t in reader.all_terms() if f == "title")
         assert reader.postings(field, term).weight() == 3.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S. and UNITAR's climate-resilient Côte d'Ivoire: 3.5% of the migrants, MIGRANTS.",
+        "",
+        "the of and a",
+        "Ελληνικά naïve café 1st 2nd x y z __init__ İstanbul ǅ ﬁnance",
+        "Migration migration MIGRATION migrations migrated\n\n\tmigrating",
+    ],
+)
+def test_the_fast_index_analysis_is_whooshs(text: str) -> None:
+    schema = build_schema()
+    for name in ANALYZED_FIELDS:
+        field = schema[name]
+        fast = index_postings(text, field.format.field_boost)
+        assert sorted(fast) == sorted(field.index(text))

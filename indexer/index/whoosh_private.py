@@ -377,6 +377,65 @@ def _has_column_cached(self: Any, fieldname: str) -> bool:
     return known[fieldname]
 
 
+# --- segments written by other processes --------------------------------------------------
+
+# What `whoosh.multiproc.MpWriter` uses to commit segments its sub-writers wrote: a writer
+# per worker process (no lock: the indexing process holds it), each finishing its own
+# segment, and one commit that lists them beside the writer's own.
+_SEGMENT_NAMES = ("_finalize_segment", "_close_segment", "_merge_segments", "_commit_toc")
+
+
+def worker_segments_supported() -> bool:
+    """Whether worker processes can write segments of their own (else one writer does it
+    all, as before). Logs once when Whoosh lost a name this needs."""
+    from whoosh.writing import SegmentWriter
+
+    missing = [name for name in (*_SEGMENT_NAMES, "_finish") if not hasattr(SegmentWriter, name)]
+    if missing:
+        _warn_once(f"SegmentWriter lacks {', '.join(missing)}: one process writes the index")
+    return not missing
+
+
+def segment_writer(index: Any, limitmb: int) -> Any:
+    """A writer for a segment of a worker process's own, without the index's lock."""
+    return index.writer(_lk=False, limitmb=limitmb, compound=False)
+
+
+def finish_segment(writer: Any) -> Any | None:
+    """Write a worker's segment to disk (its postings, then its files closed); the segment,
+    or None when nothing was added. The writer is spent."""
+    with cached_column_checks():
+        if writer._added:
+            return writer._finalize_segment()
+        writer._close_segment()
+        return None
+
+
+def commit_with_segments(writer: Any, segments: list[Any], merge: bool = True) -> None:
+    """Commit `writer` with `segments` (finished by worker processes) in the index beside
+    what the writer itself holds; MpWriter's multi-segment commit."""
+    with cached_column_checks():
+        final = writer._merge_segments(None, False, merge)
+        final.extend(segments)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+        writer._finish()
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    with _STATE_LOCK:
+        if message in _warned:
+            return
+        _warned.add(message)
+    log.warning("whoosh internals changed (%s)", message)
+
+
 # --- the self-check ------------------------------------------------------------------------
 
 

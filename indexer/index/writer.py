@@ -3,6 +3,7 @@ full-text fields analysed ahead of writing (in the worker processes)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
 from indexer.index import whoosh_private
+from indexer.index.analysis import Posting, index_postings
 from indexer.index.fields import passage_fields
 from indexer.index.schema import build_schema
 from indexer.models import IndexedDocument
+
+log = logging.getLogger(__name__)
 
 
 def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:
@@ -29,15 +33,42 @@ def open_writer(index: Index, limitmb: int = 256) -> IndexWriter:
     return index.writer(limitmb=limitmb, compound=False)
 
 
-def commit(writer: IndexWriter, optimize: bool = False) -> None:
-    """writer.commit, without Whoosh's file-system check per posting.
+def commit(writer: IndexWriter, optimize: bool = False, segments: list[Any] | None = None) -> None:
+    """writer.commit, without Whoosh's file-system check per posting; with `segments`
+    (finished by worker processes, `finish_segment`) added to the index as they are.
 
     Writing the postings asks the new segment, for every posting of every field, whether the
     field has a lengths column; for fields without one (ids, facets) the answer is not cached,
     so each posting costs a stat() call: hundreds of thousands at the end of a bulk load.
+    Workers' segments are not merged (`optimize` is then ignored): merging would write every
+    posting again in this one process, which is what the workers spared it.
     """
+    if segments:
+        whoosh_private.commit_with_segments(writer, segments)
+        return
     with whoosh_private.cached_column_checks():
         writer.commit(optimize=optimize)
+
+
+# A worker's segment is finished once it holds this many passages, so that its postings sort
+# in memory (about 10 kB of Whoosh's pool a passage: see SEGMENT_LIMIT_MB) and a worker's
+# memory stays flat however big the shelf.
+SEGMENT_PASSAGES = 40_000
+SEGMENT_LIMIT_MB = 512
+
+
+def open_segment_writer(index: Index) -> IndexWriter:
+    """In a worker process: a writer for a segment of its own (see `commit`)."""
+    return whoosh_private.segment_writer(index, SEGMENT_LIMIT_MB)
+
+
+def finish_segment(writer: IndexWriter) -> Any | None:
+    """In a worker process: write its segment out; the segment to pass to `commit`."""
+    return whoosh_private.finish_segment(writer)
+
+
+def worker_segments_supported() -> bool:
+    return whoosh_private.worker_segments_supported()
 
 
 class DocumentError(ValueError):
@@ -122,7 +153,7 @@ class Analyzed:
     """A full-text field value analysed ahead of writing: the postings (term bytes, frequency,
     weight, encoded positions) that Whoosh's `field.index(value)` makes of it."""
 
-    postings: tuple[tuple[bytes, int, float, bytes], ...]
+    postings: tuple[Posting, ...]
 
 
 @cache
@@ -143,10 +174,36 @@ def analyze_document(doc: IndexedDocument) -> list[dict[str, Analyzed]]:
         for name in ANALYZED_FIELDS:
             key = (name, fields[name])
             if key not in done:
-                done[key] = Analyzed(tuple(schema[name].index(fields[name])))
+                done[key] = Analyzed(_postings(schema[name], fields[name]))
             values[name] = done[key]
         out.append(values)
     return out
+
+
+def _postings(field: Any, value: str) -> tuple[Posting, ...]:
+    if _fast_analysis_agrees():
+        return index_postings(value, field.format.field_boost)
+    return tuple(field.index(value))
+
+
+# Words the fast analysis could get wrong: dotted, possessive, hyphenated, accented, stopped,
+# repeated, numbers.
+_SAMPLE = "The U.S. and UNITAR's climate-resilient Côte d'Ivoire: 3.5% of the migrants, MIGRANTS."
+
+
+@cache
+def _fast_analysis_agrees() -> bool:
+    """Whether `index_postings` gives what Whoosh's own analysis does (once per process;
+    a Whoosh release could change its filters)."""
+    schema = _analysis_schema()
+    for name in ANALYZED_FIELDS:
+        field = schema[name]
+        if sorted(field.index(_SAMPLE)) != sorted(
+            index_postings(_SAMPLE, field.format.field_boost)
+        ):
+            log.warning("fast text analysis differs from Whoosh's on %r: using Whoosh's", name)
+            return False
+    return True
 
 
 @contextmanager

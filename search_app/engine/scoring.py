@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from indexer.index import whoosh_private
 from indexer.index.ranking import FIELDS, K1, idf
+from search_app.engine.columns import columns
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.limits import check_deadline
 from search_app.engine.matchsets import MaskBuilder
@@ -92,16 +93,18 @@ class BulkScorer:
             self._add_bm25f(sorted(set(fields)), text, out, factor * boost)
 
     def top(self, q: Query, allowed: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
-        """The best `limit` documents of `allowed` (best first; ties by document number)."""
+        """The best `limit` documents of `allowed` (best first; ties by document id, then
+        passage order: the same order whichever order the indexer wrote the files in)."""
         docnums = np.flatnonzero(allowed)
         scores = self.scores(q)[docnums]
         if limit is not None and len(docnums) > limit:
-            # Keep every document tied with the last one kept, so that ties are broken by
-            # document number and pages never overlap (argpartition breaks ties arbitrarily).
+            # Keep every document tied with the last one kept, so that ties are broken as
+            # above and pages never overlap (argpartition breaks ties arbitrarily).
             threshold = -np.partition(-scores, limit - 1)[limit - 1]
             keep = scores >= threshold
             docnums, scores = docnums[keep], scores[keep]
-        order = np.lexsort((docnums, -scores))[:limit]
+        documents = columns(self.snapshot).doc[docnums]  # ranks of the document ids
+        order = np.lexsort((docnums, documents, -scores))[:limit]
         return [(int(d), float(s)) for d, s in zip(docnums[order], scores[order], strict=True)]
 
     def _add_bm25f(self, fields: list[str], text, out: np.ndarray, factor: float) -> None:
