@@ -158,11 +158,14 @@ def run(
     progress: bool = False,
     limits: Limits | None = None,
     cluster: str | None = None,
+    write_in_workers: bool = True,
 ) -> RunReport:
     """Index the files under `roots` into `index_dir`; the one entry point for bulk indexing.
 
     With `cluster` (a Dask scheduler's address) the files are processed on its workers
-    (indexer.cluster) instead of local worker processes; the writing stays here."""
+    (indexer.cluster) instead of local worker processes; the writing stays here. Local
+    worker processes write index segments of their own unless `write_in_workers` is False
+    (then this process writes every passage, into one segment)."""
     limits = limits or Limits()
     if not limits.ocr.cache_dir:  # beside the generations, so that rebuilds reuse it
         limits = replace(limits, ocr=replace(limits.ocr, cache_dir=str(index_dir / OCR_CACHE)))
@@ -176,7 +179,8 @@ def run(
             generations.discard_uncommitted(live)
         target = generations.new_generation(index_dir) if rebuild or live is None else live
         try:
-            _write(roots, target, live, report, rebuild, workers, progress, limits, cluster)
+            how = _How(workers, progress, limits, cluster, write_in_workers)
+            _write(roots, target, live, report, rebuild, how)
         except BaseException:
             # Free the space now, so that a full disk recovers as soon as space is freed.
             if target != live:  # never published
@@ -194,18 +198,22 @@ def run(
     return report
 
 
+@dataclass(frozen=True)
+class _How:
+    """How a run processes its files (the options of `run`)."""
+
+    workers: int
+    progress: bool
+    limits: Limits
+    cluster: str | None
+    write_in_workers: bool
+
+
 def _write(
-    roots: list[Path],
-    target: Path,
-    live: Path | None,
-    report: RunReport,
-    rebuild: bool,
-    workers: int,
-    progress: bool,
-    limits: Limits,
-    cluster: str | None = None,
+    roots: list[Path], target: Path, live: Path | None, report: RunReport, rebuild: bool, how: _How
 ) -> None:
     """Process the files and commit them to `target` with its manifest."""
+    limits = how.limits
     manifest = {} if target != live else generations.load_manifest(target)
     signatures = {} if target != live else duplicates.load_signatures(target)
     jobs, unchanged, removed = _plan(roots, manifest, limits)
@@ -221,8 +229,9 @@ def _write(
         # Documents whose passages are in the index: copies of another document are not.
         searchable = {d for d, r in manifest.items() if not r.get("duplicate_of")}
         segments: list[Any] = []  # finished by worker processes (indexer.segment_workers)
-        processed = _process_all(jobs, limits, workers, cluster, (target, segments))
-        with Progress(total=len(jobs), enabled=progress) as bar, analyzed_writes(writer):
+        write_into = (target, segments) if how.write_in_workers else None
+        processed = _process_all(jobs, limits, how.workers, how.cluster, write_into)
+        with Progress(total=len(jobs), enabled=how.progress) as bar, analyzed_writes(writer):
             for indexed, status, analyzed, sig in processed:
                 job = jobs_by_id[status.document_id]
                 status = _apply(writer, manifest, indexed, job, analyzed, status)

@@ -2,8 +2,9 @@
 own, so that the indexing process no longer writes every posting itself.
 
 Each worker opens a writer for a segment of its own (without the index's lock: the indexing
-process holds it), writes each file it processes into it, finishes it every
-`SEGMENT_PASSAGES` passages, and hands its finished segments over at the end (`finish`).
+process holds it), writes each file it processes into it, finishes it before Whoosh would
+spill its postings to disk (`writer.segment_full`), and hands its finished segments over at
+the end (`finish`).
 The indexing process still decides everything else: it deletes a changed file's old
 passages, keeps the manifest, and commits the workers' segments with its own
 (`indexer.index.writer.commit`). A failed run leaves their files to
@@ -25,12 +26,12 @@ from indexer import duplicates
 from indexer.extraction import Limits
 from indexer.index import generations
 from indexer.index.writer import (
-    SEGMENT_PASSAGES,
     add_document,
     analyze_document,
     analyzed_writes,
     finish_segment,
     open_segment_writer,
+    segment_full,
 )
 from indexer.processing import (
     Job,
@@ -95,7 +96,7 @@ def process_and_write(job: Job, limits: Limits) -> Processed:
     except Exception as error:  # noqa: BLE001 - writer.DocumentError, or Whoosh's own
         return None, unwritable(status, error), None, None
     worker.passages += len(indexed.passages)
-    if worker.passages >= SEGMENT_PASSAGES:
+    if segment_full(worker.writer, worker.passages):
         _finish_segment(worker)
     return indexed, status, WRITTEN, duplicates.signature(indexed)
 

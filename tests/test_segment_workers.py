@@ -12,7 +12,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer import pipeline, segment_workers
 from indexer.extraction import Limits
-from indexer.index import generations, whoosh_private
+from indexer.index import generations, whoosh_private, writer
 from search_app.web import create_app
 
 SPEECHES = sorted((Path(__file__).resolve().parents[1] / "corpus" / "ungdc" / "2024").glob("*.txt"))
@@ -37,7 +37,7 @@ def one_writer(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def segments(index_dir: Path) -> int:
-    return len(generations.open_current(index_dir)._read_toc().segments)
+    return len(generations.open_current(index_dir).reader().leaf_readers())
 
 
 def answers(index_dir: Path) -> list[dict]:
@@ -73,15 +73,16 @@ def test_workers_write_segments_and_search_answers_as_with_one_writer(
     assert len(manifest) == 16 and all(r["passages"] > 0 for r in manifest.values())
 
 
-def test_a_worker_finishes_a_segment_every_so_many_passages(
+def test_a_worker_finishes_its_segment_before_whoosh_would_spill_it(
     corpus: Path, one_writer: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Workers are forked from this process, so they see the smaller size too.
-    monkeypatch.setattr(segment_workers, "SEGMENT_PASSAGES", 60)
+    # Workers are forked from this process, so their pools get the small limit too.
+    monkeypatch.setattr(writer, "SEGMENT_LIMIT_MB", 1)
     index_dir = tmp_path / "index"
     report = pipeline.run([corpus], index_dir, rebuild=True, workers=2)
     total = report.summary()["passages"]
-    assert segments(index_dir) >= total // 60 - 2  # most segments are full ones
+    # Whoosh counts about 14 kB a passage: some 55 passages fill three quarters of 1 MB.
+    assert total // 120 <= segments(index_dir) <= total // 30
     assert answers(index_dir) == answers(one_writer)
 
 

@@ -411,6 +411,15 @@ def finish_segment(writer: Any) -> Any | None:
         return None
 
 
+def pool_fullness(writer: Any) -> float | None:
+    """How full the writer's posting pool is: past 1.0 Whoosh spills it to disk in sorted
+    runs, which it must merge again at the end; None if unknown."""
+    try:
+        return float(writer.pool.currentsize) / float(writer.pool.limit)
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 def commit_with_segments(writer: Any, segments: list[Any], merge: bool = True) -> None:
     """Commit `writer` with `segments` (finished by worker processes) in the index beside
     what the writer itself holds; MpWriter's multi-segment commit."""

@@ -50,16 +50,25 @@ def commit(writer: IndexWriter, optimize: bool = False, segments: list[Any] | No
         writer.commit(optimize=optimize)
 
 
-# A worker's segment is finished once it holds this many passages, so that its postings sort
-# in memory (about 10 kB of Whoosh's pool a passage: see SEGMENT_LIMIT_MB) and a worker's
-# memory stays flat however big the shelf.
-SEGMENT_PASSAGES = 40_000
-SEGMENT_LIMIT_MB = 512
+# A worker finishes its segment before Whoosh's posting pool would spill to disk: spilled
+# postings are pickled, read back and merged, which doubles the cost of writing them. At
+# 768 MB of the pool's own count (about 14 kB a passage of speech-like text) a segment holds
+# some 40,000 passages and the worker about 1 GB; fewer, bigger segments search a little
+# faster. SEGMENT_PASSAGES caps a segment should the pool's size be unknown.
+SEGMENT_LIMIT_MB = 768
+SEGMENT_FULL = 0.75
+SEGMENT_PASSAGES = 60_000
 
 
 def open_segment_writer(index: Index) -> IndexWriter:
     """In a worker process: a writer for a segment of its own (see `commit`)."""
     return whoosh_private.segment_writer(index, SEGMENT_LIMIT_MB)
+
+
+def segment_full(writer: IndexWriter, passages: int) -> bool:
+    """Whether a worker's segment, holding `passages`, is to be finished now."""
+    fullness = whoosh_private.pool_fullness(writer)
+    return passages >= SEGMENT_PASSAGES or (fullness is not None and fullness >= SEGMENT_FULL)
 
 
 def finish_segment(writer: IndexWriter) -> Any | None:
