@@ -3,7 +3,8 @@
 Both ways in one run, on the UN General Debate speeches (all 10,952, or `--speeches N`),
 2 workers, full rebuilds: passages per second, the CPU of the indexing process and of its
 workers, the segments written, whether the /api/search bodies of the benchmark queries are
-identical, and single-client search latency on each index (several segments against one).
+identical, and search latency on each index after its warm-up (several segments against
+one).
 
     python -m bench.writer [--speeches N]      # writes bench/results/writer.json
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 from bench import corpora
 from bench.api_bodies import bodies
-from bench.search_speed import load_queries, search_path, summarize, timed
+from bench.search_speed import load_queries, measure_server
 from indexer import pipeline
 from indexer.index import generations
 
@@ -54,18 +55,9 @@ def _children_cpu() -> float:
 
 
 def search_latency(index_dir: Path) -> dict[str, Any]:
-    """/api/search through the app in this process, one client; the second of two rounds."""
-    from search_app.web import create_app
-
-    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
-    queries = load_queries()
-
-    def run(query: dict[str, Any]) -> None:
-        assert client.get(search_path(query)).status_code == 200
-
-    timed(run, queries, 1)
-    latencies, seconds = timed(run, queries, 1)
-    return summarize(latencies, seconds)
+    """`report-search serve` on the index, after its warm-up: /api/search at one client."""
+    served = measure_server(index_dir, load_queries())
+    return {"one_client": served["one_client"], "8_clients": served["8_clients"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     one, each = bodies(work / "one_writer"), bodies(work / "worker_segments")
     out["identical_bodies"] = f"{sum(one[u] == each[u] for u in one)} of {len(one)}"
     for name in ("one_writer", "worker_segments"):
-        out[name]["search_one_client"] = search_latency(work / name)
+        out[name]["search"] = search_latency(work / name)
     out["load_after"] = os.getloadavg()
     RESULTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(out, indent=1))
