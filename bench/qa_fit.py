@@ -7,16 +7,21 @@ evaluation sample. Prints the constants to paste into search_app/qa/sentence_sco
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from search_app import qa
 from search_app.qa.question import analyze_question
 from search_app.qa.sentence_scoring import FEATURES, score_passages
 
 # The answer sentence of each tuning question, kept between fits of the span model.
+# An edge word becomes a feature of the span model when seen this often in the tuning data.
+MIN_WORD_COUNT = 20
+L2 = 1e-4  # the span model's L2 penalty
 SPAN_CACHE = Path(__file__).resolve().parent / "work" / "qa_squad" / "span-sentences"
 
 
@@ -60,6 +65,14 @@ def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) ->
     print(f"tuning questions with a correct candidate: {len(groups)}; at1 {_at1(groups, w):.4f}")
     print(json.dumps({f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}, indent=1))
     return w
+
+
+def _span_at1(scores: np.ndarray, gold: np.ndarray, offsets: list[int]) -> float:
+    """Share of questions whose best-scored candidate is a gold answer."""
+    hits = [
+        gold[a + int(np.argmax(scores[a:b]))] for a, b in zip(offsets, offsets[1:], strict=False)
+    ]
+    return float(np.mean(hits))
 
 
 def _at1(groups, w) -> float:
@@ -134,36 +147,53 @@ def span_groups(snapshot, items, contains_answer: Callable, normalize: Callable)
 
 
 def fit_spans(
-    snapshot, items, contains_answer: Callable, normalize: Callable, out, steps: int = 1500
+    snapshot,
+    items,
+    contains_answer: Callable,
+    normalize: Callable,
+    out,
+    steps: int = 1500,
+    l2: float = L2,
 ) -> None:
     """Softmax over each question's candidate spans (L2-regularised); writes the weights."""
     from search_app.qa.short_answer import feature_names
 
-    names = list(feature_names())
-    column = {n: k for k, n in enumerate(names)}
     raw = span_groups(snapshot, items, contains_answer, normalize)
-    groups = []
-    for rows, y in raw:
-        x = np.zeros((len(rows), len(names)))
-        for r, features in enumerate(rows):
+    # The fixed features and the words seen at candidates' edges ("first=called") at least
+    # MIN_WORD_COUNT times in the tuning questions.
+    seen = Counter(name for rows, _ in raw for row in rows for name in row if "=" in name)
+    names = [*feature_names(), *sorted(n for n, c in seen.items() if c >= MIN_WORD_COUNT)]
+    column = {n: k for k, n in enumerate(names)}
+    # All candidates in one sparse matrix, each question's rows together (`offsets`).
+    data, rows_at, cols, y, offsets = [], [], [], [], [0]
+    for rows, gold in raw:
+        for features in rows:
             for name, value in features.items():
-                x[r, column[name]] = value
-        groups.append((x, y))
+                if name in column:
+                    data.append(value)
+                    rows_at.append(len(y))
+                    cols.append(column[name])
+            y.append(0.0)
+        y[-len(rows) :] = gold.tolist()
+        offsets.append(len(y))
+    x = sparse.csr_matrix((data, (rows_at, cols)), shape=(len(y), len(names)))
+    gold_y, starts = np.array(y), np.array(offsets[:-1])
+    group_of = np.repeat(np.arange(len(starts)), np.diff(offsets))
     w = np.zeros(len(names))
-    lr, l2 = 3.0, 1e-4
+    lr = 3.0
     for step in range(steps):
-        grad = l2 * w
-        for x, y in groups:
-            s = x @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            q = p * y / (p * y).sum()
-            grad += x.T @ (p - q) / len(groups)
-        w -= lr * grad
+        s = x @ w
+        s = s - np.maximum.reduceat(s, starts)[group_of]
+        e = np.exp(s)
+        p = e / np.add.reduceat(e, starts)[group_of]
+        py = p * gold_y
+        q = py / np.add.reduceat(py, starts)[group_of]
+        w -= lr * (l2 * w + x.T @ (p - q) / len(starts))
         if step % 300 == 0:
-            print(f"step {step} span@1 {_at1(groups, w):.4f}")
+            print(f"step {step} span@1 {_span_at1(x @ w, gold_y, offsets):.4f}")
+    groups = raw
     print(f"questions with a gold candidate: {len(groups)} of {len(items)}")
-    print(f"span@1 {_at1(groups, w):.4f}")
+    print(f"span@1 {_span_at1(x @ w, gold_y, offsets):.4f}")
     fitted = {n: round(float(v), 3) for n, v in zip(names, w, strict=True) if abs(v) >= 0.001}
     lines = "".join(f"    {json.dumps(n)}: {v},\n" for n, v in fitted.items())
     out.write_text(

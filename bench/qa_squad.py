@@ -417,17 +417,25 @@ holds a gold answer) and of the half without its article (always wrong), by conf
 3. The short answer (`search_app/qa/short_answer.py`) is the best of the sentence's
    phrases of up to six words (no punctuation inside, no stopword at an edge, not only the
    question's words) under a log-linear model over what the phrase is (number, year, date,
-   percentage, money, capitalised name, gazetteer place / organization / country, length,
-   the word before and after it), each crossed with the kind of question, and where it is
-   (next to the question's words, the share of question words around it); fitted with
-   `--fit-spans` on questions outside the sample. Questions asking for a quantity, a
-   percentage or a date only take a phrase of that kind (never a bare year or a paragraph
-   number for "how many"); with none, `answer` is null and the sentence is given to read.
+   percentage, money, a quantity with its unit, capitalised name, gazetteer place /
+   organization / country, length, whether it holds or ends with the noun the question
+   asks about, whether it cuts a name in two, the endings of its first and last words, the
+   word before and after it), each crossed with the kind of question, where it is (next to
+   the question's words, the share of question words around it and on its left), and the
+   words at and around its edges; fitted with `--fit-spans` on questions outside the
+   sample. Dates include ranges ("1859 and 1865"), decades ("the late 1920s") and months;
+   quantities, ranges ("8–15") and units ("151 votes"). The question word that asks sets
+   the kind ("How old was Tesla when..." asks for a number, not a date). Questions asking
+   for a quantity, a percentage or a date only take a phrase of that kind (never a bare year
+   or a paragraph number for "how many"); with none, `answer` is null and the sentence is
+   given to read.
 4. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
    sentence's and its passage's coverage of the question, the rarest question word missing,
-   how few words the question has, whether the short answer of the asked kind is missing,
-   how clearly the short-answer model prefers its phrase, how much of the phrase repeats
-   the question, and the question's names and numbers missing from the passage; fitted with
+   how few words the question has, whether the short answer of the asked kind is missing
+   (a date apart), how clearly the short-answer model prefers its phrase, how much of the
+   phrase repeats or echoes the question, whether a name was asked for and the phrase is
+   none, the question's word pairs in the sentence and passage, and the question's names,
+   numbers and multiword names ("War and Peace") missing from the passage; fitted with
    `--calibrate` on questions outside the sample asked of the full index (right when the
    first sentence holds a gold answer) and of the half without their article (wrong). See
    the reliability table above. "No answer found" when the best answer's confidence is below

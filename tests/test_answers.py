@@ -16,8 +16,9 @@ from indexer.pipeline import run
 from search_app import qa
 from search_app.cli import main
 from search_app.engine.index_handle import IndexHandle
+from search_app.qa.answer_types import DATE, NUMBER, PERSON, expected_type
 from search_app.qa.question import analyze_question
-from search_app.qa.short_answer import best_span
+from search_app.qa.short_answer import best_span, candidates
 from search_app.web import create_app
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -113,6 +114,45 @@ def test_general_knowledge_is_refused_with_related_reading(handle, question):
 @pytest.mark.parametrize("question", NOT_YET_REFUSED)
 def test_the_issues_general_knowledge_examples_are_refused(handle, question):
     assert qa.ask(handle, question)["no_answer"] is True
+
+
+def test_the_asking_word_sets_the_type_not_a_later_when_or_who():
+    assert expected_type("How old was Tesla when he became a US citizen?") == NUMBER
+    assert expected_type("What did the Church do when Luther refused to retract?") is None
+    assert expected_type("How often does Doctor Who travel by himself?") is None
+    assert expected_type("Who won the Nobel Prize in Literature in 2016?") == PERSON
+    assert expected_type("In what month is the scavenger hunt?") == DATE
+    assert expected_type("Since when has Chad hosted refugees?") == DATE
+
+
+@pytest.mark.parametrize(
+    "question, sentence, phrase",
+    [
+        # A quantity with what it counts, a range of figures, a range of years.
+        ("By how much did Gray win?", "Gray retained East Lothian by 151 votes.", "151 votes"),
+        (
+            "How many chloroplasts are in guard cells?",
+            "Guard cells hold around 8–15 per cell.",
+            "8–15",
+        ),
+        (
+            "When was the collection acquired?",
+            "The collection was acquired between 1859 and 1865.",
+            "1859 and 1865",
+        ),
+        ("When did Tesla meet Viereck?", "Tesla met Viereck in the late 1920s.", "late 1920s"),
+        ("In what month is the hunt?", "The hunt is held in May each year.", "May"),
+        # A name with an initial is one phrase.
+        (
+            "Who designed the golf course?",
+            "The course was designed by William P. Bell in 1930.",
+            "William P. Bell",
+        ),
+    ],
+)
+def test_short_answer_candidates_keep_units_ranges_and_initials(question, sentence, phrase):
+    found = [span.text for span, _ in candidates(sentence, analyze_question(question))]
+    assert phrase in found
 
 
 def test_ask_within_a_country_and_years(handle, client):

@@ -33,7 +33,7 @@ _QUESTION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(what|which)\b[^?]*\b(rate|percentage|share)\b", PERCENT),
     (r"\b(what|which|in what|in which) (year|decade)\b", YEAR),
     (r"\b(what|which) (date|day|month|century)\b", DATE),
-    (r"^(when|since when|until when)\b|\bwhen\b", DATE),
+    (r"^(when|since when|until when)\b", DATE),
     (r"\bhow (many|much|long|old|far|large|big|high|tall)\b", NUMBER),
     (r"\b(what|which) (number|amount|size|population)\b", NUMBER),
     (r"\b(what|which) (\w+ )?(country|countries|nation)\b", COUNTRY),
@@ -42,28 +42,37 @@ _QUESTION_PATTERNS: tuple[tuple[str, str], ...] = (
         r"location|river|island|county|district)\b",
         PLACE,
     ),
-    (r"^where\b|\bwhere (is|was|are|were|did|do|does|can|will)\b", PLACE),
+    (r"^where\b", PLACE),
     (
         r"\b(what|which) (\w+ )?(organization|organisation|agency|company|institution|"
         r"body|group|team|university|entity|fund|programme|program|office|newspaper|network|"
         r"band|club|party|firm|school|college|church)\b",
         ORGANIZATION,
     ),
-    (r"^(who|whom|whose)\b|\b(who|whom|whose)\b", PERSON),
+    (r"^(who|whom|whose)\b", PERSON),
 )
+# The question word that asks: the first one, but not a capitalised "Who" inside the question
+# ("Doctor Who"). The patterns are matched from it on, so that a later "when" or "who" ("How
+# old was Tesla when he...", "What did the Church do when...") does not set the type.
+_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
 )
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+_FULL_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
 _DATE_RE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS})(?:,? {_YEAR})?"  # 1 June 2009
     rf"|(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:,? {_YEAR})?"  # February 7, 2016
     rf"|(?:{_MONTHS}) {_YEAR}"  # June 2009
-    rf"|{_YEAR}s"  # 1990s
+    rf"|(?:(?:early|late|mid)[ -])?{_YEAR}s"  # 1990s, the late 1920s
     rf"|(?:early |late |mid-)?\d{{1,2}}(?:st|nd|rd|th) century"
+    rf"|{_YEAR} (?:and|to|until) {_YEAR}"  # (between) 1859 and 1865, (from) 1421 to 1904
     rf"|{_YEAR}(?:\s?[-–]\s?\d{{2,4}})?"  # 2009, 2009-2010
+    rf"|(?:{_FULL_MONTHS})(?! \d)"  # "in May": a month alone
     rf")\b"
 )
 YEAR_RE = re.compile(rf"\b{_YEAR}s?\b")
@@ -75,7 +84,8 @@ _NUMBER_WORDS = (
 )
 _SCALE = r"(?:\s(?:hundred|thousand|million|billion|trillion))?"
 _NUMBER_RE = re.compile(
-    rf"(?:[$£€¥]\s?)?\b\d[\d,]*(?:\.\d+)?{_SCALE}\b"
+    # 8–15, 100-150: a range is one quantity
+    rf"(?:[$£€¥]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?)?{_SCALE}\b"
     # "hundreds of thousands": a quantity without a figure
     r"|\b(?:tens|hundreds|thousands|millions|billions)(?: of (?:thousands|millions|billions))?\b"
     rf"|\b(?:{_NUMBER_WORDS})(?:[ -](?:{_NUMBER_WORDS}))*\b",
@@ -106,7 +116,11 @@ class Span:
 
 def expected_type(question: str) -> str | None:
     """The answer type the question's wording asks for, or None when it does not say."""
-    lowered = " ".join(question.lower().split())
+    text = " ".join(question.split())
+    asking = next(
+        (m for m in _ASKING.finditer(text) if m.start() == 0 or m.group().islower()), None
+    )
+    lowered = text[asking.start() if asking else 0 :].lower()
     for pattern, answer_type in _QUESTION_PATTERNS:
         if re.search(pattern, lowered):
             return answer_type

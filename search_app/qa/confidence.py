@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from search_app.qa.answer_types import Span
+from search_app.qa.answer_types import COUNTRY, ORGANIZATION, PERSON, PLACE, Span
 from search_app.qa.question import Question
 from search_app.qa.sentence_scoring import tokens
 
@@ -28,22 +28,34 @@ FEATURES: tuple[str, ...] = (
     "few_terms",
     "missing_names",
     "span_in_question",
+    "missing_phrases",
+    "bigrams",
+    "passage_bigrams",
+    "when_missing",
+    "name_unknown",
+    "span_echo",
 )
 WEIGHTS: dict[str, float] = {
-    "bias": -4.34,
-    "overlap": 6.707,
-    "passage_overlap": 2.007,
-    "unmatched": 1.292,
-    "type_missing": -0.974,
-    "span_probability": 0.676,
-    "few_terms": -7.342,
-    "missing_names": -1.55,
-    "span_in_question": -0.224,
+    "bias": -4.69,
+    "overlap": 6.667,
+    "passage_overlap": 2.381,
+    "unmatched": 2.339,
+    "type_missing": -1.253,
+    "span_probability": 0.98,
+    "few_terms": -8.798,
+    "missing_names": -1.469,
+    "span_in_question": -2.045,
+    "missing_phrases": -0.137,
+    "bigrams": 0.897,
+    "passage_bigrams": -0.526,
+    "when_missing": 1.077,
+    "name_unknown": -0.589,
+    "span_echo": 2.099,
 }
 # Below this probability the best answer is not given: "no answer found". Chosen with
-# `--calibrate` on 1,500 tuning questions: at 0.15 it refused 7.7% of them on the full index
-# and 88.2% asked without their article, at 0.20 10.3% and 92.1%; 0.18 keeps false refusals
-# under 10%.
+# `--calibrate` on 3,000 tuning questions: at 0.15 it refused 7.7% of them on the full index
+# and 88.3% asked without their article, at 0.20 10.2% and 91.7%; 0.18 (9.2%, 90.5%) keeps
+# false refusals under 10%.
 NO_ANSWER_THRESHOLD = 0.18
 
 
@@ -66,7 +78,53 @@ def answer_features(
         "few_terms": 1.0 / max(1, len(set(question.terms))),
         "missing_names": _missing_names(question, passage),
         "span_in_question": sum(t in question.terms for t in span_terms) / (len(span_terms) or 1),
+        "missing_phrases": _missing_phrases(question, passage),
+        "bigrams": sentence_features["bigrams"],
+        "passage_bigrams": sentence_features["passage_bigrams"],
+        "when_missing": sentence_features["when_missing"],
+        "name_unknown": float(
+            question.answer_type in NAME_TYPES and span is not None and not _a_name(span)
+        ),
+        "span_echo": _echo(span_terms, question),
     }
+
+
+# Question types whose answer is a name: a person, an organization, a place or a country.
+NAME_TYPES = frozenset({PERSON, ORGANIZATION, PLACE, COUNTRY})
+# A name as the question writes it: capitalised words, with "of", "and", "in"... between
+# ("War and Peace", "Nobel Prize in Literature", "Federal Reserve").
+_QUESTION_NAME = re.compile(
+    r"\b[A-Z][\w'’-]*(?:\s+(?:(?:of|and|in|the|for|on|de)\s+)*[A-Z][\w'’-]*)+"
+)
+ECHO_PREFIX = 4  # letters a short answer's word shares with a question word to echo it
+
+
+def _missing_phrases(question: Question, passage: str) -> float:
+    """Share of the question's names of two or more words (the first word of the question
+    aside) that the passage does not hold as written: "War and Peace" is not "war" and
+    "peace" apart."""
+    text = question.text
+    names = [m.group() for m in _QUESTION_NAME.finditer(text) if m.start() > 0]
+    if not names:
+        return 0.0
+    lowered = " ".join(passage.lower().split())
+    return sum(name.lower() not in lowered for name in names) / len(names)
+
+
+def _a_name(span: Span) -> bool:
+    """Whether a short answer looks like a name: capitalised words, or a name the
+    gazetteers know."""
+    words = [w for w in span.text.split() if w[:1].isalpha()]
+    return span.known or (bool(words) and all(w[:1].isupper() for w in words))
+
+
+def _echo(span_terms: list[str], question: Question) -> float:
+    """Share of the short answer's words that only echo a question word ("Roman" for
+    "Rome", "Federal" for "Federal Reserve"): an answer made of the question's words."""
+    if not span_terms:
+        return 0.0
+    prefixes = {t[:ECHO_PREFIX] for t in question.terms}
+    return sum(t[:ECHO_PREFIX] in prefixes for t in span_terms) / len(span_terms)
 
 
 def _missing_names(question: Question, passage: str) -> float:

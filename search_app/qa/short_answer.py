@@ -3,11 +3,14 @@
 Every phrase of up to MAX_SPAN_WORDS words of the sentence that does not cross punctuation,
 start or end with a stopword or repeat the question is a candidate; dates, numbers and
 percentages are candidates as the regular expressions of answer_types find them. A
-candidate is described by what it is (a number, a year, a date, a capitalised name, a place
-or organization the gazetteers know, its length, the word before it), each crossed with the
-kind of question, and by where it is (next to the question's words, inside parentheses).
-A log-linear model over these features, fitted on SQuAD questions outside the evaluation
-sample (`python -m bench.qa_squad --fit-spans`), picks one. Questions asking for a quantity,
+candidate is described by what it is (a number, a quantity with its unit, a year, a date, a
+capitalised name, a place or organization the gazetteers know, its length, whether it holds
+or ends with the noun the question asks about, whether it cuts a name in two, the endings of
+its first and last words), each crossed with the kind of question, by where it is (next to
+the question's words, inside parentheses, on which side of them) and by the words at and
+around its edges ("called Abilene" seldom is an answer). A log-linear model over these
+features, fitted on all SQuAD questions outside the evaluation sample
+(`python -m bench.qa_squad --fit-spans --tune 7570`), picks one. Questions asking for a quantity,
 a percentage or a date only take a candidate of that kind: "how many" never gets a bare year,
 a paragraph number or a list ordinal; with none, there is no short answer.
 """
@@ -38,13 +41,14 @@ CLASSES = (
 )
 # Only a candidate of the asked kind answers these: no quantity, no short answer.
 STRICT = {
-    types.NUMBER: ("quantity",),
+    types.NUMBER: ("quantity", "quantity_unit"),
     types.PERCENT: ("percent",),
     types.YEAR: ("year", "date"),
     types.DATE: ("date", "year"),
 }
 SPAN_KINDS = (
     "quantity",
+    "quantity_unit",
     "money",
     "percent",
     "year",
@@ -63,11 +67,42 @@ SPAN_KINDS = (
     "len5",
     "has_head",
     "next_head",
+    "ends_head",
+    "cuts_name_left",
+    "cuts_name_right",
+    "first_ed",
+    "first_ing",
+    "first_ly",
+    "first_s",
+    "last_ed",
+    "last_ing",
+    "last_ly",
+    "last_s",
+    "question_words",
+    "left_of_question",
+    "right_of_question",
+    "in_parentheses",
+    "before_comma",
+    "ends_sentence",
+    "left_share",
     "clean_left",
     "clean_right",
     "near",
     "context_left",
     "context_right",
+)
+# Position features crossed with the question class as well as given alone.
+CROSSED_POSITION = (
+    "near",
+    "context_left",
+    "context_right",
+    "question_words",
+    "left_of_question",
+    "right_of_question",
+    "in_parentheses",
+    "before_comma",
+    "ends_sentence",
+    "left_share",
 )
 BEFORE_WORDS = ("in", "on", "at", "by", "of", "from", "to", "as", "for", "with", "the", "is")
 AFTER_WORDS = ("in", "of", "and", "to", "was", "is", "were", "are", "which", "that", ",", ".")
@@ -82,8 +117,21 @@ GENERAL = (
     "ends_sentence",
     "context_left",
     "context_right",
+    "left_share",
+    "asked_late:left_share",
 )
-_WORD = re.compile(r"\d[\d,.]*\d%?|\w+(?:[-'’]\w+)*|\S")
+# Words: figures with their separators, initials ("U.S.", "William P. Bell"), words with
+# inner hyphens or apostrophes; any other character is a word of its own (punctuation).
+_WORD = re.compile(r"\d[\d,.]*\d%?|(?:[A-Z]\.){2,}|[A-Z]\.(?=\s+[A-Z])|\w+(?:[-'’]\w+)*|\S")
+# Lowercase words of a unit after a figure ("151 votes", "26,000 square kilometres").
+_UNIT = re.compile(r"\s+([a-z][a-z-]*)(?:\s+([a-z][a-z-]*))?")
+# Words asking "of what kind" ("what kind of district"): the noun after them is the head.
+_KIND_OF = r"(?:(?:kind|kinds|type|types|sort|form|forms|part|parts)\s+of\s+)?"
+_NAME_OF = re.compile(
+    r"\bwhat\s+(?:is|was|are|were)\s+the\s+(?:name|term|title|word)s?\s+(?:of|for)\s+"
+    r"(?:the\s+|a\s+|an\s+)?(\w+)",
+    re.IGNORECASE,
+)
 _WH = re.compile(r"\b(what|which|how|why|who|whom|whose|when|where)\b", re.IGNORECASE)
 _PARAGRAPH_NUMBER = re.compile(r"^\s*\(?\d{1,3}[.)]\s")
 _MONEY = re.compile(r"[$£€¥]|\b(?:dollars?|euros?|pounds?|yen|francs?|USD|EUR)\b", re.IGNORECASE)
@@ -121,11 +169,17 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
     typed = _typed_spans(sentence)
     at = [k for k, w in enumerate(words) if w.term in asked]
     qclass = question_class(question)
-    ctx = _Sentence(sentence, words, typed, asked, at, _head_term(question), qclass)
+    late = _asked_late(question)
+    ctx = _Sentence(sentence, words, typed, asked, at, _head_term(question), qclass, late)
+    allowed = STRICT.get(question.answer_type or "")
+    # A question asking for a quantity, a percentage or a date takes only a phrase of that
+    # kind: the other phrases are not even described.
+    wanted = {r for kind in allowed for r in typed[kind]} if allowed else None
     seen: dict[tuple[int, int], tuple[Span, dict[str, float]]] = {}
     for i, j in _phrase_bounds(words, asked):
         start, end = words[i].start, words[j - 1].end
-        seen[(start, end)] = _described(ctx, i, j)
+        if wanted is None or (start, end) in wanted:
+            seen[(start, end)] = _described(ctx, i, j)
     for kind_spans in typed.values():
         for start, end in kind_spans:
             if (start, end) in seen:
@@ -134,7 +188,6 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
             j = next((k for k, w in enumerate(words) if w.end >= end), len(words) - 1) + 1
             if i < j and not all(w.term in asked for w in words[i:j] if w.term):
                 seen[(start, end)] = _described(ctx, i, j)
-    allowed = STRICT.get(question.answer_type or "")
     out = list(seen.values())
     if allowed:
         out = [c for c in out if any(c[1].get(f"{qclass}:{kind}") for kind in allowed)]
@@ -198,10 +251,26 @@ def _typed_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
     ]
     return {
         "quantity": quantities,
+        "quantity_unit": _with_units(sentence, quantities),
         "percent": [(s.start, s.end) for s in types.find_spans(sentence, types.PERCENT)],
         "year": [(s.start, s.end) for s in types.find_spans(sentence, types.YEAR)],
         "date": dates,
     }
+
+
+def _with_units(sentence: str, quantities: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each quantity with the one or two lowercase words after it that say what it counts or
+    measures ("151 votes", "26,000 square kilometres"), unless they are stopwords."""
+    stop = stopwords()
+    out = []
+    for start, end in quantities:
+        unit = _UNIT.match(sentence, end)
+        if not unit or unit.group(1) in stop:
+            continue
+        out.append((start, unit.end(1)))
+        if unit.group(2) and unit.group(2) not in stop:
+            out.append((start, unit.end(2)))
+    return out
 
 
 def _is_ordinal(sentence: str, span: Span) -> bool:
@@ -220,8 +289,9 @@ class _Sentence:
     typed: dict[str, list[tuple[int, int]]]
     asked: set[str]  # the question's terms
     asked_at: list[int]  # positions of the words that are question terms
-    head: str
+    head: frozenset[str]
     qclass: str
+    asked_late: bool  # the question word comes after the question's topic ("... became what?")
 
 
 def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
@@ -231,15 +301,26 @@ def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
     text = sentence[start:end]
     inside = words[i:j]
     kinds = _kinds(text, inside, typed, start, end)
-    kinds["has_head"] = float(bool(head) and any(w.term == head for w in inside))
-    kinds["next_head"] = float(bool(head) and j < len(words) and words[j].term == head)
+    kinds["has_head"] = float(any(w.term in head for w in inside))
+    kinds["next_head"] = float(j < len(words) and words[j].term in head)
+    kinds["ends_head"] = float(inside[-1].term in head)
+    kinds["cuts_name_left"] = float(
+        i > 0 and words[i - 1].text[:1].isupper() and inside[0].text[:1].isupper()
+    )
+    kinds["cuts_name_right"] = float(
+        j < len(words) and words[j].text[:1].isupper() and inside[-1].text[:1].isupper()
+    )
+    for edge, word in (("first", inside[0].text), ("last", inside[-1].text)):
+        suffix = _suffix(word)
+        if suffix:
+            kinds[f"{edge}_{suffix}"] = 1.0
     before = words[i - 1].text.lower() if i > 0 else ""
     after = words[j].text.lower() if j < len(words) else ""
     position = _position(words, i, j, ctx.asked, ctx.asked_at)
     stop = stopwords()
     kinds["clean_left"] = float(not before or before in stop or not words[i - 1].term)
     kinds["clean_right"] = float(not after or after in stop or not words[j].term)
-    for name in ("near", "context_left", "context_right"):
+    for name in CROSSED_POSITION:
         kinds[name] = position[name]
     features = {f"{qclass}:{k}": v for k, v in kinds.items() if v}
     if before in BEFORE_WORDS:
@@ -247,6 +328,18 @@ def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
     if after in AFTER_WORDS:
         features[f"{qclass}:after_{after}"] = 1.0
     features.update(position)
+    # The words at and around its edges, whatever the question: "called Abilene" and
+    # "still pay" start with words that seldom open an answer.
+    for name, word in (
+        ("before", before),
+        ("after", after),
+        ("first", inside[0].text),
+        ("last", inside[-1].text),
+    ):
+        if word.islower():
+            features[f"{name}={word}"] = 1.0
+    if ctx.asked_late:
+        features["asked_late:left_share"] = position["left_share"]
     return Span(start, end, text, bool(kinds.get("place") or kinds.get("organization"))), features
 
 
@@ -285,7 +378,9 @@ def _position(
     inside = [w for w in words[i:j] if w.term]
     at = [k for k in asked_at if not i <= k < j]
     distance = min((min(abs(k - i), abs(k - (j - 1))) for k in at), default=len(words))
+    left = sum(k < i for k in at)
     return {
+        "left_share": left / len(at) if at else 0.5,
         "question_words": sum(w.term in asked for w in inside) / (len(inside) or 1),
         "near": 1.0 / (1 + distance),
         "left_of_question": float(j < len(words) and words[j].term in asked),
@@ -298,16 +393,42 @@ def _position(
     }
 
 
+def _asked_late(question: Question) -> bool:
+    """Whether the question word comes after three or more words ("Tumors that evade the
+    immune response can become what?"): the answer then follows the topic's words."""
+    found = _WH.search(question.text)
+    return found is not None and len(question.text[: found.start()].split()) >= 3
+
+
 def _share_asked(words: list[Word], asked: set[str]) -> float:
     return sum(w.term in asked for w in words) / CONTEXT
 
 
-def _head_term(question: Question) -> str:
-    """The noun after "what"/"which" ("which river" -> river), stemmed; else ""."""
-    found = re.search(r"\b(?:what|which)\s+(\w+)", question.text, re.IGNORECASE)
+def _suffix(word: str) -> str:
+    """The ending that hints at a word's part of speech: -ed, -ing, -ly, -s (lowercase)."""
+    if not word.islower() or len(word) < 4:
+        return ""
+    return next((e for e in ("ing", "ed", "ly", "s") if word.endswith(e)), "")
+
+
+def _head_term(question: Question) -> frozenset[str]:
+    """The words of the noun phrase after "what"/"which" ("which river" -> river, "what
+    notable private school" -> notable, private, school; "what kind of district" ->
+    district; "what is the name of the satellite" -> satellite), stemmed."""
+    named = _NAME_OF.search(question.text)
+    if named:
+        return frozenset({stem(named.group(1).lower())})
+    found = re.search(
+        rf"\b(?:what|which)\s+{_KIND_OF}((?:[\w-]+\s+){{0,2}}[\w-]+)",
+        question.text,
+        re.IGNORECASE,
+    )
     if not found:
-        return ""
-    word = found.group(1).lower()
-    if word in stopwords():
-        return ""
-    return stem(word)
+        return frozenset()
+    stop = stopwords()
+    head = []
+    for word in found.group(1).lower().split():
+        if word in stop:
+            break
+        head.append(stem(word))
+    return frozenset(head)
