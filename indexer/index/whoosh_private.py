@@ -420,11 +420,12 @@ def pool_fullness(writer: Any) -> float | None:
         return None
 
 
-def commit_with_segments(writer: Any, segments: list[Any], merge: bool = True) -> None:
+def commit_with_segments(writer: Any, segments: list[Any]) -> None:
     """Commit `writer` with `segments` (finished by worker processes) in the index beside
-    what the writer itself holds; MpWriter's multi-segment commit."""
+    what the writer itself holds; MpWriter's multi-segment commit. Small segments already
+    in the index are merged as a plain commit would (Whoosh's default merge policy)."""
     with cached_column_checks():
-        final = writer._merge_segments(None, False, merge)
+        final = writer._merge_segments(None, False, True)
         final.extend(segments)
         if writer._added:
             final.append(writer._finalize_segment())
