@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from search_app import qa
+from search_app.qa import answering
 from search_app.qa.question import analyze_question
 from search_app.qa.sentence_scoring import FEATURES, score_passages
 
@@ -67,6 +68,37 @@ def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) ->
     return w
 
 
+def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 800) -> None:
+    """Softmax over each question's RERANK_DEPTH best sentences on the sentence score and the
+    short-answer features (search_app.qa.answering.RERANK_WEIGHTS); prints the weights,
+    scaled so that the sentence score counts 1, and the tuning set's sentence@1."""
+    names = ["sentence_score", *answering.RERANK_WEIGHTS]
+    groups = []
+    for item in items:
+        answers = qa.rank_answers(snapshot, item.question, limit=answering.RERANK_DEPTH).answers
+        y = np.array([contains_answer(a.sentence, item) for a in answers], dtype=float)
+        if y.any():
+            groups.append((np.array([[a.features[n] for n in names] for a in answers]), y))
+    w = np.zeros(len(names))
+    w[0] = 1.0
+    for _ in range(steps):
+        grad = np.zeros_like(w)
+        for x, y in groups:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            grad += x.T @ (p - p * y / (p * y).sum())
+        w -= 0.5 * grad / len(groups)
+    print(
+        f"sentence@1 before {_at1(groups, np.eye(len(names))[0]):.4f}, after {_at1(groups, w):.4f}"
+    )
+    print(
+        json.dumps(
+            {n: round(float(v / w[0]), 3) for n, v in zip(names[1:], w[1:], strict=True)}, indent=1
+        )
+    )
+
+
 def _span_at1(scores: np.ndarray, gold: np.ndarray, offsets: list[int]) -> float:
     """Share of questions whose best-scored candidate is a gold answer."""
     hits = [
@@ -111,7 +143,14 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
     p = 1 / (1 + np.exp(-(x @ w)))
     names = ["bias", *confidence.FEATURES]
     print(json.dumps(dict(zip(names, w.round(3).tolist(), strict=True)), indent=1))
-    for threshold in np.arange(0.05, 0.8, 0.05):
+    for k, name in enumerate(names[1:], start=1):
+        fired = x[:, k] == 1.0
+        if set(np.unique(x[:, k])) <= {0.0, 1.0} and fired.any():
+            print(
+                f"{name}: fires for {int(fired.sum())} answers ({int((fired & full_index).sum())}"
+                f" on the full index), right {y[fired].mean():.3f}, predicted {p[fired].mean():.3f}"
+            )
+    for threshold in np.arange(0.05, 0.5, 0.01):
         refused_full = float(np.mean(p[full_index] < threshold))
         refused_other = float(np.mean(p[~full_index] < threshold))
         print(

@@ -282,6 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         out = ROOT / "search_app" / "qa" / "span_weights.py"
         qa_fit.fit_spans(snapshot, tune, contains_answer, squad_normalize, out)
         return 0
+    if args.fit_rerank:
+        from bench import qa_fit
+
+        tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
+        qa_fit.fit_rerank(product_snapshot(WORK / "index"), tune, contains_answer)
+        return 0
     if args.fit or args.calibrate:
         from bench import qa_fit
 
@@ -429,7 +435,14 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    for a quantity, a percentage or a date only take a phrase of that kind (never a bare year
    or a paragraph number for "how many"); with none, `answer` is null and the sentence is
    given to read.
-4. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
+4. The five best sentences (at most three from one passage) are then re-ordered by their
+   score plus how good a short answer each holds: the short-answer model's raw score of its
+   best phrase, that phrase's probability and how many phrases it had to choose from
+   (`search_app/qa/answering.py`, fitted with `--fit-rerank` on questions outside the
+   sample). A sentence that restates the question without answering it drops below the one
+   next to it that names the answer. The passage of the first answer is the first closest
+   passage.
+5. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
    sentence's and its passage's coverage of the question, the rarest question word missing,
    how few words the question has, whether the short answer of the asked kind is missing
    (a date apart), how clearly the short-answer model prefers its phrase, how much of the
@@ -439,7 +452,10 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    `--calibrate` on questions outside the sample asked of the full index (right when the
    first sentence holds a gold answer) and of the half without their article (wrong). See
    the reliability table above. "No answer found" when the best answer's confidence is below
-   {r["no_answer_threshold"]}; the closest passages are then given as related reading.
+   {r["no_answer_threshold"]}, or when a question asking "when" gets a first sentence that
+   says nothing of time (no date, no phrase such as "after liberation"): a rule rather than
+   an input, as the re-ordering makes it hold for only one first answer in 3,000 on SQuAD.
+   The closest passages are then given as related reading.
 {refusals_section(r)}{speed_section()}"""
 
 
@@ -484,6 +500,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tune", type=int, default=3000, help="tuning questions (--fit)")
     parser.add_argument("--fit", action="store_true")
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument(
+        "--fit-rerank", action="store_true", help="fit the re-ordering by short answers"
+    )
     parser.add_argument("--fit-spans", action="store_true", help="fit the short-answer model")
     parser.add_argument("--no-write", action="store_true", help="print, do not save results")
     return parser.parse_args(argv)

@@ -212,3 +212,19 @@ def test_search_box_in_ask_mode_goes_to_the_ask_page(client):
 def test_ask_page_says_when_there_is_no_answer(client):
     page = client.get("/ask", query_string={"q": OUTSIDE}).get_data(as_text=True)
     assert "No answer found" in page
+
+
+def test_answers_are_reordered_by_their_short_answers(handle):
+    """The best sentences are re-ordered by sentence score plus how good a short answer each
+    holds, the same whatever the number of answers asked for."""
+    from search_app.qa.answering import RERANK_WEIGHTS
+
+    for question in (CHAIR, ATHENS, "How many fact-sheets were made available?"):
+        five = qa.rank_answers(handle.snapshot(), question, limit=5).answers
+        one = qa.rank_answers(handle.snapshot(), question, limit=1).answers
+        assert one[0].sentence == five[0].sentence
+        scores = [a.score for a in five]
+        assert scores == sorted(scores, reverse=True)
+        for a in five:
+            bonus = sum(w * a.features[name] for name, w in RERANK_WEIGHTS.items())
+            assert a.score == pytest.approx(a.features["sentence_score"] + bonus)

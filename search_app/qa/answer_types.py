@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer.index.analysis import stem, stopwords
 from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
 
 DATE = "date"
@@ -103,6 +104,51 @@ _TITLE_BEFORE = re.compile(
 _TITLE_START = re.compile(r"(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s")
 _NAME_EDGE_JUNK = re.compile(r"^(?:The|A|An|In|On|At|By|For|Of|And|But)\s+")
 
+# Questions that can only be answered by a person: "who is the president of", "who was the
+# first emperor of", "who wrote / painted / invented...". A bare "who won" or "who built" may
+# well be answered by a team or a company, so those are not among them.
+_ROLES = (
+    "president|king|queen|emperor|empress|leader|founder|author|director|chairman|chairwoman|"
+    "chair|head|mayor|governor|minister|composer|painter|inventor|father|mother|son|daughter|"
+    "wife|husband|captain|coach|ceo|commissioner|secretary|pope|bishop|prince|princess|ruler|"
+    "owner|creator|designer|architect|writer|poet|scientist|quarterback|chancellor|premier|"
+    "dean|editor|pharaoh|sultan|tsar|czar|monarch|successor|predecessor|heir"
+)
+_PERSON_QUESTION = re.compile(
+    rf"^(?:who|whom)\s+(?:(?:is|was|are|were)\s+(?:the\s+)?(?:\w+\s+){{0,2}}(?:{_ROLES})s?\b"
+    r"|(?:wrote|painted|invented|founded|discovered|composed|sang|directed|authored|sculpted)\b)",
+    re.IGNORECASE,
+)
+# "How long is the Nile": a measure, which a share ("98 per cent") never is.
+_MEASURE_QUESTION = re.compile(
+    r"\bhow\s+(?:long|old|far|tall|high|large|big|deep|wide|fast)\b", re.IGNORECASE
+)
+# "When the election produced a majority, what was it the first occurrence of?": "when" opens
+# a condition and a later question word asks.
+_LATER_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|where|why|how)\b")
+_WHEN = re.compile(r"^(?:when|since when|until when)\b", re.IGNORECASE)
+# The verbs that follow "when" in a question that asks for a time ("When did", "When was").
+_AUXILIARY_WORDS = (
+    "is was are were be been did do does has have had will would can could should shall may "
+    "might must"
+)
+_AUXILIARIES = frozenset(_AUXILIARY_WORDS.split())
+# Words that place a sentence in time without a date: "in the first millennium AD", "during
+# his reign", "ten years later"; and words opening a clause of time ("after liberation").
+_TIME_WORDS = (
+    "year years century centuries decade decades millennium millennia era eras period "
+    "periods age ages reign season seasons week weeks day days month months morning "
+    "evening night nights today yesterday tomorrow ago later earlier dynasty recently "
+    "now soon spring summer autumn winter monday tuesday wednesday thursday friday "
+    "saturday sunday hour hours minute minutes annually ad bc bce ce bp afterwards formerly "
+    "previously currently nowadays once then time times date dated birth death childhood "
+    "youth lifetime war wars"
+)
+TIME_WORDS = frozenset(_TIME_WORDS.split())
+# Not "as", "by" or "under": they open clauses of manner or place as often ("as a solution").
+_TIME_CLAUSE_WORDS = "after before during since until till following when while throughout"
+TIME_CLAUSE_WORDS = frozenset(_TIME_CLAUSE_WORDS.split())
+
 
 @dataclass(frozen=True)
 class Span:
@@ -120,6 +166,13 @@ def expected_type(question: str) -> str | None:
     asking = next(
         (m for m in _ASKING.finditer(text) if m.start() == 0 or m.group().islower()), None
     )
+    if asking is not None and asking.group().lower() == "when" and when_opens_a_condition(text):
+        # "When the Rhine leaves Lake Constance, which way does it flow?": "which" asks.
+        asking = next(
+            (m for m in _ASKING.finditer(text, asking.end()) if m.group().islower()), None
+        )
+        if asking is None:
+            return None
     lowered = text[asking.start() if asking else 0 :].lower()
     for pattern, answer_type in _QUESTION_PATTERNS:
         if re.search(pattern, lowered):
@@ -190,3 +243,73 @@ def _names(sentence: str) -> list[Span]:
             # A lone capitalised word opening the sentence is usually just the first word.
             spans.append(Span(start, start + len(text), text))
     return spans
+
+
+def asks_for_a_person(question: str) -> bool:
+    """Whether only a person answers the question ("Who is the president of...", "Who
+    wrote..."), not a team or a body as "who won" or "who built" may be."""
+    return bool(_PERSON_QUESTION.search(" ".join(question.split())))
+
+
+def asks_for_a_measure(question: str) -> bool:
+    """Whether the question asks how long, old, far, tall, high, large, big, deep, wide or
+    fast something is: a measure, never a share."""
+    return bool(_MEASURE_QUESTION.search(question))
+
+
+def when_opens_a_condition(question: str) -> bool:
+    """Whether "when" opens a condition rather than asks for a time: a later question word
+    asks ("When the Rhine leaves Lake Constance, which way does it flow?"), or no verb follows
+    "when" as in "When did..." ("When large groups boycott a system it can be considered?")."""
+    text = " ".join(question.split())
+    opening = _WHEN.match(text)
+    if opening is None:
+        return False
+    rest = text[opening.end() :]
+    first = rest.split()[0].lower() if rest.split() else ""
+    return _LATER_ASKING.search(rest) is not None or first not in _AUXILIARIES
+
+
+def percent_parts(sentence: str) -> list[tuple[int, int]]:
+    """Character ranges of the percentages of a sentence ("98 per cent", "15%")."""
+    return [(s.start, s.end) for s in _matches(_PERCENT_RE, sentence)]
+
+
+def time_phrases(sentence: str, asked: set[str]) -> list[tuple[int, int]]:
+    """Character ranges of the phrases that say when without a date: a clause of time that
+    holds more than the question's words ("after liberation"; not "after the fall of the
+    Berlin Wall" asked "when did the Berlin Wall fall"), and a word of time with the words
+    before it ("ten years later", "the first millennium AD"). `asked` holds the question's
+    index terms (stems)."""
+    stop = stopwords()
+    out = []
+    for chunk in _CHUNK.finditer(sentence):
+        words = list(_WORD.finditer(chunk.group()))
+        lowered = [w.group().lower() for w in words]
+        for i, word in enumerate(lowered):
+            if word in TIME_CLAUSE_WORDS and i + 1 < len(words):
+                # The first two content words of the clause: is it about something new?
+                content = [w for w in lowered[i + 1 : i + 6] if w not in stop][:2]
+                if any(stem(w) not in asked for w in content):
+                    last = min(i + 5, len(words) - 1)
+                    while last > i + 1 and lowered[last] in stop:  # "after the floods of the"
+                        last -= 1
+                    out.append(
+                        (chunk.start() + words[i].start(), chunk.start() + words[last].end())
+                    )
+            elif _time_word(word) and stem(word) not in asked:
+                first = max(0, i - 3)
+                while first < i and lowered[first] in stop:
+                    first += 1
+                out.append((chunk.start() + words[first].start(), chunk.start() + words[i].end()))
+    return out
+
+
+def _time_word(word: str) -> bool:
+    """A word of time, or one ending with one ("13th-century", "mid-century")."""
+    return word in TIME_WORDS or word.rsplit("-", 1)[-1] in TIME_WORDS
+
+
+# Stretches of a sentence between punctuation, and their words.
+_CHUNK = re.compile(r"(?:[^,;:.()!?\"“”]|[,.](?=\d))+")  # "11,700 years ago" is one
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")

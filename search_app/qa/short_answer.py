@@ -43,8 +43,8 @@ CLASSES = (
 STRICT = {
     types.NUMBER: ("quantity", "quantity_unit"),
     types.PERCENT: ("percent",),
-    types.YEAR: ("year", "date"),
-    types.DATE: ("date", "year"),
+    types.YEAR: ("year", "date", "time"),
+    types.DATE: ("date", "year", "time"),
 }
 SPAN_KINDS = (
     "quantity",
@@ -53,6 +53,7 @@ SPAN_KINDS = (
     "percent",
     "year",
     "date",
+    "time",
     "capitalised",
     "opens_capital",
     "lower",
@@ -167,6 +168,11 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
     words = _words(sentence)
     asked = set(question.terms)
     typed = _typed_spans(sentence)
+    if types.asks_for_a_measure(question.text):
+        typed = _without_shares(typed, sentence)
+    if question.answer_type in (types.DATE, types.YEAR) and not (typed["date"] or typed["year"]):
+        # No date: a phrase that says when otherwise ("after liberation") answers "when".
+        typed["time"] = _snapped(types.time_phrases(sentence, asked), words)
     at = [k for k, w in enumerate(words) if w.term in asked]
     qclass = question_class(question)
     late = _asked_late(question)
@@ -197,17 +203,36 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
     return out
 
 
-def best_span(sentence: str, question: Question) -> tuple[Span | None, float]:
-    """The best candidate and its probability among the sentence's candidates."""
+@dataclass(frozen=True)
+class SpanChoice:
+    """The sentence's best candidate with how strongly the model prefers it."""
+
+    span: Span | None
+    probability: float  # of the best among the sentence's candidates
+    score: float  # the model's raw score of the best candidate (NO_SPAN_SCORE for none)
+    count: int  # how many candidates the sentence offered
+
+
+# The raw score given to a sentence with no candidate at all: below almost every real one.
+NO_SPAN_SCORE = -10.0
+
+
+def choose_span(sentence: str, question: Question) -> SpanChoice:
+    """The best candidate of the sentence, its probability and raw score."""
     found = candidates(sentence, question)
     if not found:
-        return None, 0.0
+        return SpanChoice(None, 0.0, NO_SPAN_SCORE, 0)
     w = WEIGHTS
     scores = [sum(w.get(name, 0.0) * value for name, value in f.items()) for _, f in found]
     top = max(scores)
     total = sum(math.exp(s - top) for s in scores)
-    best = scores.index(top)
-    return found[best][0], 1.0 / total
+    return SpanChoice(found[scores.index(top)][0], 1.0 / total, top, len(found))
+
+
+def best_span(sentence: str, question: Question) -> tuple[Span | None, float]:
+    """The best candidate and its probability among the sentence's candidates."""
+    choice = choose_span(sentence, question)
+    return choice.span, choice.probability
 
 
 def _words(sentence: str) -> list[Word]:
@@ -255,6 +280,33 @@ def _typed_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
         "percent": [(s.start, s.end) for s in types.find_spans(sentence, types.PERCENT)],
         "year": [(s.start, s.end) for s in types.find_spans(sentence, types.YEAR)],
         "date": dates,
+        "time": [],  # filled for "when" questions whose sentence holds no date
+    }
+
+
+def _snapped(ranges: list[tuple[int, int]], words: list[Word]) -> list[tuple[int, int]]:
+    """Character ranges widened to the words they touch ("700 years" of "11,700 years")."""
+    out = []
+    for start, end in ranges:
+        inside = [w for w in words if w.start < end and start < w.end]
+        if inside:
+            out.append((inside[0].start, inside[-1].end))
+    return out
+
+
+def _without_shares(
+    typed: dict[str, list[tuple[int, int]]], sentence: str
+) -> dict[str, list[tuple[int, int]]]:
+    """The typed ranges without the figures of percentages: "98" of "98 per cent" is no
+    length, age or height."""
+    shares = types.percent_parts(sentence)
+
+    def in_share(r: tuple[int, int]) -> bool:
+        return any(start <= r[0] and r[1] <= end for start, end in shares)
+
+    quantities = ("quantity", "quantity_unit")
+    return {
+        k: [r for r in v if not in_share(r)] if k in quantities else v for k, v in typed.items()
     }
 
 
