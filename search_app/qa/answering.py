@@ -118,9 +118,8 @@ def rank_answers(
     passages = retrieve(snapshot, analysed, filters, year_from, year_to)
     scored = score_passages(snapshot.searcher(), analysed, passages)
     best = _diverse(scored, max(limit, RERANK_DEPTH))
-    answers = sorted((with_short_answer(item, analysed) for item in best), key=lambda a: -a.score)[
-        :limit
-    ]
+    reranked = sorted((with_short_answer(item, analysed) for item in best), key=lambda a: -a.score)
+    answers = reranked[:limit]
     return Ranking(analysed, answers, _by_best_sentence(passages, [*answers, *scored]))
 
 
