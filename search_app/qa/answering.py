@@ -190,11 +190,12 @@ def is_confident(best: Scored) -> bool:
 def _by_best_sentence(
     passages: list[tuple[dict[str, Any], float]], scored: list[Scored]
 ) -> list[tuple[dict[str, Any], float]]:
-    """The passages in the order of their best sentences (then in search order).
+    """The passages in the order of their best sentences (then in search order); `scored`
+    lists the answers first, so that the first answer's passage comes first.
 
     The sentence scores weigh the search score with the question's words in each sentence:
     on SQuAD questions outside the sample this puts the passage holding the answer first
-    more often than the search order alone (passage@1 0.83 against 0.79).
+    more often than the search order alone (passage@1 0.84 against 0.79).
     """
     first: dict[str, int] = {}
     for position, item in enumerate(scored):  # best first
