@@ -1,16 +1,17 @@
 """How likely an answer is right: a calibrated probability, and the no-answer decision.
 
 A logistic model over the answer sentence's coverage of the question (its own words, its
-passage's, as near forms too, in the question's order, the weight of the rarest question word
-it lacks), how few words the question has (two matched words say less than six), whether the
-short answer of the kind asked for is missing and how clearly the short-answer model prefers
-its phrase, and whether the short answer is of the kind asked for at all: no person for "who
-is the president of", no phrase of time for "when", a year of the question that the passage
-does not hold. Fitted by `python -m bench.qa_squad --calibrate` on SQuAD questions outside
-the evaluation sample, each asked of the full index (right when the first sentence holds a
-gold answer) and of an index without its article (always wrong): the output is the
-probability that the answer's sentence answers the question, checked bin by bin in the
-bench's reliability table.
+passage's, as near forms too, in the question's order, the weight of the rarest question
+word it lacks), how few words the question has (two matched words say less than six),
+whether the short answer of the kind asked for is missing and how clearly the short-answer
+model prefers its phrase, and whether the short answer is of the kind asked for at all: no
+person for "who is the president of", a year of the question that the passage does not hold.
+Fitted by `python -m bench.qa_squad --calibrate` on SQuAD questions outside the evaluation
+sample, each asked of the full index (right when the first sentence holds a gold answer) and
+of an index without its article (always wrong): the output is the probability that the
+answer's sentence answers the question, checked bin by bin in the bench's reliability table.
+Apart from the model, a rule: a "when" answered by a sentence that says nothing of time is
+no answer (answers_the_question).
 """
 
 from __future__ import annotations
