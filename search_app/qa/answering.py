@@ -47,9 +47,9 @@ NO_ANSWER_THRESHOLD = confidence.NO_ANSWER_THRESHOLD
 CLOSEST_PASSAGES = 3
 # The best sentences are re-ordered by how good a short answer each holds and how close in
 # meaning each is to the question: this many, whatever the number of answers asked for, so
-# that the first answer does not depend on it. Embedding each costs about 7 ms on 2 cores;
-# deeper than 7 gained little on SQuAD questions outside the sample.
-RERANK_DEPTH = 7
+# that the first answer does not depend on it. Each costs a few milliseconds to embed on
+# 2 cores; deeper than 6 gained little on SQuAD questions outside the sample.
+RERANK_DEPTH = 6
 # Weights of the re-ordering score (the sentence score counts 1), fitted by
 # `python -m bench.qa_squad --fit-rerank` on SQuAD questions outside the sample: a sentence
 # holding a phrase the short-answer model likes, or close to the question in meaning, is
