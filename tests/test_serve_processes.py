@@ -44,7 +44,7 @@ def test_processes_answer_through_a_live_rebuild(corpus_dir: Path, tmp_path: Pat
         )
     try:
         _wait_until_up(port, server)
-        assert len(_children(server.pid)) == PROCESSES
+        assert _wait_for_children(server.pid, PROCESSES) == PROCESSES
         rebuilt: list[int] = []
         stop = threading.Event()
 
@@ -80,6 +80,15 @@ def test_processes_answer_through_a_live_rebuild(corpus_dir: Path, tmp_path: Pat
     )
     # Counted by both workers and added up (one worker alone answers only a part of them).
     assert served >= len(result.samples) + 1  # and the health checks
+
+
+def _wait_for_children(pid: int, expected: int, seconds: float = 30.0) -> int:
+    """How many worker processes the server has once it has `expected` (or time is up):
+    the first worker may answer before the master has forked the next one."""
+    deadline = time.monotonic() + seconds
+    while len(_children(pid)) < expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return len(_children(pid))
 
 
 def _children(pid: int) -> list[int]:

