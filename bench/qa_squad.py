@@ -459,7 +459,7 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    for a quantity, a percentage or a date only take a phrase of that kind (never a bare year
    or a paragraph number for "how many"); with none, `answer` is null and the sentence is
    given to read.
-4. The seven best sentences (at most three from one passage) are then re-ordered by their
+4. The six best sentences (at most three from one passage) are then re-ordered by their
    score plus how good a short answer each holds (the short-answer model's raw score of its
    best phrase, that phrase's probability and how many phrases it had to choose from) and
    how close in meaning each is to the question: the cosine of the question's and the
