@@ -42,7 +42,8 @@ CANDIDATE_PASSAGES = 20
 # At most this many answers from one passage, so that alternatives come from elsewhere.
 PER_PASSAGE = 3
 # Below this confidence the best sentence is not shown as an answer: "no answer found"
-# (search_app.qa.confidence, fitted outside the sample).
+# (search_app.qa.confidence, fitted outside the sample). This is the threshold with the
+# sentence-embedding model; confidence.threshold() gives the one of the model in use.
 NO_ANSWER_THRESHOLD = confidence.NO_ANSWER_THRESHOLD
 CLOSEST_PASSAGES = 3
 # The best sentences are re-ordered by how good a short answer each holds and how close in
