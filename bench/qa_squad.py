@@ -45,7 +45,6 @@ from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E40
 from search_app import qa  # noqa: E402
 from search_app.engine.index_handle import IndexHandle, Snapshot  # noqa: E402
 from search_app.qa import semantic  # noqa: E402
-from search_app.qa.short_answer import best_span  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
 WORK = ROOT / "bench" / "work" / "qa_squad"
@@ -183,7 +182,7 @@ def evaluate(snapshot: Snapshot, items: Iterable[Item], calibration: list | None
         counts["search_order@5"] += item.passage_id in searched[:5]
         counts["sentence@1"] += any(hits[:1])
         counts["sentence@5"] += any(hits[:5])
-        span = best_span(ranking.answers[0].sentence, ranking.question)[0] if hits else None
+        span = ranking.answers[0].span if hits else None  # cut when the answer was ranked
         if span is not None:
             em = any(squad_normalize(span.text) == squad_normalize(a) for a in item.answers)
             counts["spans"] += 1
