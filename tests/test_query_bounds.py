@@ -149,13 +149,26 @@ def test_wildcard_range_and_fuzzy_queries_answer(client, path: str, q: str) -> N
     assert get(client, path, q).status_code == 200
 
 
-@pytest.mark.parametrize("q", ["*a* *e* *i* *o*", "?* ??* ???*", "nurses *ing", "text:?urses"])
-@pytest.mark.parametrize("path", ["/api/search", "/api/documents", "/api/suggest"])
-def test_a_word_starting_with_a_wildcard_is_refused(client, path: str, q: str) -> None:
-    # Suggestions parse the words before the last one as search does, with its bounds.
-    response = get(client, path, f"{q} wor")
-    assert response.status_code == 400
-    assert error_code(response) == "leading_wildcard"
+@pytest.mark.parametrize("q", ["*a* *e* *i* *o*", "?* ??* ???*", "*ing", "text:?urses"])
+@pytest.mark.parametrize("path", ["/api/search", "/api/documents"])
+def test_a_word_starting_with_a_wildcard_is_left_out_with_a_notice(client, path, q) -> None:
+    # It would read the whole vocabulary; refusing it would refuse the rest of the query too.
+    response = get(client, path, f"{q} nurses")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert "cannot start with * or ?" in body["notice"]
+    assert body["total"] == get(client, path, "nurses").get_json()["total"] > 0
+
+
+def test_the_page_says_which_wildcard_words_it_left_out(client) -> None:
+    page = get(client, "/search", "*ing nurses").get_data(as_text=True)
+    assert "Left out &#39;*ing&#39;" in page
+    assert "nurses" in page
+
+
+@pytest.mark.parametrize("path", ["/api/suggest", "/api/ask"])
+def test_suggest_and_ask_read_past_a_leading_wildcard(client, path: str) -> None:
+    assert get(client, path, "*ing nurses recru").status_code == 200
 
 
 def test_suggest_completes_after_many_wildcard_words(client) -> None:

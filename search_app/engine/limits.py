@@ -136,16 +136,6 @@ def check_length(text: str) -> None:
         )
 
 
-def refuse_leading_wildcard(word: str) -> None:
-    """400: a wildcard at the start of a word would have to read the whole vocabulary."""
-    raise BadRequest(
-        400,
-        "leading_wildcard",
-        f"{word!r} starts with a wildcard: put at least one letter before * or ? "
-        "(for example migra*).",
-    )
-
-
 def check_terms(count: int) -> None:
     """400 when a query looks up more than MAX_QUERY_TERMS terms."""
     if count > MAX_QUERY_TERMS:

@@ -38,7 +38,6 @@ from search_app.engine.limits import (
     check_deadline,
     check_length,
     check_terms,
-    refuse_leading_wildcard,
 )
 from search_app.engine.verbose import key_words, reads_as_text
 
@@ -47,6 +46,10 @@ KEYWORD_FACETS: tuple[str, ...] = tuple(f for f in FACETS if f not in NUMERIC_FA
 # Words that stand for several index terms: expanded by bound_expansions, within limits.
 EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)
 FALLBACK_NOTICE = "The query could not be parsed as written ({why}); searched for its words."
+WILDCARD_NOTICE = (
+    "Left out {words}: a word cannot start with * or ? (it would read every word in the "
+    "index); put at least one letter first, for example migra*."
+)
 _WORD = re.compile(r"\w+")
 
 Resolver = Callable[[str, str], str]
@@ -83,6 +86,7 @@ def parse(text: str, schema: Schema, resolve: Resolver | None = None, reader=Non
     as its key words (verbose.py: the rarest in `reader`'s index when given).
 
     Raises BadRequest (400) only for a query beyond limits.py: too long, or too many terms.
+    Words starting with a wildcard are left out, with a notice.
     """
     check_length(text)
     if reads_as_text(text):
@@ -104,7 +108,8 @@ def parse(text: str, schema: Schema, resolve: Resolver | None = None, reader=Non
     else:
         if resolve is not None:
             strict = resolve_facets(strict, resolve)
-        parsed = ParsedQuery(text, strict, relax(strict))
+        strict, notice = _without_leading_wildcards(strict)
+        parsed = ParsedQuery(text, strict, relax(strict), notice)
     check_terms(count_terms(parsed.strict))
     return parsed
 
@@ -153,6 +158,23 @@ def _negation_only(text: str, schema: Schema) -> Query | None:
         return None
     inner = _parser(schema).parse(" OR ".join(t[1:] for t in tokens))
     return None if _has_null(inner) else wq.Not(inner)
+
+
+def _without_leading_wildcards(q: Query) -> tuple[Query, str | None]:
+    """`q` without its `*ing`, `?urses` words, and a notice naming them; they would read the
+    whole vocabulary (a 400 would refuse the rest of the query with them)."""
+    wild = [
+        leaf for leaf in q.leaves() if isinstance(leaf, wq.Wildcard) and _starts_wild(leaf.text)
+    ]
+    if not wild:
+        return q, None
+    words = dict.fromkeys(repr(leaf.text) for leaf in wild)  # once each, in order
+    kept = q.accept(lambda node: wq.NullQuery if node in wild else node).normalize()
+    return kept, WILDCARD_NOTICE.format(words=", ".join(words))
+
+
+def _starts_wild(word: str) -> bool:
+    return not re.split(r"[*?]", word, maxsplit=1)[0]
 
 
 def _fallback(text: str, schema: Schema, why: str, resolve: Resolver | None) -> ParsedQuery:
@@ -256,8 +278,8 @@ def _expansions(node: Query, reader, scan: int, wanted: int) -> list[str]:
 def _wildcard(node: wq.Wildcard, reader, scan: int) -> list[str]:
     """Terms matching `wild?card*` among the first `scan` starting with its literal part."""
     literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
-    if not literal:
-        refuse_leading_wildcard(node.text)  # it would read the whole vocabulary
+    if not literal:  # parse() leaves these out: they would read the whole vocabulary
+        return []
     pattern = re.compile(translate(node.text))
     candidates = _texts(reader.expand_prefix(node.fieldname, literal), scan)
     return [term for term in candidates if pattern.match(term)]

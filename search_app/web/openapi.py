@@ -318,8 +318,9 @@ def _search_parameters() -> list[dict[str, Any]]:
             "q",
             {"type": "string", "maxLength": MAX_QUERY_CHARS},
             'Query: words, "phrases", -excluded, OR, field:value, prefix*, word~ (one edit, a '
-            "transposition counting as one). A document symbol (A/78/375) or exact title puts "
-            "that document first. Queries of over 12 words (or 1,000 characters) not clearly "
+            "transposition counting as one); a word starting with * or ? is left out, with a "
+            "`notice`. A document symbol (A/78/375) or exact title puts that document first. "
+            "Queries of over 12 words (or 1,000 characters) not clearly "
             "in the syntax are read as plain text: their words by tf-idf, ranked as one BM25F "
             "query. Empty: browse documents, newest first.",
         ),
@@ -525,8 +526,7 @@ def _error_responses() -> dict[str, Any]:
         400: (
             "Bad parameter. `error.code` says which: `bad_parameter`, `unknown_parameter`, "
             "`missing_question`, "
-            "`query_too_long`, `too_many_terms` (a query looking up too many index terms), "
-            "`leading_wildcard` (`*a`, `?b`: a pattern must start with a letter or digit).",
+            "`query_too_long`, `too_many_terms` (a query looking up too many index terms).",
             (),
         ),
         401: ("No bearer token.", ("WWW-Authenticate",)),
