@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from search_app import qa
-from search_app.qa import answering
+from search_app.qa import rerank
 from search_app.qa.question import analyze_question
 from search_app.qa.sentence_scoring import FEATURES, score_passages
 
@@ -23,6 +23,7 @@ from search_app.qa.sentence_scoring import FEATURES, score_passages
 # An edge word becomes a feature of the span model when seen this often in the tuning data.
 MIN_WORD_COUNT = 20
 L2 = 1e-4  # the span model's L2 penalty
+RERANK_L2 = 1e-3  # the re-ordering's: its inputs overlap (sentence score and its own inputs)
 SPAN_CACHE = Path(__file__).resolve().parent / "work" / "qa_squad" / "span-sentences"
 
 
@@ -68,19 +69,21 @@ def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) ->
     return w
 
 
-def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 800) -> None:
-    """Softmax over each question's RERANK_DEPTH best sentences on the sentence score and the
-    short-answer features (search_app.qa.answering.RERANK_WEIGHTS); prints the weights,
-    scaled so that the sentence score counts 1, and the tuning set's sentence@1."""
-    names = ["sentence_score", *answering.RERANK_WEIGHTS]
+def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 1500) -> None:
+    """Softmax over each question's rerank.DEPTH best sentences on every input of the
+    re-ordering score (search_app.qa.rerank.INPUTS), L2 RERANK_L2 on all but the sentence
+    score; prints the weights, scaled so that the sentence score counts 1, and the tuning
+    set's sentence@1 before and after."""
+    names = list(rerank.INPUTS)
     groups = []
     for item in items:
-        answers = qa.rank_answers(snapshot, item.question, limit=answering.RERANK_DEPTH).answers
+        answers = qa.rank_answers(snapshot, item.question, limit=rerank.DEPTH).answers
         y = np.array([contains_answer(a.sentence, item) for a in answers], dtype=float)
         if y.any():
-            groups.append((np.array([[a.features[n] for n in names] for a in answers]), y))
+            groups.append((np.array([[a.features.get(n, 0.0) for n in names] for a in answers]), y))
     w = np.zeros(len(names))
     w[0] = 1.0
+    penalized = np.arange(len(names)) > 0
     for _ in range(steps):
         grad = np.zeros_like(w)
         for x, y in groups:
@@ -88,14 +91,12 @@ def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 800) -> 
             p = np.exp(s - s.max())
             p /= p.sum()
             grad += x.T @ (p - p * y / (p * y).sum())
-        w -= 0.5 * grad / len(groups)
+        w -= 0.5 * (grad / len(groups) + RERANK_L2 * w * penalized)
     print(
         f"sentence@1 before {_at1(groups, np.eye(len(names))[0]):.4f}, after {_at1(groups, w):.4f}"
     )
     print(
-        json.dumps(
-            {n: round(float(v / w[0]), 3) for n, v in zip(names[1:], w[1:], strict=True)}, indent=1
-        )
+        json.dumps({n: round(float(v / w[0]), 3) for n, v in zip(names, w, strict=True)}, indent=1)
     )
 
 

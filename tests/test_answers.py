@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browsing import chromium, serving
 from click.testing import CliRunner
@@ -29,7 +30,7 @@ from search_app.qa.answer_types import (
     when_opens_a_condition,
 )
 from search_app.qa.question import analyze_question
-from search_app.qa.short_answer import best_span, candidates
+from search_app.qa.short_answer import _consensus, best_span, candidates
 from search_app.web import create_app
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -105,6 +106,15 @@ def test_spans_of_each_kind_from_a_sentence():
         span, probability = best_span(sentence, analyze_question(question))
         assert span is not None and expected in span.text, question
         assert 0 < probability <= 1
+
+
+def test_where_the_model_hesitates_the_shared_words_win():
+    # "the Eiffel Tower" is likeliest, but "Eiffel Tower in Paris" overlaps more of what the
+    # model believes: 0.4 on it, 0.35 on the longer phrase and 0.25 on "Paris".
+    sentence = "the Eiffel Tower in Paris"
+    spans = [Span(0, 16, sentence[0:16]), Span(4, 25, sentence[4:25]), Span(20, 25, "Paris")]
+    assert _consensus(spans, np.array([0.4, 0.35, 0.25])) == 1
+    assert _consensus(spans, np.array([0.8, 0.15, 0.05])) == 0  # no doubt: the likeliest
 
 
 def test_no_short_answer_of_the_asked_kind_gives_null_not_the_sentence():
