@@ -163,9 +163,7 @@ def _negation_only(text: str, schema: Schema) -> Query | None:
 def _without_leading_wildcards(q: Query) -> tuple[Query, str | None]:
     """`q` without its `*ing`, `?urses` words, and a notice naming them; they would read the
     whole vocabulary (a 400 would refuse the rest of the query with them)."""
-    wild = [
-        leaf for leaf in q.leaves() if isinstance(leaf, wq.Wildcard) and _starts_wild(leaf.text)
-    ]
+    wild = [leaf for leaf in q.leaves() if isinstance(leaf, wq.Wildcard) and not _literal(leaf)]
     if not wild:
         return q, None
     words = dict.fromkeys(repr(leaf.text) for leaf in wild)  # once each, in order
@@ -173,8 +171,9 @@ def _without_leading_wildcards(q: Query) -> tuple[Query, str | None]:
     return kept, WILDCARD_NOTICE.format(words=", ".join(words))
 
 
-def _starts_wild(word: str) -> bool:
-    return not re.split(r"[*?]", word, maxsplit=1)[0]
+def _literal(node: wq.Wildcard) -> str:
+    """The part of `wild?card*` before its first wildcard ("" when it starts with one)."""
+    return re.split(r"[*?]", node.text, maxsplit=1)[0]
 
 
 def _fallback(text: str, schema: Schema, why: str, resolve: Resolver | None) -> ParsedQuery:
@@ -277,7 +276,7 @@ def _expansions(node: Query, reader, scan: int, wanted: int) -> list[str]:
 
 def _wildcard(node: wq.Wildcard, reader, scan: int) -> list[str]:
     """Terms matching `wild?card*` among the first `scan` starting with its literal part."""
-    literal = re.split(r"[*?]", node.text, maxsplit=1)[0]
+    literal = _literal(node)
     if not literal:  # parse() leaves these out: they would read the whole vocabulary
         return []
     pattern = re.compile(translate(node.text))
