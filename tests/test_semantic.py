@@ -104,6 +104,18 @@ def test_meaning_finds_the_sentence_that_words_miss(normans, monkeypatch, questi
     assert answer not in by_words.sentence
 
 
+def test_a_very_long_sentence_is_read_up_to_the_models_training_length():
+    """The model learnt on 128 word pieces: what lies beyond is not read (and not paid for),
+    so two sentences alike in their first 150 words weigh the same."""
+    opening = " ".join(["Farmers plant rice when the first heavy showers arrive."] * 15)
+    found = semantic.similarities(
+        "When do farmers plant rice?",
+        [f"{opening} Rainfall records go back to 1901.", f"{opening} Nobody eats the rice."],
+    )
+    assert found is not None
+    assert found[0] == pytest.approx(found[1], abs=1e-6)
+
+
 def test_questions_asked_at_once_from_many_threads():
     """The server answers from several threads: encodings must not trip over each other."""
     questions = [f"When do farmers plant rice in region {k}?" for k in range(16)]

