@@ -160,6 +160,48 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
         )
 
 
+def fit_answer_confidence(
+    snapshot, halves, items, other_half: Callable, answer_right: Callable, steps: int = 5000
+) -> None:
+    """Logistic model of 'the answer is right as shown' (search_app.qa.confidence's
+    ANSWER_FEATURES) on every listed answer to tuning questions asked of the full index and
+    of the half without their article (always wrong); prints the weights and the tuning
+    answers' reliability by bins of 0.1."""
+    from search_app.engine.index_handle import IndexHandle
+    from search_app.qa import confidence
+
+    names = confidence.ANSWER_FEATURES
+    others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
+    rows, labels = [], []
+    for item in items:
+        for s, answerable in ((snapshot, True), (others[other_half(item)], False)):
+            answers = qa.rank_answers(s, item.question, limit=5).answers
+            for k, a in enumerate(answers):
+                gap = answers[0].score - a.score
+                inputs = confidence.answer_inputs(a.features, a.span is not None, k == 0, gap)
+                rows.append([inputs[n] for n in names])
+                labels.append(float(answerable and answer_right(a, item)))
+    x, y = np.array(rows), np.array(labels)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    xs = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(xs.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(xs @ w)))
+        w -= 0.5 * (xs.T @ (p - y) / len(y) + L2 * np.r_[0.0, w[1:]])
+    raw = w[1:] / scale
+    weights = {"bias": float(w[0] - raw @ mean), **dict(zip(names, raw.tolist(), strict=True))}
+    print(json.dumps({n: round(v, 3) for n, v in weights.items()}, indent=1))
+    p = 1 / (1 + np.exp(-(xs @ w)))
+    print(f"{len(y)} answers, {y.mean():.3f} right")
+    for low in np.arange(0.0, 1.0, 0.1):
+        inside = (p >= low) & (p < low + 0.1)
+        if inside.any():
+            print(
+                f"{low:.1f}-{low + 0.1:.1f}: {int(inside.sum())} answers, predicted "
+                f"{p[inside].mean():.3f}, right {y[inside].mean():.3f}"
+            )
+
+
 def span_groups(snapshot, items, contains_answer: Callable, normalize: Callable) -> list[tuple]:
     """Per question: the candidates of its best-ranked sentence holding a gold answer, as
     sparse feature rows, and which candidates are a gold answer (official normalisation)."""

@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E40
 from search_app import qa  # noqa: E402
 from search_app.engine.index_handle import IndexHandle, Snapshot  # noqa: E402
 from search_app.qa import semantic  # noqa: E402
+from search_app.qa.sentence_scoring import Scored  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
 WORK = ROOT / "bench" / "work" / "qa_squad"
@@ -141,6 +142,22 @@ def contains_answer(sentence: str, item: Item) -> bool:
     return any(norm(a) in sentence for a in item.answers)
 
 
+# A short answer is counted right, for the confidence of answers, when it overlaps a gold
+# answer by at least this word F1: "Excellency António Guterres" answers as "António Guterres".
+RIGHT_F1 = 0.5
+
+
+def answer_right(answer: Scored, item: Item) -> bool:
+    """Whether an answer is right as shown: its short answer overlaps a gold answer by at
+    least RIGHT_F1 within a sentence holding one, or (without a short answer) its sentence
+    holds one."""
+    if not contains_answer(answer.sentence, item):
+        return False
+    return answer.span is None or max(f1_score(answer.span.text, a) for a in item.answers) >= (
+        RIGHT_F1
+    )
+
+
 def squad_normalize(text: str) -> str:
     """The official SQuAD answer normalisation (lower, no punctuation, no articles)."""
     text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
@@ -158,14 +175,19 @@ def f1_score(prediction: str, gold: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def evaluate(snapshot: Snapshot, items: Iterable[Item], calibration: list | None = None) -> dict:
+def evaluate(
+    snapshot: Snapshot, items: Iterable[Item], calibration: Calibration | None = None
+) -> dict:
     """Passage recall, sentence accuracy, short-answer EM/F1 and refusals of search_app.qa;
-    appends (confidence, first sentence correct) to `calibration`."""
+    adds every answer's (confidence, right as shown) and the first answer's (sentence
+    probability, sentence right) to `calibration`."""
     counts = dict.fromkeys(
         ["n", "passage@1", "passage@5", "passage@20", "sentence@1", "sentence@5"], 0
     )
     counts.update({"search_order@1": 0, "search_order@5": 0})
     counts.update(spans=0, span_em=0, refused=0, answered_correct=0, em=0, f1=0.0)
+    # No later answer shows a higher confidence (and the same by sentence confidence).
+    counts.update(first_most_confident=0, first_sentence_most_confident=0)
     started = time.perf_counter()
     for item in items:
         ranking = qa.rank_answers(snapshot, item.question, limit=5)
@@ -190,9 +212,18 @@ def evaluate(snapshot: Snapshot, items: Iterable[Item], calibration: list | None
             counts["em"] += em
             counts["f1"] += max(f1_score(span.text, a) for a in item.answers)
         confident = bool(ranking.answers) and qa.is_confident(ranking.answers[0])
-        if calibration is not None and ranking.answers:
-            calibration.append((ranking.answers[0].confidence, bool(hits[0])))
+        if calibration is not None:
+            calibration.add(ranking.answers, item, answerable=True)
         counts["refused"] += not confident
+        counts["first_most_confident"] += all(
+            a.confidence <= ranking.answers[0].confidence for a in ranking.answers
+        )
+        # The same by the sentences' probability (what `confidence` showed until it was the
+        # answer's).
+        first_p = ranking.answers[0].features["sentence_probability"] if ranking.answers else 0
+        counts["first_sentence_most_confident"] += all(
+            a.features["sentence_probability"] <= first_p for a in ranking.answers
+        )
         counts["answered_correct"] += confident and any(hits[:1])
     return _rates(counts, time.perf_counter() - started)
 
@@ -254,7 +285,26 @@ def build_halves(articles: list[dict], split) -> dict[str, Path]:
     return paths
 
 
-def refusal_rate(halves: dict[str, Path], items: list[Item], calibration: list) -> dict:
+@dataclass
+class Calibration:
+    """(probability, right) pairs: of every answer listed (its `confidence`, right as shown)
+    and of first answers only (its sentence's probability, the one that refuses)."""
+
+    answers: list[tuple[float, bool]] = field(default_factory=list)
+    sentences: list[tuple[float, bool]] = field(default_factory=list)
+
+    def add(self, answers: list[Scored], item: Item, answerable: bool) -> None:
+        for answer in answers:
+            self.answers.append((answer.confidence, answerable and answer_right(answer, item)))
+        if answers:
+            first = answers[0]
+            right = answerable and contains_answer(first.sentence, item)
+            self.sentences.append((first.features["sentence_probability"], right))
+
+
+def refusal_rate(
+    halves: dict[str, Path], items: list[Item], calibration: Calibration | None
+) -> dict:
     """How often qa refuses questions asked against the index without their article."""
     refused = n = 0
     snapshots = {k: product_snapshot(p) for k, p in halves.items()}
@@ -262,8 +312,8 @@ def refusal_rate(halves: dict[str, Path], items: list[Item], calibration: list) 
         ranking = qa.rank_answers(snapshots[other_half(item)], item.question, limit=5)
         n += 1
         refused += not (ranking.answers and qa.is_confident(ranking.answers[0]))
-        if ranking.answers:
-            calibration.append((ranking.answers[0].confidence, False))
+        if calibration is not None:
+            calibration.add(ranking.answers, item, answerable=False)
     return {"n": n, "no_answer_rate": round(refused / (n or 1), 4)}
 
 
@@ -290,6 +340,14 @@ def main(argv: list[str] | None = None) -> int:
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
         qa_fit.fit_rerank(product_snapshot(WORK / "index"), tune, contains_answer)
         return 0
+    if args.fit_answer_confidence:
+        from bench import qa_fit
+
+        tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
+        halves = build_halves(articles, split)
+        snapshot = product_snapshot(WORK / "index")
+        qa_fit.fit_answer_confidence(snapshot, halves, tune, other_half, answer_right)
+        return 0
     if args.fit or args.calibrate:
         from bench import qa_fit
 
@@ -311,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args, articles, split, sample: list[Item]) -> dict:
-    calibration: list[tuple[float, bool]] = []
+    calibration = Calibration()
     ours = evaluate(product_snapshot(WORK / "index"), sample, calibration)
     build_sentence_baseline(WORK / "baseline", articles, split)
     baseline = evaluate_baseline(WORK / "baseline", sample)
@@ -319,7 +377,7 @@ def run(args, articles, split, sample: list[Item]) -> dict:
     unanswerable = refusal_rate(halves, sample, calibration)
     with words_only():
         by_words = evaluate(product_snapshot(WORK / "index"), sample)
-        by_words["unanswerable_refused"] = refusal_rate(halves, sample, [])["no_answer_rate"]
+        by_words["unanswerable_refused"] = refusal_rate(halves, sample, None)["no_answer_rate"]
     return {
         "dataset": "SQuAD v1.1 dev",
         "articles": len(articles),
@@ -335,7 +393,8 @@ def run(args, articles, split, sample: list[Item]) -> dict:
         "false_refusal_rate": ours["refused"],
         "semantic_model": semantic.model() is not None,
         "words_only": by_words,
-        "reliability": reliability(calibration),
+        "reliability": reliability(calibration.answers),
+        "sentence_reliability": reliability(calibration.sentences),
     }
 
 
@@ -393,11 +452,15 @@ def markdown(r: dict) -> str:
             "",
         ),
         ("unanswerable questions refused (no answer found)", u["no_answer_rate"], ""),
+        ("first answer the most confident of its list", o["first_most_confident"], ""),
     ]
     table = "\n".join(f"| {name} | {ours} | {base} |" for name, ours, base in rows)
-    bins = "\n".join(
-        f"| {row['bin']} | {row['n']} | {row['mean_confidence']} | {row['accuracy']} |"
-        for row in r["reliability"]
+    bins, sentence_bins = (
+        "\n".join(
+            f"| {row['bin']} | {row['n']} | {row['mean_confidence']} | {row['accuracy']} |"
+            for row in r[key]
+        )
+        for key in ("reliability", "sentence_reliability")
     )
     return f"""# Question answering: SQuAD v1.1 dev
 
@@ -420,12 +483,22 @@ Average time per question (ours): {o["ms_per_question"]} ms. Raw figures:
 
 ## Reliability of `confidence`
 
-The first answer of every sample question, asked of the full index (right when its sentence
-holds a gold answer) and of the half without its article (always wrong), by confidence:
+Every answer listed (up to five) for every sample question, asked of the full index and of
+the half without its article (always wrong), by its `confidence`. An answer is right as
+shown when its short answer overlaps a gold answer by at least half (word F1 >= 0.5) in a
+sentence holding one, or, without a short answer, when its sentence holds one:
 
 | confidence | answers | mean confidence | share right |
 |---|---|---|---|
 {bins}
+
+The probability that the first answer's sentence answers the question (its
+`sentence_confidence`, which decides "no answer found"), first answers only, right when the
+sentence holds a gold answer:
+
+| sentence confidence | answers | mean | share right |
+|---|---|---|---|
+{sentence_bins}
 
 ## How answers are found (`search_app/qa/`)
 
@@ -475,7 +548,7 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    other words. Without the model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra not
    installed) the similarity counts 0. The passage of the first answer is the first closest
    passage.
-5. Each answer's `confidence` is a logistic model (`search_app/qa/confidence.py`) over the
+5. Each answer's `sentence_confidence` is a logistic model (`search_app/qa/confidence.py`) over the
    sentence's and its passage's coverage of the question, the rarest question word missing,
    how few words the question has, whether the short answer of the asked kind is missing
    (a date apart), how clearly the short-answer model prefers its phrase, how much of the
@@ -486,14 +559,23 @@ holds a gold answer) and of the half without its article (always wrong), by conf
    the sentence-embedding model is off, fitted with `REPORT_SEARCH_SEMANTIC=0`); fitted with
    `--calibrate` on questions outside the sample asked of the full index (right when the
    first sentence holds a gold answer) and of the half without their article (wrong). See
-   the reliability table above. "No answer found" when the best answer's confidence is below
-   {r["no_answer_threshold"]}, when a question asking "when" gets a first sentence that
-   says nothing of time (no date, no phrase such as "after liberation"), or when one asking
-   "who" gets a short answer that cannot be a person (a figure, a body or place the
-   gazetteers know when a person is asked for, one word echoing the question: "Roman" for
-   "Who was the first emperor of Rome?"): rules rather than inputs, as the re-ordering makes
-   them hold for only a few first answers in 3,000 on SQuAD. The closest passages are then
-   given as related reading.
+   the second reliability table above. "No answer found" when the first answer's sentence
+   confidence is below {r["no_answer_threshold"]}, when a question asking "when" gets a
+   first sentence that says nothing of time (no date, no phrase such as "after
+   liberation"), or when one asking "who" gets a short answer that cannot be a person (a
+   figure, a body or place the gazetteers know when a person is asked for, one word echoing
+   the question: "Roman" for "Who was the first emperor of Rome?"): rules rather than
+   inputs, as the re-ordering makes them hold for only a few first answers in 3,000 on
+   SQuAD. The closest passages are then given as related reading.
+6. Each answer's `confidence`, the one shown, is the probability that it is right as shown:
+   its short answer, or its sentence when it has none. A second logistic model weighs the
+   sentence confidence with how clearly the short-answer model prefers the phrase, whether
+   the phrase is of the asked kind (a quantity, a date), and the answer's place in the list
+   (first, and how far its re-ordering score lies below the first's); fitted with
+   `--fit-answer-confidence` on every listed answer to questions outside the sample (see
+   the first reliability table). A sentence may well answer while the phrase cut from it
+   does not ("Mr President" from a sentence naming the Secretary-General): the short
+   answer's confidence says so.
 {refusals_section(r)}{speed_section()}"""
 
 
@@ -555,6 +637,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--fit-rerank", action="store_true", help="fit the re-ordering by short answers"
     )
     parser.add_argument("--fit-spans", action="store_true", help="fit the short-answer model")
+    parser.add_argument(
+        "--fit-answer-confidence",
+        action="store_true",
+        help="fit the confidence of answers as shown",
+    )
     parser.add_argument("--no-write", action="store_true", help="print, do not save results")
     return parser.parse_args(argv)
 

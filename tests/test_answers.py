@@ -125,9 +125,23 @@ def test_no_short_answer_of_the_asked_kind_gives_null_not_the_sentence():
 
 def test_answers_carry_a_confidence_beside_the_score(client):
     body = client.get("/api/ask", query_string={"q": BENIN}).get_json()
-    first = body["answers"][0]
-    assert 0.5 <= first["confidence"] <= 1 and isinstance(first["score"], float)
+    first, *others = body["answers"]
+    assert first["answer"] == "4 per cent"
+    assert 0.5 <= first["sentence_confidence"] <= 1 and isinstance(first["score"], float)
     assert all(0 <= a["confidence"] <= 1 for a in body["answers"])
+    assert all(a["confidence"] < first["confidence"] for a in others)
+
+
+def test_a_phrase_cut_from_a_sentence_that_answers_is_weighed_apart(client):
+    """Sentences naming the Secretary-General answer; "Distinguished delegates" cut from
+    one of them does not, and its confidence says so while its sentence's stays high."""
+    question = "Who is the Secretary-General of the United Nations?"
+    answers = client.get("/api/ask", query_string={"q": question}).get_json()["answers"]
+    assert "Guterres" in answers[0]["answer"]
+    assert all(a["sentence_confidence"] > 0.9 for a in answers)
+    assert all(a["confidence"] < answers[0]["confidence"] for a in answers[1:])
+    greeting = next(a for a in answers if a["answer"] == "Distinguished delegates")
+    assert greeting["confidence"] < 0.5
 
 
 @pytest.mark.parametrize("question", OUT_OF_SHELF)
@@ -213,6 +227,8 @@ def test_ask_page_sets_the_best_answer_apart_with_confidence_in_words(client):
     best = page[page.index('class="best-answer"') : page.index("Other possible answers")]
     assert "<strong>4 per cent</strong>" in best
     assert re.search(r"Very likely|Likely|Possible", best) and "<meter" in best
+    assert re.search(r"(Very likely|Likely|Possible) \(\d+%\)", best)
+    assert re.search(r"its sentence answers the question:\s+(very likely|likely) \(\d+%\)", best)
     assert "12.5" not in best and "score" not in best.lower()
 
 

@@ -141,6 +141,7 @@ def test_api_ask_returns_the_answer(client):
         "sentence",
         "snippet",
         "confidence",
+        "sentence_confidence",
         "score",
         "passage_id",
         "document_id",

@@ -49,7 +49,8 @@ def test_answers_weigh_their_similarity(handle):
         # Confidence weighs the similarity too, with the model fitted with it.
         assert answer.features["semantic"] == 1.0
         assert confidence.WEIGHTS["similarity"] > 0
-        assert answer.confidence == pytest.approx(confidence.probability(answer.features))
+        sentence_probability = confidence.probability(answer.features)
+        assert answer.features["sentence_probability"] == pytest.approx(sentence_probability)
 
 
 def test_disabled_the_answers_are_ranked_by_words(handle, monkeypatch):
@@ -61,7 +62,7 @@ def test_disabled_the_answers_are_ranked_by_words(handle, monkeypatch):
     x = confidence.WORDS_WEIGHTS["bias"] + sum(
         confidence.WORDS_WEIGHTS[name] * answers[0].features[name] for name in confidence.FEATURES
     )
-    assert answers[0].confidence == pytest.approx(1 / (1 + math.exp(-x)))
+    assert answers[0].features["sentence_probability"] == pytest.approx(1 / (1 + math.exp(-x)))
     assert answers[0].span is not None and answers[0].span.text == "Athens"
 
 

@@ -10,8 +10,10 @@ to answer when even the best sentence covers too little of the question.
 
 The short answer (search_app.qa.short_answer) is a phrase of the kind asked for, never the
 whole sentence: with none, `answer` is null and the sentence is given to read. Each answer has
-its raw ranking `score` and a `confidence` in [0, 1]: the calibrated probability that its
-sentence answers the question (checked in the reliability table of bench/qa_squad.py).
+its raw ranking `score`, a `sentence_confidence` in [0, 1], the calibrated probability that its
+sentence answers the question (which refuses), and a `confidence`, the calibrated probability
+that it is right as shown: its short answer, or its sentence without one (both checked in the
+reliability tables of bench/qa_squad.py).
 """
 
 from __future__ import annotations
@@ -121,14 +123,24 @@ def rank_answers(
         ),
         key=lambda a: -a.score,
     )
-    answers = reranked[:limit]
+    answers = [with_list_confidence(a, reranked[0], k == 0) for k, a in enumerate(reranked[:limit])]
     return Ranking(analysed, answers, _by_best_sentence(passages, [*answers, *scored]))
 
 
+def with_list_confidence(item: Scored, first: Scored, is_first: bool) -> Scored:
+    """The answer with the calibrated probability that it is right as shown (its short
+    answer, or its sentence without one), knowing its place below the `first` answer."""
+    inputs = confidence.answer_inputs(
+        item.features, item.span is not None, is_first, first.score - item.score
+    )
+    return replace(item, confidence=confidence.answer_probability(item.features, inputs))
+
+
 def with_short_answer(item: Scored, question: Question, similarity: float | None = None) -> Scored:
-    """The answer with its short answer (or none), its calibrated confidence and its score
-    re-weighed (search_app.qa.rerank) knowing that short answer and its `similarity` in
-    meaning to the question (search_app.qa.semantic; None without the model)."""
+    """The answer with its short answer (or none), its sentence's calibrated probability
+    (as `confidence` until with_list_confidence()) and its score re-weighed
+    (search_app.qa.rerank) knowing that short answer and its `similarity` in meaning to the
+    question (search_app.qa.semantic; None without the model)."""
     choice = choose_span(item.sentence, question)
     span, span_p = choice.span, choice.probability
     fields = item.fields
@@ -136,19 +148,21 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
     features = confidence.answer_features(
         item.features, question, passage, span, span_p, similarity
     )
+    sentence_probability = confidence.probability(features)
     known = {
         **item.features,
         **features,
         "sentence_score": item.score,
         "span_score": choice.score,
         "span_candidates": math.log1p(choice.count),
+        "sentence_probability": sentence_probability,
     }
     return replace(
         item,
         span=span,
         score=rerank.score(known),
         features=known,
-        confidence=confidence.probability(features),
+        confidence=sentence_probability,
     )
 
 
@@ -175,10 +189,11 @@ def query_text(question: Question) -> str:
 
 
 # Words for a confidence, from the highest band down (the page and the CLI show them).
+# "Possible" spans the middle: a 45% short answer is near a coin toss, not "unlikely".
 CONFIDENCE_WORDS: tuple[tuple[float, str], ...] = (
     (0.9, "very likely"),
     (0.7, "likely"),
-    (0.5, "possible"),
+    (0.3, "possible"),
     (0.0, "unlikely"),
 )
 
@@ -190,7 +205,7 @@ def confidence_label(confidence: float) -> str:
 
 def is_confident(best: Scored) -> bool:
     """Whether the best sentence is worth giving as an answer (calibrated threshold)."""
-    return best.confidence >= confidence.threshold(
+    return best.features["sentence_probability"] >= confidence.threshold(
         best.features
     ) and confidence.answers_the_question(best.features)
 
@@ -238,6 +253,7 @@ def answer_json(item: Scored, question: Question) -> dict[str, Any]:
         "sentence": item.sentence,
         "snippet": _marked_snippet(fields.get("text", ""), item.sentence, item.span),
         "confidence": round(item.confidence, 3),
+        "sentence_confidence": round(item.features["sentence_probability"], 3),
         "score": round(item.score, 4),
         **citation(fields, question.text),
     }

@@ -13,8 +13,10 @@ Fitted by `python -m bench.qa_squad --calibrate` on SQuAD questions outside the 
 sample, each asked of the full index (right when the first sentence holds a gold answer) and
 of an index without its article (always wrong): the output is the probability that the
 answer's sentence answers the question, checked bin by bin in the bench's reliability table.
-Apart from the model, a rule: a "when" answered by a sentence that says nothing of time is
-no answer (answers_the_question).
+Apart from the model, rules: a "when" answered by a sentence that says nothing of time, or a
+"who" by a phrase that cannot be a person, is no answer (answers_the_question).
+A second model (answer_probability) gives the probability shown with each answer: that the
+answer is right as shown, its short answer or its sentence, knowing its place in the list.
 """
 
 from __future__ import annotations
@@ -250,9 +252,93 @@ def answers_the_question(features: dict[str, float]) -> bool:
 
 
 def probability(features: dict[str, float]) -> float:
-    """The calibrated probability that the answer is right."""
+    """The calibrated probability that the answer's sentence answers the question."""
     weights = WEIGHTS if features.get("semantic") else WORDS_WEIGHTS
     x = weights["bias"] + sum(weights[name] * features[name] for name in FEATURES)
+    return _logistic(x)
+
+
+# The probability that an answer as shown is right, its short answer or (without one) its
+# sentence: a logistic model over the sentence's probability (above), how clearly the
+# short-answer model prefers its phrase, whether the phrase is of the asked kind, and the
+# answer's place in the list (first, and how far its re-ordering score lies below the
+# first's). Fitted by `python -m bench.qa_squad --fit-answer-confidence` on every listed
+# answer to SQuAD questions outside the sample, asked of the full index and of the half
+# without their article: a short answer is right when it overlaps a gold answer by at
+# least half (word F1 >= 0.5), a sentence when it holds one.
+ANSWER_FEATURES: tuple[str, ...] = (
+    "sentence_logit",
+    "span_probability",
+    "span_score",
+    "quantity_found",
+    "when_found",
+    "first",
+    "gap",
+    "no_span",
+    "no_span_logit",
+    "no_span_first",
+)
+ANSWER_WEIGHTS: dict[str, float] = {
+    "bias": -4.174,
+    "sentence_logit": 0.618,
+    "span_probability": 1.482,
+    "span_score": 0.136,
+    "quantity_found": 0.523,
+    "when_found": 0.533,
+    "first": 1.379,
+    "gap": -0.035,
+    "no_span": 1.446,
+    "no_span_logit": 0.69,
+    "no_span_first": 1.197,
+}
+# ... and without the sentence-embedding model, fitted by the same command run with
+# REPORT_SEARCH_SEMANTIC=0.
+WORDS_ANSWER_WEIGHTS: dict[str, float] = {
+    "bias": -3.73,
+    "sentence_logit": 0.624,
+    "span_probability": 1.409,
+    "span_score": 0.102,
+    "quantity_found": 0.499,
+    "when_found": 0.404,
+    "first": 1.207,
+    "gap": -0.088,
+    "no_span": 1.147,
+    "no_span_logit": 0.667,
+    "no_span_first": 1.36,
+}
+
+
+def answer_inputs(
+    features: dict[str, float], has_span: bool, first: bool, gap: float
+) -> dict[str, float]:
+    """The answer model's inputs: the answer's features (with its sentence's probability
+    as `sentence_probability`), whether it has a short answer, whether it is listed first
+    and how far its re-ordering score lies below the first answer's."""
+    p = min(max(features["sentence_probability"], 1e-6), 1 - 1e-6)
+    logit = math.log(p / (1 - p))
+    span = float(has_span)
+    return {
+        "sentence_logit": logit * span,
+        "span_probability": features["span_probability"] * span,
+        "span_score": features["span_score"] * span,
+        "quantity_found": features["quantity_found"] * span,
+        "when_found": features["when_found"] * span,
+        "first": float(first),
+        "gap": gap,
+        "no_span": 1.0 - span,
+        "no_span_logit": logit * (1.0 - span),
+        "no_span_first": float(first) * (1.0 - span),
+    }
+
+
+def answer_probability(features: dict[str, float], inputs: dict[str, float]) -> float:
+    """The calibrated probability that the answer as shown is right (its short answer, or
+    its sentence when it has none), from answer_inputs()."""
+    weights = ANSWER_WEIGHTS if features.get("semantic") else WORDS_ANSWER_WEIGHTS
+    return _logistic(weights["bias"] + sum(weights[n] * inputs[n] for n in ANSWER_FEATURES))
+
+
+def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 

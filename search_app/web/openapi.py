@@ -252,7 +252,14 @@ def _ask_schemas() -> dict[str, Any]:
                 "type": "number",
                 "minimum": 0,
                 "maximum": 1,
-                "description": "Calibrated probability that the answer is right.",
+                "description": "Calibrated probability that the answer is right as shown: "
+                "its short answer, or its sentence when `answer` is null.",
+            },
+            "sentence_confidence": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "Calibrated probability that the sentence answers the question.",
             },
             "score": {"type": "number", "description": "Raw ranking score (relative only)."},
             **citation,
