@@ -153,9 +153,9 @@ def answer_right(answer: Scored, item: Item) -> bool:
     holds one."""
     if not contains_answer(answer.sentence, item):
         return False
-    return answer.span is None or max(f1_score(answer.span.text, a) for a in item.answers) >= (
-        RIGHT_F1
-    )
+    if answer.span is None:
+        return True
+    return max(f1_score(answer.span.text, a) for a in item.answers) >= RIGHT_F1
 
 
 def squad_normalize(text: str) -> str:
