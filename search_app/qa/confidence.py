@@ -37,7 +37,7 @@ from search_app.qa.answer_types import (
     asks_for_a_person,
 )
 from search_app.qa.question import Question
-from search_app.qa.sentence_scoring import tokens
+from search_app.qa.sentence_scoring import logistic, tokens
 
 FEATURES: tuple[str, ...] = (
     "overlap",
@@ -255,7 +255,7 @@ def probability(features: dict[str, float]) -> float:
     """The calibrated probability that the answer's sentence answers the question."""
     weights = WEIGHTS if features.get("semantic") else WORDS_WEIGHTS
     x = weights["bias"] + sum(weights[name] * features[name] for name in FEATURES)
-    return _logistic(x)
+    return logistic(x)
 
 
 # The probability that an answer as shown is right, its short answer or (without one) its
@@ -335,11 +335,7 @@ def answer_probability(features: dict[str, float], inputs: dict[str, float]) -> 
     """The calibrated probability that the answer as shown is right (its short answer, or
     its sentence when it has none), from answer_inputs()."""
     weights = ANSWER_WEIGHTS if features.get("semantic") else WORDS_ANSWER_WEIGHTS
-    return _logistic(weights["bias"] + sum(weights[n] * inputs[n] for n in ANSWER_FEATURES))
-
-
-def _logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    return logistic(weights["bias"] + sum(weights[n] * inputs[n] for n in ANSWER_FEATURES))
 
 
 def threshold(features: dict[str, float]) -> float:

@@ -282,7 +282,7 @@ def _scored(
     span: Span | None,
 ) -> Scored:
     score = sum(WEIGHTS[name] * features[name] for name in FEATURES)
-    confidence = _logistic(
+    confidence = logistic(
         CONFIDENCE["bias"] + sum(CONFIDENCE[name] * features[name] for name in CONFIDENCE_FEATURES)
     )
     return Scored(fields, passage_score, sentence, features, score, confidence, span)
@@ -385,5 +385,5 @@ def _proximity(terms: list[str], matched: set[str]) -> float:
     return need / best
 
 
-def _logistic(x: float) -> float:
+def logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
