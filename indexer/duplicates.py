@@ -35,9 +35,10 @@ CANDIDATES = 0.7
 # Below this many words a match says little: scanned documents indexed without OCR can
 # share their few words (a masthead) with each other, or be empty alike.
 MIN_WORDS = 50
-# Which copy is searched and shown: its own text first (extracted exactly), then HTML,
-# then a PDF's text layer; a PDF read by OCR last.
-FORMAT_RANK = {"text": 0, "markdown": 0, "html": 1, "pdf": 2}
+# Which copy is searched and shown: a PDF with its own text layer first, because its pages
+# are what a citation gives; then plain text, Markdown and HTML (no pages); a copy read by
+# OCR last of all.
+FORMAT_RANK = {"pdf": 0, "text": 1, "markdown": 1, "html": 2}
 
 _WORD = re.compile(r"\w+")
 
@@ -150,9 +151,9 @@ def _symbols(record: Mapping[str, Any]) -> set[str]:
     return {str(v).replace(" ", "").upper() for v in values if str(v).strip()}
 
 
-def _rank(document_id: str, record: Mapping[str, Any]) -> tuple[int, int, str]:
+def _rank(document_id: str, record: Mapping[str, Any]) -> tuple[int, int, int, str]:
     ocr_pages = len((record.get("ocr") or {}).get("pages") or ())
-    return FORMAT_RANK.get(str(record.get("format")), 3), ocr_pages, document_id
+    return min(ocr_pages, 1), FORMAT_RANK.get(str(record.get("format")), 3), ocr_pages, document_id
 
 
 def _group(

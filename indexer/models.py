@@ -11,10 +11,12 @@ from typing import Any
 # Facet names: the index field, the JSON key and the query parameter are the same word.
 # Order is the order in which the UI shows them.
 FACETS: tuple[str, ...] = (
-    "doc_type",
-    "organization",
-    "country",
-    "place",
+    "doc_type",  # one per document unless its metadata says more
+    "publisher",  # the issuing organization (metadata, the symbol's organ, the title page)
+    "organization",  # organizations a passage mentions
+    "country",  # the document's own country (a statement's speaker), from metadata
+    "mentioned_country",  # countries a passage mentions
+    "place",  # other places a passage mentions (cities)
     "year",
     "goal",
     "topic",
@@ -93,6 +95,9 @@ class Passage:
     page_start: int  # 0 (and no page fields in the index) for documents without pages
     page_end: int
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # keys from FACETS
+    # The document's own number of the paragraph the passage starts in ("32" for "32. We
+    # ..."), where the document numbers its paragraphs; else "".
+    paragraph: str = ""
 
     @property
     def passage_id(self) -> str:

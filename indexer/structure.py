@@ -22,6 +22,9 @@ from indexer.sentences import split_sentences
 MIN_WORDS = 40
 MAX_WORDS = 250
 MAX_HEADING_WORDS = 20  # an all-caps heading may run to two or three lines
+# A paragraph the document numbers itself: "32. We ...", "(32) We ..." is a list item.
+NUMBERED_PARAGRAPH = re.compile(r"(\d{1,4})\.\s+\S")
+MIN_NUMBERED = 3  # numbered paragraphs, in order, for the numbers to be the document's own
 MAX_MIXED_HEADING_WORDS = 16  # "b. Migration and the MDGs"; longer is a numbered paragraph
 MAX_HEADING_LINES = 3
 # A line this long was not wrapped at a fixed width: in such text each line is a paragraph.
@@ -355,7 +358,22 @@ def _passages(document_id: str, paragraphs: list[_Para]) -> list[Passage]:
             run = []
         if para is not None:
             run.append(para)
-    return passages
+    return _numbered(passages, [p.text for p in paragraphs])
+
+
+def _numbered(passages: list[Passage], paragraphs: list[str]) -> list[Passage]:
+    """Passages with the document's own paragraph numbers, where it numbers its paragraphs
+    ("32. We ..."): a passage starting inside paragraph 32 is in paragraph 32."""
+    numbers = [int(m[1]) for t in paragraphs if (m := NUMBERED_PARAGRAPH.match(t))]
+    if len(numbers) < MIN_NUMBERED or numbers != sorted(numbers):
+        return passages
+    current = ""
+    numbered = []
+    for passage in passages:
+        match = NUMBERED_PARAGRAPH.match(passage.text)
+        current = match[1] if match else current
+        numbered.append(replace(passage, paragraph=current))
+    return numbered
 
 
 def _pieces(para: _Para) -> list[_Piece]:

@@ -15,7 +15,9 @@ from pathlib import Path
 from indexer.metadata.gazetteer import country_name
 
 NAME = re.compile(r"(?P<iso3>[A-Z]{2,3})_(?P<session>\d{2})_(?P<year>\d{4})\.txt$")
-HEADER = ["file", "title", "country", "year", "date", "doc_type"]
+HEADER = ["file", "title", "country", "year", "date", "doc_type", "publisher"]
+# Statements in the General Debate are records of the General Assembly.
+PUBLISHER = "UNGA"
 
 
 def ordinal(n: int) -> str:
@@ -58,4 +60,4 @@ def _unpack(
         raise ValueError(f"{member.name} is not a regular file")
     (target / relative).write_bytes(source.read())
     title = f"{country} - General Debate statement, {ordinal(session)} session ({year})"
-    return [relative, title, country, year, year, "speech"]
+    return [relative, title, country, year, year, "speech", PUBLISHER]

@@ -70,14 +70,14 @@ def test_the_text_and_the_pdf_are_one_group_in_the_manifest_and_the_report(shelf
     manifest, report = live_files(index)
     assert report["duplicates"] == [
         {
-            "representative": "shelf/seed.txt",
-            "copies": ["shelf/seed.pdf"],
+            "representative": "shelf/seed.pdf",
+            "copies": ["shelf/seed.txt"],
             "same_text": True,
             "similarity": 1.0,
         }
     ]
-    assert manifest["shelf/seed.txt"]["copies"] == ["shelf/seed.pdf"]
-    assert manifest["shelf/seed.pdf"]["duplicate_of"] == "shelf/seed.txt"
+    assert manifest["shelf/seed.pdf"]["copies"] == ["shelf/seed.txt"]
+    assert manifest["shelf/seed.txt"]["duplicate_of"] == "shelf/seed.pdf"
     assert "copies" not in manifest["shelf/other.txt"]
 
 
@@ -85,14 +85,14 @@ def test_search_shows_the_report_once_with_its_other_file(client):
     for group in ("document", "passage"):
         body = client.get(f"/api/search?q={QUERY}&group={group}&per_page=50").get_json()
         ids = {r["document_id"] for r in body["results"]}
-        assert "shelf/seed.txt" in ids and "shelf/seed.pdf" not in ids, group
-    first = next(r for r in body["results"] if r["document_id"] == "shelf/seed.txt")
+        assert "shelf/seed.pdf" in ids and "shelf/seed.txt" not in ids, group
+    first = next(r for r in body["results"] if r["document_id"] == "shelf/seed.pdf")
     assert [(c["document_id"], c["format_name"]) for c in first["copies"]] == [
-        ("shelf/seed.pdf", "PDF")
+        ("shelf/seed.txt", "text")
     ]
     assert client.get(first["copies"][0]["file_url"]).status_code == 200
     page = client.get(f"/search?q={QUERY}").get_data(as_text=True)
-    assert page.count('class="copies"') == 1 and ">PDF</a>" in page
+    assert page.count('class="copies"') == 1 and ">text</a>" in page
 
 
 def test_facets_and_listings_count_the_report_once(client):
@@ -101,53 +101,56 @@ def test_facets_and_listings_count_the_report_once(client):
     listing = client.get("/api/documents?per_page=50").get_json()
     assert sorted(d["document_id"] for d in listing["documents"]) == [
         "shelf/other.txt",
-        "shelf/seed.txt",
+        "shelf/seed.pdf",
     ]
-    everything = client.get("/api/search").get_json()
+    everything = client.get("/api/search?group=passage").get_json()
     years = {v["value"]: v["count"] for v in everything["facets"]["year"]}
-    passages = client.get("/api/documents/shelf/seed.txt").get_json()["passages"]
-    assert years == {2009: len(passages)}  # the PDF's passages are not counted again
+    passages = client.get("/api/documents/shelf/seed.pdf").get_json()["passages"]
+    assert years == {2009: len(passages)}  # the text copy's passages are not counted again
+    reports = client.get("/api/search").get_json()
+    assert {v["value"]: v["count"] for v in reports["facets"]["year"]} == {2009: 1}
 
 
 def test_the_copy_has_its_own_page_and_file(client):
-    page = client.get("/documents/shelf/seed.pdf?q=emigration")
+    page = client.get("/documents/shelf/seed.txt?q=emigration")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Same report as" in html and 'href="/documents/shelf/seed.txt"' in html
-    doc = client.get("/api/documents/shelf/seed.pdf").get_json()
-    assert doc["duplicate_of"] == "shelf/seed.txt" and doc["format"] == "pdf"
-    assert doc["passages"] and doc["copies"][0]["document_id"] == "shelf/seed.txt"
-    assert client.get("/api/documents/shelf/seed.pdf/file").data[:5] == b"%PDF-"
+    assert "Same report as" in html and 'href="/documents/shelf/seed.pdf"' in html
+    doc = client.get("/api/documents/shelf/seed.txt").get_json()
+    assert doc["duplicate_of"] == "shelf/seed.pdf" and doc["format"] == "text"
+    assert doc["passages"] and doc["copies"][0]["document_id"] == "shelf/seed.pdf"
+    assert client.get("/api/documents/shelf/seed.txt/file").data == SEED.read_bytes()
 
 
 def test_stats_list_the_groups(shelf, client):
     stats = client.get("/api/stats").get_json()
     assert stats["duplicates"] == [
-        {"representative": "shelf/seed.txt", "copies": ["shelf/seed.pdf"]}
+        {"representative": "shelf/seed.pdf", "copies": ["shelf/seed.txt"]}
     ]
     result = CliRunner().invoke(main, ["stats", "--index-dir", str(shelf[1])])
     assert result.exit_code == 0, result.output
-    assert "shelf/seed.txt (shown), also shelf/seed.pdf" in result.output
+    assert "shelf/seed.pdf (shown), also shelf/seed.txt" in result.output
 
 
 def test_removing_the_shown_file_makes_its_copy_searchable(tmp_path: Path):
     corpus = corpus_with_copies(tmp_path)
     index = tmp_path / "index"
     run([corpus], index, workers=1)
-    (corpus / "seed.txt").unlink()
-    run([corpus], index, workers=1)  # incremental: the PDF was unchanged
+    (corpus / "seed.pdf").unlink()
+    run([corpus], index, workers=1)  # incremental: the text file was unchanged
     manifest, report = live_files(index)
-    assert report["duplicates"] == [] and "duplicate_of" not in manifest["shelf/seed.pdf"]
+    assert report["duplicates"] == [] and "duplicate_of" not in manifest["shelf/seed.txt"]
     client = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client()
     body = client.get(f"/api/search?q={QUERY}").get_json()
     [first] = [r for r in body["results"] if r["document_id"] != "shelf/other.txt"]
-    assert first["document_id"] == "shelf/seed.pdf"
-    assert first["page_start"] >= 1 and first["copies"] == []
-    # And back: the text file returns, becomes the shown one, the PDF its copy again.
-    shutil.copy(SEED, corpus / "seed.txt")
+    assert first["document_id"] == "shelf/seed.txt"
+    assert first["page_start"] is None and first["paragraph"] >= 1 and first["copies"] == []
+    # And back: the PDF returns, becomes the shown one (it has pages), the text its copy.
+    shutil.copy(SEED_PDF, corpus / "seed.pdf")
     run([corpus], index, workers=1)
     body = client.get(f"/api/search?q={QUERY}&group=passage&per_page=50").get_json()
-    assert {r["document_id"] for r in body["results"]} == {"shelf/seed.txt", "shelf/other.txt"}
+    found = [*body["results"], *body["some_words"]["results"]]
+    assert {r["document_id"] for r in found} == {"shelf/seed.pdf", "shelf/other.txt"}
 
 
 def test_a_revised_edition_is_near_identical(tmp_path: Path):

@@ -10,6 +10,7 @@ from nltk.stem.snowball import SnowballStemmer
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -35,6 +36,51 @@ def stopwords() -> frozenset[str]:
     )
 
 
+@cache
+def acronyms() -> frozenset[str]:
+    """Acronyms kept when written in capitals although their lower case is a stopword."""
+    text = resources.files("indexer").joinpath("data/acronyms.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def _is_stop(raw: str, word: str, stops: frozenset[str]) -> bool:
+    """Whether a token (as written, and lowercased and folded) is left out of the index."""
+    return len(word) < 2 or (word in stops and raw not in acronyms())
+
+
+class _MarkAcronyms(Filter):
+    """Notes on each token whether it is a kept acronym, before lowercasing hides it."""
+
+    def __call__(self, tokens):
+        kept = acronyms()
+        for t in tokens:
+            t.acronym = t.text in kept
+            yield t
+
+
+class _StopUnlessAcronym(StopFilter):
+    """StopFilter that lets the tokens _MarkAcronyms marked through."""
+
+    def __call__(self, tokens):
+        pos = None
+        for t in tokens:
+            kept = len(t.text) >= self.min and t.text not in self.stops
+            if kept or getattr(t, "acronym", False):
+                if self.renumber and t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    else:
+                        pos += 1
+                        t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Snowball (Porter2) stem of a lowercased word; module-level so the schema pickles."""
@@ -45,9 +91,10 @@ def text_analyzer() -> Analyzer:
     """Analyzer for every full-text field (title, section, text)."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
+        | _MarkAcronyms()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stopwords(), minsize=2)
+        | _StopUnlessAcronym(stoplist=stopwords(), minsize=2)
         | StemFilter(stemfn=stem, ignore=None, cachesize=-1)
     )
 
@@ -73,8 +120,9 @@ def index_postings(text: str, field_boost: float = 1.0) -> tuple[Posting, ...]:
     positions: dict[str, list[int]] = {}
     pos = -1
     for number, match in enumerate(_TOKEN.finditer(text)):
-        word = match.group().lower().translate(accent_map)
-        if len(word) < 2 or word in stops:
+        raw = match.group()
+        word = raw.lower().translate(accent_map)
+        if _is_stop(raw, word, stops):
             continue
         pos = number if pos < 0 else pos + 1
         positions.setdefault(stem(word), []).append(pos)

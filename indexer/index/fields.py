@@ -43,6 +43,8 @@ def passage_fields(doc: IndexedDocument, passage: Passage) -> dict[str, Any]:
         "date": str(doc.metadata.get("date") or ""),
         "title_sort": doc.title.lower(),
     }
+    if passage.paragraph:
+        fields["paragraph"] = passage.paragraph
     if passage.page_start:  # no page fields for documents without pages: they read as null
         fields["page_start"] = passage.page_start
         fields["page_end"] = passage.page_end

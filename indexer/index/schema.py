@@ -33,6 +33,7 @@ def build_schema() -> Schema:
         "section_path": STORED(),  # tuple of headings, top level first
         "page_start": NUMERIC(stored=True),
         "page_end": NUMERIC(stored=True),
+        "paragraph": STORED(),  # the document's own paragraph number, where it has them
         "date": ID(stored=True, sortable=True),  # "2009-06-01", "2009" or ""
         "title_sort": ID(sortable=True),  # lowercased title, for sorting by title
     }

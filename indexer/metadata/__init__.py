@@ -12,7 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 from indexer.metadata.dates import document_date, iso_date
-from indexer.metadata.entities import defined_organizations, detect_language, speaking_country
+from indexer.metadata.entities import (
+    defined_organizations,
+    detect_language,
+    publisher,
+    speaking_country,
+)
 from indexer.metadata.facets import Mentions, document_metadata, passage_facets
 from indexer.metadata.gazetteer import organization_aliases, organizations, places
 from indexer.metadata.overrides import normalize_overrides, read_overrides
@@ -46,7 +51,9 @@ def enrich(
         "country": overrides.get("country") or speaking_country(first_page),
     }
     defined = defined_organizations(" ".join([text, *headings]))
-    mentions = Mentions(organizations().extended(defined), places(), goal_family(text, date))
+    known = organizations().extended(defined)
+    doc["publisher"] = overrides.get("publisher") or publisher(doc["organ"], first_page, known)
+    mentions = Mentions(known, places(), goal_family(text, date))
     topics = key_phrases(text)
     enriched = tuple(
         replace(p, facets=passage_facets(p, doc, mentions, topics, overrides)) for p in passages

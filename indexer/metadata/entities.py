@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import re
 
-from indexer.metadata.gazetteer import country_names, organizations, places
+from indexer.metadata.gazetteer import (
+    Gazetteer,
+    country_names,
+    organization_names,
+    organizations,
+    places,
+)
 
 _SPEAKS_FOR = re.compile(
     r"Permanent (?:Representative|Mission|Observer)s? of (.{3,80}?) to the United Nations"
@@ -35,13 +41,42 @@ def speaking_country(first_page: str) -> tuple[str, ...]:
 
 
 def detect_language(text: str) -> tuple[str, ...]:
-    """ISO 639-1 code of the text's language (py3langid), from its first 5,000 characters."""
+    """The text's language by name (py3langid), from its first 5,000 characters."""
     if len(text.strip()) < 20:
         return ()
     from py3langid.langid import classify  # loads its model on first use
 
     code, _ = classify(text[:5000])
-    return (code,)
+    return (language_name(code),)
+
+
+TITLE_PAGE_LINES = 8  # lines before the body in which a title page names its publisher
+BODY_LINE = 200  # a line this long is body text, not the title page's
+
+
+def publisher(organs: tuple[str, ...], first_page: str, known: Gazetteer) -> tuple[str, ...]:
+    """The organization that issued a document: the organ its symbol names (General
+    Assembly -> UNGA), else the first organization its title page names."""
+    names = organization_names()
+    for organ in organs:
+        if organ in names:
+            return (names[organ],)
+    head: list[str] = []
+    for line in first_page.splitlines():
+        if len(line) > BODY_LINE or len(head) >= TITLE_PAGE_LINES:
+            break
+        if line.strip():
+            head.append(line)
+    found = known.find("\n".join(head))
+    return tuple(found[:1])
+
+
+def language_name(code: str) -> str:
+    """ISO 639-1 code -> the language's English name ("en" -> "English")."""
+    import pycountry
+
+    language = pycountry.languages.get(alpha_2=code)
+    return language.name if language else code
 
 
 def defined_organizations(text: str) -> dict[str, str]:

@@ -6,9 +6,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from indexer.metadata.gazetteer import Gazetteer
-from indexer.metadata.symbols import SEMINAR
-from indexer.metadata.topics import goals
+from indexer.metadata.gazetteer import Gazetteer, country_names
+from indexer.metadata.topics import goal_label, goals
 from indexer.models import FACETS, Document, Passage
 
 
@@ -19,10 +18,14 @@ class Mentions:
         self.organizations, self.places, self.goal_family = organizations, places, goal_family
 
     def find(self, text: str) -> dict[str, tuple[str, ...]]:
+        """Organizations, countries, other places (cities) and goals the text names."""
+        found = self.places.find(text)
+        countries = country_names()
         return {
             "organization": tuple(self.organizations.find(text)),
-            "place": tuple(self.places.find(text)),
-            "goal": tuple(goals(text, self.goal_family)),
+            "mentioned_country": tuple(p for p in found if p in countries),
+            "place": tuple(p for p in found if p not in countries),
+            "goal": tuple(goal_label(g) for g in goals(text, self.goal_family)),
         }
 
 
@@ -38,9 +41,6 @@ def passage_facets(
     facets.update(mentions.find(passage.text))
     lowered = passage.text.lower()
     facets["topic"] = tuple(t for t in topics if re.search(rf"\b{re.escape(t)}\b", lowered))
-    under_seminar = any(SEMINAR.search(heading) for heading in passage.section)
-    if under_seminar and "doc_type" not in overrides and facets["doc_type"] == ("report",):
-        facets["doc_type"] = ("seminar summary",)
     facets.update({k: v for k, v in overrides.items() if k in FACETS})
     return facets
 

@@ -101,6 +101,13 @@ def organization_table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 
 
 @cache
+def organization_full_names() -> dict[str, str]:
+    """Facet value -> the organization's full name ("UNGA" -> "United Nations General
+    Assembly")."""
+    return {value: name for value, name, _ in organization_table()}
+
+
+@cache
 def organization_names() -> dict[str, str]:
     """Every surface form of a shipped organization -> its facet value."""
     names: dict[str, str] = {}

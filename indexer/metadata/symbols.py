@@ -9,9 +9,6 @@ from pathlib import Path
 
 from indexer.models import Document
 
-SEMINAR = re.compile(
-    r"\bseminars?\b|\bworkshops?\b|\bsymposi(?:um|a)\b|\bround[- ]?tables?\b", re.IGNORECASE
-)
 SYMBOL = re.compile(
     r"\b(?:A|S|E|ST|DP|TD|UNEP|UNW|WFP|ICEF|FCCC|CEDAW|CRC|CCPR|CERD|CAT|CRPD)"
     r"(?:/[A-Za-z0-9.]*[A-Za-z0-9])+"

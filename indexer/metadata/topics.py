@@ -36,6 +36,22 @@ def goals(text: str, family: str = "SDG") -> list[str]:
     return list(dict.fromkeys(values))
 
 
+@cache
+def goal_names() -> dict[str, str]:
+    """Goal code -> its short name ("SDG 13" -> "Climate action"), from data/goals.tsv."""
+    text = resources.files("indexer").joinpath("data/goals.tsv").read_text("utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {code: name for code, name in rows}
+
+
+def goal_label(code: str) -> str:
+    """The facet value of a goal: "SDG 13: Climate action"; the sets by their names."""
+    name = goal_names().get(code)
+    if name is None:
+        return code
+    return name if code.endswith("s") else f"{code}: {name}"
+
+
 def goal_family(text: str, date: str) -> str:
     """Which goals a bare 'Goal 6' means: the set the document names, else by its year."""
     sdg = len(_GOAL_SETS[1][0].findall(text)) + len(re.findall(r"\bSDG", text))

@@ -78,13 +78,26 @@ def search_args(
 
 
 def render(body: dict[str, Any]) -> str:
-    """A readable list of results: title, section, page, and the snippet with terms in bold."""
+    """A readable list of results: title, section, page, and the snippet with terms in bold;
+    then, apart, the passages with only some of the words."""
     lines = [_summary(body)]
-    for notice in (body.get("notice"), _correction(body)):
+    for notice in (body.get("notice"), _correction(body), *_expansions(body)):
         if notice:
             lines.append(notice)
     first = (body["page"] - 1) * body["per_page"]
-    for number, result in enumerate(body["results"], start=first + 1):
+    lines += _listed(body["results"], first + 1)
+    some = body.get("some_words")
+    if some and some["results"]:
+        unit = "passages" if body["group"] == "passage" else "reports"
+        count = some["total"] if body["group"] == "passage" else some["total_documents"]
+        lines += ["", click.style(f"With some of your words ({count} {unit}, not counted above)")]
+        lines += _listed(some["results"], some["start"])
+    return "\n".join(lines)
+
+
+def _listed(results: list[dict[str, Any]], first: int) -> list[str]:
+    lines = []
+    for number, result in enumerate(results, start=first):
         lines.append("")
         lines.append(
             click.style(f"{number}. {result['title'] or result['document_id']}", bold=True)
@@ -94,7 +107,14 @@ def render(body: dict[str, Any]) -> str:
         more = result.get("more_passages")
         if more:
             lines.append(f"   ({more} more passage{'s' if more != 1 else ''} in this report)")
-    return "\n".join(lines)
+    return lines
+
+
+def _expansions(body: dict[str, Any]) -> list[str]:
+    return [
+        f"Also searched for {', '.join(e['also'])} with {e['typed']}."
+        for e in body.get("expanded") or []
+    ]
 
 
 def emphasise(snippet: str) -> str:
@@ -110,10 +130,12 @@ def emphasise(snippet: str) -> str:
 
 
 def _summary(body: dict[str, Any]) -> str:
-    return (
-        f"{body['total']} passages in {body['total_documents']} documents "
-        f"(page {body['page']} of {body['pages']}, {body['took_ms']} ms)"
-    )
+    """The headline, in the view's unit: reports when grouped, passages one by one."""
+    if body["group"] == "passage":
+        found = f"{body['total']} passage{'s' if body['total'] != 1 else ''}"
+    else:
+        found = f"{body['total_documents']} report{'s' if body['total_documents'] != 1 else ''}"
+    return f"{found} (page {body['page']} of {body['pages']}, {body['took_ms']} ms)"
 
 
 def _correction(body: dict[str, Any]) -> str:

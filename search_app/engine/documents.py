@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from indexer import duplicates, ocr_status
+from indexer.metadata.gazetteer import organization_full_names
 from indexer.models import FACETS
 from search_app.engine.columns import columns
-from search_app.engine.facets import FacetValues, facet_values
+from search_app.engine.facets import document_counts, facet_values
 from search_app.engine.index_handle import IndexHandle, Snapshot, per_generation
 from search_app.engine.matchsets import term_ids
 from search_app.engine.results import copies_of, document_url, facet_dict, file_url, place
@@ -117,7 +118,7 @@ def stats(handle: IndexHandle) -> dict[str, Any]:
 
 
 # What the home page shows of the shelf: each facet's commonest values, by documents.
-SHELF_FACETS = ("doc_type", "organization", "country", "topic")
+SHELF_FACETS = ("doc_type", "publisher", "organization", "country", "topic")
 SHELF_SIZE = 8
 
 
@@ -130,15 +131,16 @@ def shelf(handle: IndexHandle) -> dict[str, Any]:
 @per_generation
 def _shelf(snapshot: Snapshot) -> dict[str, Any]:
     cols = columns(snapshot)
-    years = _documents_per_value(cols.doc, facet_values(snapshot, "year"))
+    live = cols.doc >= 0
     return {
         "documents": len(cols.document_ids),
-        "passages": int(np.count_nonzero(cols.doc >= 0)),
+        "passages": int(np.count_nonzero(live)),
         "copies": sum(1 for r in snapshot.manifest.values() if r.get("duplicate_of")),
-        "years": sorted(years.items()),
+        "kinds": _kinds(snapshot.manifest),
+        "years": sorted(_documents_per_value(snapshot, "year", live).items()),
         "facets": {
             name: sorted(
-                _documents_per_value(cols.doc, facet_values(snapshot, name)).items(),
+                _documents_per_value(snapshot, name, live).items(),
                 key=lambda item: (-item[1], str(item[0]).casefold()),
             )[:SHELF_SIZE]
             for name in SHELF_FACETS
@@ -146,13 +148,42 @@ def _shelf(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def _documents_per_value(doc: np.ndarray, values: FacetValues) -> dict[Any, int]:
+def _documents_per_value(snapshot: Snapshot, name: str, live: np.ndarray) -> dict[Any, int]:
     """value -> how many documents have a passage holding it."""
-    owner = doc[values.docs] if len(values.docs) else np.empty(0, dtype=np.int64)
-    live = owner >= 0
-    pairs = np.unique(owner[live] * max(1, len(values.values)) + values.vals[live])
-    counts = np.bincount(pairs % max(1, len(values.values)), minlength=len(values.values))
-    return {values.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+    counts = document_counts(snapshot, name, live)
+    values = facet_values(snapshot, name).values
+    return {values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def _kinds(manifest: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the shelf holds, in its metadata's words: per document type and publisher, how
+    many documents and which years ("384 speeches, United Nations General Assembly,
+    2023-2024"), commonest first."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for record in manifest.values():
+        if record.get("duplicate_of"):
+            continue
+        metadata = record.get("metadata") or {}
+        kind = (_first(metadata.get("doc_type")) or "document", _first(metadata.get("publisher")))
+        year = str(metadata.get("date") or "")[:4]
+        groups.setdefault(kind, []).append(int(year) if year.isdigit() else 0)
+    names = organization_full_names()
+    kinds = [
+        {
+            "doc_type": doc_type,
+            "publisher": names.get(publisher, publisher),
+            "count": len(years),
+            "years": [min(y for y in years if y), max(years)] if any(years) else [],
+        }
+        for (doc_type, publisher), years in groups.items()
+    ]
+    return sorted(kinds, key=lambda k: (-k["count"], k["doc_type"]))
+
+
+def _first(values: Any) -> str:
+    if isinstance(values, list | tuple):
+        return str(values[0]) if values else ""
+    return str(values or "")
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:

@@ -15,9 +15,12 @@ import numpy as np
 
 from indexer.index.schema import NUMERIC_FACETS
 from indexer.metadata import organization_aliases
+from indexer.metadata.entities import language_name
 from indexer.models import FACETS
+from search_app.engine.columns import columns
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.matchsets import term_ids
+from search_app.engine.query_text import country_names_of
 
 DEFAULT_FACET_SIZE = 10
 SPARSE = 5  # below 1 match in SPARSE passages, count from the matches' own values
@@ -93,18 +96,60 @@ def facet_values(snapshot: Snapshot, name: str) -> FacetValues:
     )
 
 
+@per_generation
+def _by_value_and_document(snapshot: Snapshot, name: str) -> tuple[np.ndarray, ...]:
+    """The facet's postings ordered by value, then document: (docnums, values, documents)."""
+    values = facet_values(snapshot, name)
+    documents = columns(snapshot).doc[values.docs]
+    order = np.lexsort((documents, values.vals))
+    return values.docs[order], values.vals[order], documents[order]
+
+
+def document_counts(snapshot: Snapshot, name: str, mask: np.ndarray) -> np.ndarray:
+    """Matching reports per value: reports with a passage in `mask` holding the value."""
+    docs, vals, documents = _by_value_and_document(snapshot, name)
+    hit = mask[docs]
+    v, d = vals[hit], documents[hit]
+    first = np.ones(len(v), dtype=bool)  # sorted by (value, document): one count each pair
+    first[1:] = (v[1:] != v[:-1]) | (d[1:] != d[:-1])
+    return np.bincount(v[first], minlength=len(facet_values(snapshot, name).values))
+
+
+@per_generation
+def uninformative(snapshot: Snapshot) -> frozenset[str]:
+    """Facets with one value held by every document: they tell nothing, and are not shown
+    ("Language: English" on an English shelf)."""
+    cols = columns(snapshot)
+    live = cols.doc >= 0
+    every = cols.count_documents(live)
+    return frozenset(
+        name
+        for name in FACETS
+        if len(facet_values(snapshot, name).values) == 1
+        and int(document_counts(snapshot, name, live)[0]) == every
+    )
+
+
 def resolve_value(snapshot: Snapshot, name: str, raw: str) -> Any:
     """The indexed value people mean by `raw`: any case, and acronym or full name for orgs."""
     known = facet_values(snapshot, name)
     key = raw.strip().casefold()
     if key in known.folded:
         return known.folded[key]
-    if name == "organization":
+    if name in ("organization", "publisher"):
         alias = organization_aliases().get(key)
         if alias is not None:
             return known.folded.get(str(alias).casefold(), alias)
     if name in NUMERIC_FACETS:
         return int(raw) if raw.strip().isdigit() else raw
+    for label in known.values:  # "SDG 13" -> "SDG 13: Climate action"
+        if str(label).partition(": ")[0].casefold() == key:
+            return label
+    if name == "language":
+        return language_name(raw.strip())
+    for other in country_names_of(raw):  # Turkey -> Türkiye, Burma -> Myanmar
+        if other.casefold() in known.folded:
+            return known.folded[other.casefold()]
     return raw
 
 
@@ -119,14 +164,16 @@ def facet_counts(
     selection_masks: Mapping[str, np.ndarray],
     selected: Mapping[str, tuple[Any, ...]],
     size: int = DEFAULT_FACET_SIZE,
+    per_document: bool = False,
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, bool], dict[str, np.ndarray]]:
     """Per facet: top values {value, count, selected}, whether cut, and the raw counts.
 
     `base` is the query mask with no facet selection; each facet's counts apply the other
-    facets' selections only.
+    facets' selections only. Counts are of passages, or of reports with `per_document`.
     """
     facets, truncated, raw = {}, {}, {}
     narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+    hidden = uninformative(snapshot)
     for name in FACETS:
         applied = tuple(other for other in selection_masks if other != name)
         if applied not in narrowed:
@@ -138,7 +185,13 @@ def facet_counts(
         values = facet_values(snapshot, name)
         # Few matches: their own values; many: one pass over the facet's postings is cheaper.
         sparse = len(docnums) * SPARSE < len(mask)
-        raw[name] = counts = values.counts_of(docnums) if sparse else values.counts(mask)
+        if per_document:
+            counts = document_counts(snapshot, name, mask)
+        else:
+            counts = values.counts_of(docnums) if sparse else values.counts(mask)
+        raw[name] = counts
+        if name in hidden and name not in selected:
+            continue
         facets[name], truncated[name] = _top(values, counts, selected.get(name, ()), size)
     return facets, truncated, raw
 

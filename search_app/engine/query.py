@@ -1,15 +1,19 @@
-"""The one query parser: user text -> Whoosh queries (all-words tier, any-word tier).
+"""The one query parser: user text -> a ParsedQuery that matching, ranking, counting and
+the page's notices all read.
 
-Plain words are AND'ed for the strict tier and OR'ed for the relaxed tier, so that passages
-with all the words can be ranked above those with only some. The syntax is Whoosh's:
-"phrases", -excluded, OR, NOT, field:value, prefix*, word~ (fuzzy), year:[2005 TO 2009].
+A passage matches when it holds all the words (after stopwords and stemming) and every field
+clause. Plain words typed with no operator may also be met by passages holding only some of
+them: those come after, in a block of their own (`ParsedQuery.some`). The syntax is Whoosh's:
+"phrases", -excluded, +required, AND, OR, NOT, parentheses, field:value, prefix*, word~
+(fuzzy), year:[2005 TO 2009]; AND binds tighter than OR. Field clauses, acronyms and names are
+read first (query_text.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import translate
 from itertools import islice
 
@@ -24,7 +28,7 @@ from whoosh.qparser import (
 )
 from whoosh.query import Query
 
-from indexer.index.analysis import stem
+from indexer.index.analysis import acronyms, analyze, stem
 from indexer.index.schema import NUMERIC_FACETS
 from indexer.models import FACETS
 from search_app.engine.limits import (
@@ -39,6 +43,13 @@ from search_app.engine.limits import (
     check_length,
     check_terms,
 )
+from search_app.engine.query_text import (
+    Clause,
+    Expansion,
+    has_operators,
+    split_clauses,
+    widen_names,
+)
 from search_app.engine.verbose import key_words, reads_as_text
 
 TEXT_FIELDS: tuple[str, ...] = ("title", "section", "text")
@@ -46,6 +57,11 @@ KEYWORD_FACETS: tuple[str, ...] = tuple(f for f in FACETS if f not in NUMERIC_FA
 # Words that stand for several index terms: expanded by bound_expansions, within limits.
 EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.TermRange)
 FALLBACK_NOTICE = "The query could not be parsed as written ({why}); searched for its words."
+COMMON_ONLY = "These words are too common to be searched on their own; add a more telling word."
+UNREADABLE_CLAUSE = (
+    "Nothing can match {clauses}: the value is not one the field holds (a year is four "
+    "digits, a range is written [2005 TO 2009])."
+)
 WILDCARD_NOTICE = (
     "Left out {words}: a word cannot start with * or ? (it would read every word in the "
     "index); put at least one letter first, for example migra*."
@@ -53,21 +69,58 @@ WILDCARD_NOTICE = (
 _WORD = re.compile(r"\w+")
 
 Resolver = Callable[[str, str], str]
+# A field clause that cannot be read: it restricts, so it matches nothing rather than all.
+_NOTHING = wq.Term("passage_id", "\x00no passage\x00")
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A user query as Whoosh queries: strict (all words) and relaxed (any word)."""
+    """A user query, understood: its words with their operators, its field clauses, whether
+    passages with only some of the words may follow, and what the page should say about it.
+
+    Matches hold all the words (`strict`); field clauses always restrict, AND'ed with the
+    words. Plain words with no typed operator are `relaxable`: passages holding some of
+    them (`some`) follow in their own block, never counted with the matches.
+    """
 
     text: str
-    strict: Query
-    relaxed: Query
+    words: Query
+    clauses: tuple[Query, ...] = ()
+    relaxable: bool = False
     notice: str | None = None
+    verbose: bool = False
+    expansions: tuple[Expansion, ...] = ()
+
+    @property
+    def strict(self) -> Query:
+        """What a passage must hold: all the words and every field clause."""
+        return _and(self.words, self.clauses)
+
+    @property
+    def some(self) -> Query | None:
+        """Passages holding some of the words (and every field clause), or None."""
+        if not self.relaxable:
+            return None
+        looser = relax(self.words)
+        return None if looser == self.words else _and(looser, self.clauses)
+
+    @property
+    def relaxed(self) -> Query:
+        """Any of the words, with the clauses: what scores and highlights a passage."""
+        return self.some or self.strict
 
     @property
     def tiers(self) -> tuple[Query, ...]:
-        """Queries to rank in order: all the words first, then the rest."""
-        return (self.strict,) if self.strict == self.relaxed else (self.strict, self.relaxed)
+        """Queries to rank in order: all the words, then some of them."""
+        some = self.some
+        return (self.strict,) if some is None else (self.strict, some)
+
+
+def _and(words: Query, clauses: tuple[Query, ...]) -> Query:
+    parts = [q for q in (words, *clauses) if q is not wq.NullQuery]
+    if not clauses:
+        return words
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def parse_query(text: str, schema: Schema) -> tuple[Query, str | None]:
@@ -82,36 +135,81 @@ def is_everything(text: str) -> bool:
 
 
 def parse(text: str, schema: Schema, resolve: Resolver | None = None, reader=None) -> ParsedQuery:
-    """Parse `text`; unparseable syntax falls back to the plain words, and long prose is read
-    as its key words (verbose.py: the rarest in `reader`'s index when given).
+    """Understand `text`: field clauses taken out and AND'ed, names widened, the words parsed
+    (unparseable syntax falls back to the plain words; long prose is read as its key words,
+    verbose.py, the rarest in `reader`'s index when given).
 
     Raises BadRequest (400) only for a query beyond limits.py: too long, or too many terms.
     Words starting with a wildcard are left out, with a notice.
     """
     check_length(text)
-    if reads_as_text(text):
-        words = key_words(text, TEXT_FIELDS, reader)
-        return ParsedQuery(text, words, words)
-    why = _syntax_problem(text)
-    strict = None
-    if why is None:
-        try:
-            strict = _parser(schema).parse(text)
-        except Exception:  # Whoosh raises assorted errors on odd input: all mean "fall back"
-            why = "syntax error"
-    if strict is not None and _has_null(strict):
-        strict = _negation_only(text, schema)
-        if strict is None:
-            why = why or "unusable field or operator"
-    if strict is None:
-        parsed = _fallback(text, schema, why or "syntax error", resolve)
+    words_text, clause_list = split_clauses(text)
+    clauses, clause_notice = _clauses(clause_list, schema, resolve)
+    if reads_as_text(words_text):
+        words = key_words(words_text, TEXT_FIELDS, reader)
+        parsed = ParsedQuery(text, words, clauses, notice=clause_notice, verbose=True)
     else:
-        if resolve is not None:
-            strict = resolve_facets(strict, resolve)
-        strict, notice = _without_leading_wildcards(strict)
-        parsed = ParsedQuery(text, strict, relax(strict), notice)
+        parsed = _words(text, words_text, schema, clauses, clause_notice)
     check_terms(count_terms(parsed.strict))
     return parsed
+
+
+def _words(
+    text: str, words_text: str, schema: Schema, clauses: tuple[Query, ...], notice: str | None
+) -> ParsedQuery:
+    """The words part of a query (no field clauses) parsed with its operators."""
+    if not words_text.strip():
+        return ParsedQuery(text, wq.NullQuery, clauses, notice=notice)
+    relaxable = not has_operators(words_text)
+    widened, expansions = widen_names(words_text)
+    why = _syntax_problem(words_text)
+    words = None
+    if why is None:
+        try:
+            words = _parser(schema).parse(widened)
+        except Exception:  # Whoosh raises assorted errors on odd input: all mean "fall back"
+            why = "syntax error"
+    if words is not None and _has_null(words):
+        words = _negation_only(words_text, schema)
+        if words is None and not analyze(" ".join(_WORD.findall(words_text))):
+            return ParsedQuery(text, wq.NullQuery, clauses, notice=_joined(notice, COMMON_ONLY))
+        if words is None:
+            why = why or "unusable operator"
+    if words is None:
+        words, fallback = _fallback(words_text, schema, why or "syntax error")
+        return ParsedQuery(text, words, clauses, relaxable, _joined(notice, fallback))
+    words, wild = _without_leading_wildcards(words)
+    return ParsedQuery(text, words, clauses, relaxable, _joined(notice, wild), False, expansions)
+
+
+def _clauses(
+    clauses: tuple[Clause, ...], schema: Schema, resolve: Resolver | None
+) -> tuple[tuple[Query, ...], str | None]:
+    """Each field clause as a Whoosh query; one that cannot be read matches nothing (it
+    restricts, so it may not widen the results), and the notice names it."""
+    queries: list[Query] = []
+    unreadable: list[str] = []
+    for clause in clauses:
+        try:
+            q = _parser(schema).parse(clause.text)
+        except Exception:  # Whoosh raises assorted errors on odd input
+            q = wq.NullQuery
+        if _has_null(q) or not any(leaf.field() == clause.field for leaf in q.leaves()):
+            unreadable.append(clause.text)
+            q = wq.NullQuery
+        elif resolve is not None:
+            q = resolve_facets(q, resolve)
+        if q is wq.NullQuery:
+            queries.append(_NOTHING)
+            continue
+        queries.append(wq.Not(q) if clause.negated else q)
+    if not unreadable:
+        return tuple(queries), None
+    return tuple(queries), UNREADABLE_CLAUSE.format(clauses=", ".join(unreadable))
+
+
+def _joined(*notices: str | None) -> str | None:
+    return " ".join(n for n in notices if n) or None
 
 
 def count_terms(q: Query) -> int:
@@ -176,19 +274,18 @@ def _literal(node: wq.Wildcard) -> str:
     return re.split(r"[*?]", node.text, maxsplit=1)[0]
 
 
-def _fallback(text: str, schema: Schema, why: str, resolve: Resolver | None) -> ParsedQuery:
-    """Search the plain words of `text`, with no syntax at all."""
-    # Lowercase: Whoosh reads upper-case AND/OR/NOT as operators even here ("NOT NOT x"
-    # raised IndexError); the analyzer lowercases anyway.
-    words = " ".join(_WORD.findall(text)).lower()
+def _fallback(text: str, schema: Schema, why: str) -> tuple[Query, str]:
+    """The plain words of `text`, with no syntax at all, and the notice saying so."""
+    # Lowercase, except kept acronyms: Whoosh reads upper-case AND/OR/NOT as operators even
+    # here ("NOT NOT x" raised IndexError); the analyzer lowercases anyway.
+    words = " ".join(w if w in acronyms() else w.lower() for w in _WORD.findall(text))
     try:
-        strict = _parser(schema, syntax=False).parse(words) if words else wq.NullQuery
+        q = _parser(schema, syntax=False).parse(words) if words else wq.NullQuery
     except Exception:  # the promise is "never raises": nothing searchable is left
-        strict = wq.NullQuery
-    if _has_null(strict):
-        strict = wq.NullQuery
-    notice = FALLBACK_NOTICE.format(why=why)
-    return ParsedQuery(text, strict, relax(strict), notice)
+        q = wq.NullQuery
+    if _has_null(q):
+        q = wq.NullQuery
+    return q, FALLBACK_NOTICE.format(why=why)
 
 
 def relax(q: Query) -> Query:
@@ -252,9 +349,12 @@ def bound_expansions(q: Query, reader, limit: int = MAX_EXPANSIONS) -> Query:
 
 
 def bound_tiers(parsed: ParsedQuery, reader) -> ParsedQuery:
-    """Both tiers of `parsed` through bound_expansions, expanding each word once."""
-    strict = bound_expansions(parsed.strict, reader)
-    return ParsedQuery(parsed.text, strict, relax(strict), parsed.notice)
+    """`parsed` with its words and clauses through bound_expansions, each word once."""
+    return replace(
+        parsed,
+        words=bound_expansions(parsed.words, reader),
+        clauses=tuple(bound_expansions(c, reader) for c in parsed.clauses),
+    )
 
 
 def _expansions(node: Query, reader, scan: int, wanted: int) -> list[str]:

@@ -59,12 +59,15 @@ def copies_of(snapshot: Snapshot, document_id: str) -> list[dict[str, str]]:
 
 
 def place(stored: dict[str, Any]) -> dict[str, Any]:
-    """Where a passage is: its pages (null for documents without pages) and its number in
-    the document, which citations use where there are no pages."""
+    """Where a passage is: its pages (null for documents without pages) and its paragraph,
+    which citations use where there are no pages: the document's own number where it numbers
+    its paragraphs ("paragraph_numbering": "document"), else the passage's place in it."""
+    own = stored.get("paragraph")
     return {
         "page_start": stored.get("page_start"),
         "page_end": stored.get("page_end"),
-        "paragraph": int(stored.get("ordinal", 0)) + 1,
+        "paragraph": int(own) if own else int(stored.get("ordinal", 0)) + 1,
+        "paragraph_numbering": "document" if own else "passage",
     }
 
 
@@ -115,8 +118,7 @@ def light_hit(snapshot: Snapshot, marks: Marks, docnum: int, q: str) -> dict[str
     return {
         "passage_id": stored["passage_id"],
         "section": " > ".join(stored.get("section_path") or ()),
-        "page_start": stored.get("page_start"),
-        "paragraph": int(stored.get("ordinal", 0)) + 1,
+        **place(stored),
         "snippet": snippet(stored.get("sentences") or (), stored.get("text", ""), *marks),
         "url": document_url(
             stored["document_id"], stored["passage_id"], q, int(stored.get("ordinal", 0))

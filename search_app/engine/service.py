@@ -51,6 +51,7 @@ from search_app.engine.suggest import completions, did_you_mean, has_unknown_wor
 
 FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
 CORRECTION_GAIN = 10  # a correction finding this many times more passages is searched instead
+NO_PASSAGE_HOLDS_ALL = "No passage holds all of your words: below are those with some of them."
 PAST_END_NOTICE = "Page {asked} is past the last page: showing page {pages}."
 
 
@@ -69,6 +70,9 @@ class Matching:
     selected: dict[str, tuple[Any, ...]]  # facet -> indexed values selected
     final: np.ndarray
     pinned: tuple[np.ndarray, ...] = ()  # passages of the documents the query names
+    # Passages holding only some of the words, after the filters (None: no such block).
+    some: np.ndarray | None = None
+    narrowed: bool = False  # filters or like= leave out passages the query alone matches
 
     @property
     def q(self) -> str:
@@ -85,20 +89,23 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     builder = MaskBuilder(snapshot, searcher)
     parsed = None
     pinned: tuple[np.ndarray, ...] = ()
+    some = None
     if request.like:
         parsed, source = like_query(snapshot, request.like)
         parsed = bound_tiers(parsed, builder.reader)
-        query_mask = builder.mask(parsed.relaxed) & ~source
+        query_mask = builder.mask(parsed.strict) & ~source
         if request.q and not is_everything(request.q):  # the words then narrow the matches
             words = parse(request.q, searcher.schema, resolver(snapshot), builder.reader)
-            query_mask &= builder.mask(bound_tiers(words, builder.reader).relaxed)
+            query_mask &= builder.mask(bound_tiers(words, builder.reader).strict)
     elif request.q and not is_everything(request.q):
         parsed = parse(request.q, searcher.schema, resolver(snapshot), builder.reader)
         parsed = bound_tiers(parsed, builder.reader)
-        query_mask = builder.mask(parsed.relaxed)
+        query_mask = builder.mask(parsed.strict)
         pinned = tuple(mask & builder.live for mask in known_documents(snapshot, request.q))
         if pinned:  # a document the query names matches it, whatever its words
             query_mask = np.logical_or.reduce((query_mask, *pinned))
+        if parsed.some is not None:
+            some = builder.mask(parsed.some) & ~query_mask
     else:
         query_mask = builder.live.copy()
     selected, selections = facet_selections(
@@ -107,7 +114,12 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     final = query_mask.copy()
     for mask in selections.values():
         final &= mask
-    return Matching(snapshot, parsed, builder, query_mask, selections, selected, final, pinned)
+        if some is not None:
+            some &= mask
+    narrowed = bool(selections) or bool(request.like)
+    return Matching(
+        snapshot, parsed, builder, query_mask, selections, selected, final, pinned, some, narrowed
+    )
 
 
 # ---------------------------------------------------------------- search
@@ -125,49 +137,104 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         if _worth_correcting(snapshot, request.q, matching, better):
             matching, corrected, suggestion = better, suggestion, None
     cols = columns(snapshot)
+    grouped = request.group == "document"
     total = int(matching.final.sum())
     total_documents = cols.count_documents(matching.final)
+    some = _some_words_mask(matching, cols, grouped)
+    units = total_documents if grouped else total
+    some_units = 0 if some is None else _units(cols, some, grouped)
     browsing = matching.parsed is None
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
-    units = total_documents if request.group == "document" else total
-    pages = max(1, math.ceil(units / request.per_page))
+    pages = max(1, math.ceil((units + some_units) / request.per_page))
     request, past_end = _within_pages(request, pages)
     facets, truncated, raw = facet_counts(
-        snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
+        snapshot,
+        matching.query_mask,
+        matching.selections,
+        matching.selected,
+        request.facet_size,
+        grouped,
     )
-    searcher = snapshot.searcher()
-    ranker = Ranker(
-        matching.builder,
-        cols,
-        matching.parsed.tiers if matching.parsed else (),
-        matching.final,
-        bool(matching.selections) or bool(request.like),  # like= leaves its source out
-        BulkScorer(snapshot, searcher, matching.builder),
-        matching.pinned,
-    )
-    results = _page_results(snapshot, matching, ranker, request, sort)
-    return {
+    offset = (request.page - 1) * request.per_page
+    end = offset + request.per_page
+    ranker = _ranker(matching, cols, matching.parsed.tiers[:1] if matching.parsed else (), None)
+    results = _page_results(snapshot, matching, ranker, request, sort, offset, min(end, units))
+    body = {
         "query": request.q,
         "total": total,
         "total_documents": total_documents,
+        "unit": "report" if grouped else "passage",
         "page": request.page,
         "per_page": request.per_page,
         "pages": pages,
-        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "took_ms": 0.0,
         "sort": sort,
         "group": request.group,
         "suggestion": suggestion,
         "corrected_query": corrected,
         "like": request.like or None,
-        "notice": _notice(matching, past_end),
+        "notice": _notice(matching, past_end, total == 0 and bool(some_units)),
+        "expanded": _expanded(matching),
         "filters": {name: list(values) for name, values in matching.selected.items()},
         "year_from": request.year_from,
         "year_to": request.year_to,
         "results": results,
+        "some_words": None,
         "facets": facets,
         "facets_truncated": truncated,
         "year_histogram": _histogram(facet_values(snapshot, "year").values, raw["year"]),
     }
+    if some is not None and matching.parsed is not None and matching.parsed.some is not None:
+        some_ranker = _ranker(matching, cols, (matching.parsed.some,), some)
+        start, stop = max(0, offset - units), max(0, end - units)
+        body["some_words"] = {
+            "total": int((matching.some if matching.some is not None else some).sum()),
+            "total_documents": cols.count_documents(some),
+            "start": start + 1,
+            "results": _page_results(
+                snapshot, matching, some_ranker, request, sort, start, min(stop, some_units)
+            ),
+        }
+    body["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return body
+
+
+def _ranker(
+    matching: Matching, cols: Any, tiers: tuple[Any, ...], final: np.ndarray | None
+) -> Ranker:
+    """The ranker of the matches (`final` None) or of the some-words block."""
+    searcher = matching.snapshot.searcher()
+    return Ranker(
+        matching.builder,
+        cols,
+        tiers,
+        matching.final if final is None else final,
+        final is not None or matching.narrowed,
+        BulkScorer(matching.snapshot, searcher, matching.builder),
+        matching.pinned if final is None else (),
+    )
+
+
+def _some_words_mask(matching: Matching, cols: Any, grouped: bool) -> np.ndarray | None:
+    """The some-words block's passages; grouped, only those of reports with no match."""
+    if matching.some is None or not matching.some.any():
+        return None
+    if not grouped:
+        return matching.some
+    matched = np.zeros(len(cols.document_ids) + 1, dtype=bool)  # the last slot: -1, deleted
+    matched[cols.doc[matching.final]] = True
+    return matching.some & ~matched[cols.doc]
+
+
+def _units(cols: Any, mask: np.ndarray, grouped: bool) -> int:
+    return cols.count_documents(mask) if grouped else int(mask.sum())
+
+
+def _expanded(matching: Matching) -> list[dict[str, Any]]:
+    """Names searched with what was typed ("Turkey": also "Türkiye")."""
+    if matching.parsed is None:
+        return []
+    return [{"typed": e.typed, "also": list(e.also)} for e in matching.parsed.expansions]
 
 
 def _within_pages(request: SearchRequest, pages: int) -> tuple[SearchRequest, str | None]:
@@ -178,9 +245,13 @@ def _within_pages(request: SearchRequest, pages: int) -> tuple[SearchRequest, st
     return replace(request, page=pages), notice
 
 
-def _notice(matching: Matching, past_end: str | None) -> str | None:
-    """The query's fallback notice and the page's, in one sentence or two."""
-    notices = [matching.parsed.notice if matching.parsed else None, past_end]
+def _notice(matching: Matching, past_end: str | None, only_some: bool = False) -> str | None:
+    """The query's notices and the page's, in one sentence or a few."""
+    notices = [
+        matching.parsed.notice if matching.parsed else None,
+        NO_PASSAGE_HOLDS_ALL if only_some else None,
+        past_end,
+    ]
     return " ".join(n for n in notices if n) or None
 
 
@@ -195,11 +266,18 @@ def _suggestion(snapshot: Snapshot, request: SearchRequest, total: int) -> str |
 
 def _worth_correcting(snapshot: Snapshot, q: str, matching: Matching, better: Matching) -> bool:
     """Whether to show the correction's results: the query finds nothing, has a word the index
-    never saw, or finds far fewer passages (CORRECTION_GAIN times) than its correction."""
-    found, could = int(matching.final.sum()), int(better.final.sum())
+    never saw (or a rare word never written so), or finds far fewer passages (CORRECTION_GAIN
+    times) than its correction. Passages with some of the words count when none has all."""
+    found, could = _found(matching), _found(better)
     if not could:
         return False
     return not found or has_unknown_word(snapshot, q) or could >= CORRECTION_GAIN * found
+
+
+def _found(matching: Matching) -> int:
+    """Passages with all the words, or else with some of them."""
+    total = int(matching.final.sum())
+    return total or (int(matching.some.sum()) if matching.some is not None else 0)
 
 
 def _histogram(years: Sequence[Any], counts: np.ndarray) -> list[dict[str, int]]:
@@ -208,11 +286,17 @@ def _histogram(years: Sequence[Any], counts: np.ndarray) -> list[dict[str, int]]
 
 
 def _page_results(
-    snapshot: Snapshot, matching: Matching, ranker: Ranker, request: SearchRequest, sort: str
+    snapshot: Snapshot,
+    matching: Matching,
+    ranker: Ranker,
+    request: SearchRequest,
+    sort: str,
+    offset: int,
+    end: int,
 ) -> list[dict[str, Any]]:
-    """The result dicts of the requested page."""
-    offset = (request.page - 1) * request.per_page
-    end = offset + request.per_page
+    """The result dicts of ranks offset..end (from 0) of `ranker`'s passages or documents."""
+    if end <= offset:
+        return []
     if request.group == "passage":
         if sort == "relevance":
             hits = ranker.passages(end)[offset:end]
@@ -235,7 +319,7 @@ def _grouped_results(
     cols = ranker.columns
     on_page = np.zeros(len(cols.document_ids) + 1, dtype=bool)  # the last slot: -1, deleted
     on_page[[cols.doc[d] for d, _ in hits]] = True
-    in_page = matching.final & on_page[cols.doc]
+    in_page = ranker.final & on_page[cols.doc]
     scores = ranker.scores(in_page)
     per_doc: dict[int, list[int]] = {}
     for docnum in sorted(np.flatnonzero(in_page).tolist(), key=lambda d: -scores.get(d, 0.0)):
@@ -275,7 +359,12 @@ def list_documents(handle: IndexHandle, request: SearchRequest) -> dict[str, Any
     request, past_end = _within_pages(request, pages)
     offset = (request.page - 1) * request.per_page
     facets, truncated, raw = facet_counts(
-        snapshot, matching.query_mask, matching.selections, matching.selected, request.facet_size
+        snapshot,
+        matching.query_mask,
+        matching.selections,
+        matching.selected,
+        request.facet_size,
+        per_document=True,
     )
     return {
         "query": request.q,

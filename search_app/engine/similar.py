@@ -32,10 +32,10 @@ def like_query(snapshot: Snapshot, like: str) -> tuple[ParsedQuery, np.ndarray]:
     else:
         source = _document_passages(snapshot, like)
         if not source.any():
-            return ParsedQuery("", wq.NullQuery, wq.NullQuery, UNKNOWN.format(like=like)), source
+            return ParsedQuery("", wq.NullQuery, notice=UNKNOWN.format(like=like)), source
         text = _document_text(snapshot, source)
     q = key_words(text[:MAX_QUERY_CHARS], TEXT_FIELDS, searcher.reader())
-    return ParsedQuery("", q, q), source
+    return ParsedQuery("", q, verbose=True), source
 
 
 def _document_passages(snapshot: Snapshot, document_id: str) -> np.ndarray:

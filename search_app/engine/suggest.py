@@ -95,14 +95,20 @@ def _syntax_spans(text: str) -> list[tuple[int, int]]:
 
 
 def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
-    """Whether a plain word of `text` is missing from the index (worth a correction)."""
+    """Whether a plain word of `text` is missing from the index, or is rare and never written
+    so there ("remitances" only meets "remitting" through its stem): worth a correction."""
     reader = snapshot.searcher().reader()
     protected = _syntax_spans(text)
     for match in _WORD.finditer(text):
         if any(a <= match.start() < b for a, b in protected):
             continue
-        terms = analyze(match.group(0))
-        if len(terms) == 1 and reader.doc_frequency(FIELD, terms[0]) == 0:
+        word = match.group(0)
+        terms = analyze(word)
+        if len(terms) != 1:
+            continue
+        if reader.doc_frequency(FIELD, terms[0]) == 0:
+            return True
+        if _may_be_typo(reader, word) and word.lower() not in surface_forms(snapshot, terms[0]):
             return True
     return False
 

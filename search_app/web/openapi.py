@@ -95,8 +95,11 @@ def _schemas() -> dict[str, Any]:
                 "properties": {
                     "more_passages": INT,
                     "other_passages": _array(_ref("OtherPassage")),
-                    # Where there are no pages (text files), citations name this instead.
+                    # Where there are no pages (text files), citations name this instead: the
+                    # document's own paragraph number where it numbers its paragraphs
+                    # (paragraph_numbering "document"), else the passage's place in it.
                     "paragraph": INT,
+                    "paragraph_numbering": {"enum": ["document", "passage"]},
                     # The report's other files (same text in another format): searched once.
                     "copies": _array(
                         _object({"document_id": STR, "format": STR, "url": STR, "file_url": STR})
@@ -180,7 +183,27 @@ def _schemas() -> dict[str, Any]:
                 "suggestion": NULLABLE_STR,
                 "corrected_query": NULLABLE_STR,
                 "like": NULLABLE_STR,
+                # What `total`, the facets and the histogram count: reports when grouped.
+                "unit": {"enum": ["report", "passage"]},
+                # Names searched with what was typed: {"typed": "Turkey", "also": ["Türkiye"]}.
+                "expanded": _array(_object({"typed": STR, "also": _array(STR)})),
+                # Passages holding all the words (and every field clause).
                 "results": _array(_ref("Result")),
+                # Plain words only: passages (grouped: reports) with some but not all of the
+                # words, after the results, never in `total`; null when there are none.
+                "some_words": {
+                    "oneOf": [
+                        {"type": "null"},
+                        _object(
+                            {
+                                "total": INT,
+                                "total_documents": INT,
+                                "start": INT,
+                                "results": _array(_ref("Result")),
+                            }
+                        ),
+                    ]
+                },
             }
         ),
         "DocumentSummary": summary,

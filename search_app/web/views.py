@@ -30,11 +30,13 @@ bp = Blueprint("pages", __name__)
 
 FACET_LABELS: dict[str, str] = {
     "doc_type": "Document type",
-    "organization": "Organization",
-    "country": "Country",
-    "place": "Place",
+    "publisher": "Published by",
+    "organization": "Organizations mentioned",
+    "country": "Country (speaker or subject)",
+    "mentioned_country": "Countries mentioned",
+    "place": "Cities and places mentioned",
     "year": "Year",
-    "goal": "SDG goal",
+    "goal": "Development goal",
     "topic": "Topic",
     "language": "Language",
     "organ": "UN organ",
