@@ -39,9 +39,8 @@ DOCS: dict[str, tuple[str, dict]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("semantics")
+def build_index(root: Path) -> Path:
+    """The corpus above as files with sidecars, indexed; returns the index folder."""
     corpus = root / "corpus"
     corpus.mkdir()
     for name, (text, meta) in DOCS.items():
@@ -53,6 +52,11 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = run([corpus], root / "index", workers=1)
     assert not report.summary()["failures"]
     return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_index(tmp_path_factory.mktemp("semantics"))
 
 
 @pytest.fixture(scope="module")

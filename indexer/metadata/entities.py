@@ -52,6 +52,7 @@ def detect_language(text: str) -> tuple[str, ...]:
 
 TITLE_PAGE_LINES = 8  # lines before the body in which a title page names its publisher
 BODY_LINE = 200  # a line this long is body text, not the title page's
+TITLE_LINE_WORDS = 15
 
 
 def publisher(organs: tuple[str, ...], first_page: str, known: Gazetteer) -> tuple[str, ...]:
@@ -65,10 +66,16 @@ def publisher(organs: tuple[str, ...], first_page: str, known: Gazetteer) -> tup
     for line in first_page.splitlines():
         if len(line) > BODY_LINE or len(head) >= TITLE_PAGE_LINES:
             break
-        if line.strip():
+        if _title_line(line):
             head.append(line)
     found = known.find("\n".join(head))
     return tuple(found[:1])
+
+
+def _title_line(line: str) -> bool:
+    """A title page's line: a name, not a sentence (short, no full stop at its end)."""
+    words = line.split()
+    return 0 < len(words) <= TITLE_LINE_WORDS and not line.rstrip().endswith((".", ":", ";"))
 
 
 def language_name(code: str) -> str:

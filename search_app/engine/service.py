@@ -46,7 +46,7 @@ from search_app.engine.query import (
 from search_app.engine.ranking import Hit, Ranker
 from search_app.engine.retrieval import selections as facet_selections
 from search_app.engine.scoring import BulkScorer, field_lengths
-from search_app.engine.similar import like_query
+from search_app.engine.similar import like_query, like_source
 from search_app.engine.suggest import completions, did_you_mean, has_unknown_word
 
 FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
@@ -173,6 +173,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         "suggestion": suggestion,
         "corrected_query": corrected,
         "like": request.like or None,
+        "like_source": like_source(snapshot, request.like) if request.like else None,
         "notice": _notice(matching, past_end, total == 0 and bool(some_units)),
         "expanded": _expanded(matching),
         "filters": {name: list(values) for name, values in matching.selected.items()},

@@ -6,6 +6,8 @@ query-term bound), ranked by the same BM25F as any search; the source itself is 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from whoosh import query as wq
 
@@ -13,6 +15,7 @@ from search_app.engine.columns import columns
 from search_app.engine.index_handle import Snapshot
 from search_app.engine.limits import MAX_QUERY_CHARS
 from search_app.engine.query import TEXT_FIELDS, ParsedQuery
+from search_app.engine.results import document_url, place
 from search_app.engine.verbose import key_words
 
 UNKNOWN = "No passage or document has the id {like!r}: nothing is like it."
@@ -59,3 +62,24 @@ def _document_text(snapshot: Snapshot, passages: np.ndarray) -> str:
         if size >= MAX_QUERY_CHARS:
             break
     return "\n".join(parts)
+
+
+def like_source(snapshot: Snapshot, like: str) -> dict[str, Any] | None:
+    """What "more like this" starts from, as the page names it: the report's title and the
+    passage's section and place (None when no passage or document has the id)."""
+    searcher = snapshot.searcher()
+    docnum = searcher.document_number(passage_id=like)
+    if docnum is None:
+        passages = _document_passages(snapshot, like)
+        if not passages.any():
+            return None
+        stored = searcher.stored_fields(int(np.flatnonzero(passages)[0]))
+        return {"document_id": like, "title": stored.get("title", ""), "section": "", "url": ""}
+    stored = searcher.stored_fields(docnum)
+    return {
+        "document_id": stored["document_id"],
+        "title": stored.get("title", ""),
+        "section": " > ".join(stored.get("section_path") or ()),
+        **place(stored),
+        "url": document_url(stored["document_id"], like, "", int(stored.get("ordinal", 0))),
+    }

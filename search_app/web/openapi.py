@@ -183,6 +183,8 @@ def _schemas() -> dict[str, Any]:
                 "suggestion": NULLABLE_STR,
                 "corrected_query": NULLABLE_STR,
                 "like": NULLABLE_STR,
+                # What "more like this" starts from: its report's title, section and place.
+                "like_source": {"type": ["object", "null"]},
                 # What `total`, the facets and the histogram count: reports when grouped.
                 "unit": {"enum": ["report", "passage"]},
                 # Names searched with what was typed: {"typed": "Turkey", "also": ["Türkiye"]}.

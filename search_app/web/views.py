@@ -32,7 +32,7 @@ FACET_LABELS: dict[str, str] = {
     "doc_type": "Document type",
     "publisher": "Published by",
     "organization": "Organizations mentioned",
-    "country": "Country (speaker or subject)",
+    "country": "Country",  # the document's own: a statement's speaker
     "mentioned_country": "Countries mentioned",
     "place": "Cities and places mentioned",
     "year": "Year",
@@ -67,12 +67,14 @@ ASK_PATH = "/ask"
 HOME_LATEST = 5  # newest reports listed on the home page
 # Shown on the home page under the shelf's own example searches (its commonest topics).
 SEARCH_TIPS: tuple[tuple[str, str], ...] = (
+    ("health workers", "passages with all the words; those with some follow apart"),
     ('"exact phrase"', "the words together, in this order"),
     ("-word", "passages without the word"),
-    ("word OR other", "either word"),
+    ("word OR other", "either word; (a OR b) AND c, NOT, +word as librarians type them"),
     ("migra*", "every word that starts so"),
     ("migration~", "also words one letter off"),
-    ("organization:IOM", "a filter, written in the query (any facet, title:, section:)"),
+    ("organization:IOM", "a filter written in the query: always narrows (any facet, title:)"),
+    ("WHO", "an acronym in capitals, even one that is an English word"),
     ("year:[2005 TO 2009]", "a range of years"),
 )
 
