@@ -41,10 +41,14 @@ def words(text: str) -> set[str]:
 def test_passages_with_all_words_are_the_results_and_some_words_follow_apart(handle):
     body = find(handle, "climate finance adaptation", group="passage")
     wanted = {"climate", "finance", "adaptation"}
-    assert body["results"] and all(wanted <= words(r["text"]) for r in body["results"])
+
+    def held(r: dict) -> set[str]:  # a passage holds its report's title and its section too
+        return words(" ".join((r["title"], r["section"], r["text"])))
+
+    assert body["results"] and all(wanted <= held(r) for r in body["results"])
     some = body["some_words"]["results"]
     assert some, "passages with some of the words follow, in their own block"
-    assert all(not wanted <= words(r["text"]) for r in some)
+    assert all(not wanted <= held(r) for r in some)
 
 
 def test_phrase_matches_only_the_phrase(handle):
@@ -262,7 +266,10 @@ def test_handle_follows_reindexing(tmp_path: Path):
     run([corpus], tmp_path / "index", workers=1)  # the old passage is deleted, not merged
     assert find(handle, "glaciers")["total"] == 0
     body = find(handle, "", group="passage")
-    assert body["total"] == 2 == sum(v["count"] for v in body["facets"]["doc_type"])
+    assert body["total"] == 2 == body["total_documents"]
+    # One type ("report") held by every document tells nothing: the facet is not shown.
+    assert "doc_type" not in body["facets"]
+    assert find(handle, "", doc_type="report")["facets"]["doc_type"][0]["count"] == 2
     run([corpus], tmp_path / "index", workers=1, rebuild=True)
     assert find(handle, "volcanoes")["total"] == 1
     assert handle.generation == 2

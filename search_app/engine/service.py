@@ -24,11 +24,9 @@ from search_app.engine.columns import columns
 from search_app.engine.facets import (
     facet_counts,
     facet_values,
-    resolver,
 )
 from search_app.engine.highlight import Marks, query_marks
 from search_app.engine.index_handle import IndexHandle, Snapshot
-from search_app.engine.known_items import known_documents
 from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.params import (
     MAX_QUERY_CHARS,
@@ -41,13 +39,13 @@ from search_app.engine.query import (
     ParsedQuery,
     bound_tiers,
     is_everything,
-    parse,
 )
 from search_app.engine.ranking import Hit, Ranker
 from search_app.engine.retrieval import selections as facet_selections
 from search_app.engine.scoring import BulkScorer, field_lengths
 from search_app.engine.similar import like_query, like_source
-from search_app.engine.suggest import completions, did_you_mean, has_unknown_word
+from search_app.engine.suggest import completions, did_you_mean
+from search_app.engine.understanding import understand
 
 FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
 CORRECTION_GAIN = 10  # a correction finding this many times more passages is searched instead
@@ -73,6 +71,7 @@ class Matching:
     # Passages holding only some of the words, after the filters (None: no such block).
     some: np.ndarray | None = None
     narrowed: bool = False  # filters or like= leave out passages the query alone matches
+    misspelt: bool = False  # a word looks misspelt: its correction is searched if it finds any
 
     @property
     def q(self) -> str:
@@ -90,18 +89,17 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     parsed = None
     pinned: tuple[np.ndarray, ...] = ()
     some = None
+    misspelt = False
     if request.like:
         parsed, source = like_query(snapshot, request.like)
         parsed = bound_tiers(parsed, builder.reader)
         query_mask = builder.mask(parsed.strict) & ~source
         if request.q and not is_everything(request.q):  # the words then narrow the matches
-            words = parse(request.q, searcher.schema, resolver(snapshot), builder.reader)
-            query_mask &= builder.mask(bound_tiers(words, builder.reader).strict)
+            query_mask &= builder.mask(understand(snapshot, builder, request.q).parsed.strict)
     elif request.q and not is_everything(request.q):
-        parsed = parse(request.q, searcher.schema, resolver(snapshot), builder.reader)
-        parsed = bound_tiers(parsed, builder.reader)
+        understood = understand(snapshot, builder, request.q)
+        parsed, pinned, misspelt = understood.parsed, understood.named, understood.misspelt
         query_mask = builder.mask(parsed.strict)
-        pinned = tuple(mask & builder.live for mask in known_documents(snapshot, request.q))
         if pinned:  # a document the query names matches it, whatever its words
             query_mask = np.logical_or.reduce((query_mask, *pinned))
         if parsed.some is not None:
@@ -118,7 +116,17 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
             some &= mask
     narrowed = bool(selections) or bool(request.like)
     return Matching(
-        snapshot, parsed, builder, query_mask, selections, selected, final, pinned, some, narrowed
+        snapshot,
+        parsed,
+        builder,
+        query_mask,
+        selections,
+        selected,
+        final,
+        pinned,
+        some,
+        narrowed,
+        misspelt,
     )
 
 
@@ -130,11 +138,11 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     started = time.perf_counter()
     snapshot = handle.snapshot()
     matching = _match(snapshot, request)
-    suggestion = _suggestion(snapshot, request, int(matching.final.sum()))
+    suggestion = _suggestion(snapshot, request, matching)
     corrected = None
     if suggestion and request.correct and not matching.pinned:  # a named document is no typo
         better = _match(snapshot, replace(request, q=suggestion))
-        if _worth_correcting(snapshot, request.q, matching, better):
+        if _worth_correcting(matching, better):
             matching, corrected, suggestion = better, suggestion, None
     cols = columns(snapshot)
     grouped = request.group == "document"
@@ -256,23 +264,24 @@ def _notice(matching: Matching, past_end: str | None, only_some: bool = False) -
     return " ".join(n for n in notices if n) or None
 
 
-def _suggestion(snapshot: Snapshot, request: SearchRequest, total: int) -> str | None:
-    """A corrected query when this one finds little, or has a word the index never saw."""
+def _suggestion(snapshot: Snapshot, request: SearchRequest, matching: Matching) -> str | None:
+    """A corrected query when this one finds little, or has a word that looks misspelt."""
     if not request.q or is_everything(request.q):
         return None
-    if total >= FEW_RESULTS and not has_unknown_word(snapshot, request.q):
+    if _found(matching) >= FEW_RESULTS and not matching.misspelt:
         return None
     return did_you_mean(snapshot, request.q)
 
 
-def _worth_correcting(snapshot: Snapshot, q: str, matching: Matching, better: Matching) -> bool:
-    """Whether to show the correction's results: the query finds nothing, has a word the index
-    never saw (or a rare word never written so), or finds far fewer passages (CORRECTION_GAIN
-    times) than its correction. Passages with some of the words count when none has all."""
+def _worth_correcting(matching: Matching, better: Matching) -> bool:
+    """Whether to show the correction's results: the query finds nothing, has a word that
+    looks misspelt (unknown, or rare and never written so), or finds far fewer passages
+    (CORRECTION_GAIN times) than its correction. Passages with some of the words count when
+    none has all."""
     found, could = _found(matching), _found(better)
     if not could:
         return False
-    return not found or has_unknown_word(snapshot, q) or could >= CORRECTION_GAIN * found
+    return not found or matching.misspelt or could >= CORRECTION_GAIN * found
 
 
 def _found(matching: Matching) -> int:
