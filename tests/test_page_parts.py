@@ -52,7 +52,7 @@ def test_histogram_has_one_titled_link_per_year_with_hits() -> None:
     root = ET.fromstring(str(svg))  # well-formed XML, so the hrefs are escaped
     links = root.findall(f"{SVG}a")
     assert [a.get("href") for a in links] == ["/search?year=1950&q=<x>", "/search?year=1952&q=<x>"]
-    assert [a.find(f"{SVG}title").text for a in links] == ["1950: 3 hits", "1952: 1 hit"]
+    assert [a.find(f"{SVG}title").text for a in links] == ["1950: 3 reports", "1952: 1 report"]
     assert links[1].get("class") == "bar selected"
     heights = [float(a.findall(f"{SVG}rect")[1].get("height")) for a in links]
     assert heights[0] == pytest.approx(3 * heights[1], abs=0.02)

@@ -153,5 +153,6 @@ def test_multi_segment_index(tmp_path: Path):
                 assert scores[docnum] == pytest.approx(reference, rel=1e-6)
     from search_app import engine
 
-    body = engine.search(IndexHandle(index_dir), engine.SearchRequest(q="nurses", group="passage"))
+    request = engine.SearchRequest(q="nurses", group="passage", filters={"doc_type": ("report",)})
+    body = engine.search(IndexHandle(index_dir), request)
     assert body["total"] == 3 and body["facets"]["doc_type"][0]["count"] == 3

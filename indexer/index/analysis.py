@@ -45,9 +45,14 @@ def acronyms() -> frozenset[str]:
     )
 
 
-def _is_stop(raw: str, word: str, stops: frozenset[str]) -> bool:
-    """Whether a token (as written, and lowercased and folded) is left out of the index."""
-    return len(word) < 2 or (word in stops and raw not in acronyms())
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str | None:
+    """The term the analyzer makes of one word as written (None: a stopword, left out); a
+    kept acronym (WHO) is a term although its lower case is a stopword."""
+    folded = word.lower().translate(accent_map)
+    if len(folded) < 2 or (folded in stopwords() and word not in acronyms()):
+        return None
+    return stem(folded)
 
 
 class _MarkAcronyms(Filter):
@@ -116,16 +121,14 @@ def index_postings(text: str, field_boost: float = 1.0) -> tuple[Posting, ...]:
     counted without stopwords, as StopFilter renumbers them), at a third of the cost: no
     Token object and five generators per word. `indexer.index.writer` checks that the two
     agree before using this."""
-    stops = stopwords()
     positions: dict[str, list[int]] = {}
     pos = -1
     for number, match in enumerate(_TOKEN.finditer(text)):
-        raw = match.group()
-        word = raw.lower().translate(accent_map)
-        if _is_stop(raw, word, stops):
+        term = index_term(match.group())
+        if term is None:
             continue
         pos = number if pos < 0 else pos + 1
-        positions.setdefault(stem(word), []).append(pos)
+        positions.setdefault(term, []).append(pos)
     return tuple(
         (
             term.encode("utf-8"),

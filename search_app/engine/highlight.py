@@ -13,13 +13,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.query import Query
-from whoosh.support.charset import accent_map
 
-from indexer.index.analysis import TOKEN_PATTERN, stem, stopwords
+from indexer.index.analysis import TOKEN_PATTERN, index_term
 from search_app.engine.query import TEXT_FIELDS
 
 MAX_CHARS = 320
@@ -30,16 +28,6 @@ Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
 Token = tuple[str | None, int, int]
 _WORD = re.compile(TOKEN_PATTERN)
 _CHAR = re.compile(r"\w")  # what TOKEN_PATTERN counts as part of a word
-_MIN_SIZE = 2  # indexer.analysis.text_analyzer's StopFilter minsize
-
-
-@lru_cache(maxsize=200_000)
-def index_term(word: str) -> str | None:
-    """The term indexer.analysis.text_analyzer makes of one word (None: a stopword)."""
-    folded = word.lower().translate(accent_map)
-    if len(folded) < _MIN_SIZE or folded in stopwords():
-        return None
-    return stem(folded)
 
 
 def tokens(text: str) -> list[Token]:

@@ -21,9 +21,10 @@ def histogram_svg(
     bins: Iterable[Mapping[str, int]],
     href: Callable[[int], str],
     selected: Collection[int] = (),
-    label: str = "Hits per year",
+    unit: str = "report",
 ) -> Markup:
-    """Inline SVG of hits per year; every year with hits is a link made by `href(year)`.
+    """Inline SVG of counts per year, in `unit` (report or passage); every year with some is a
+    link made by `href(year)`.
 
     Years between the first and the last with no hits keep an empty slot, so gaps show.
     """
@@ -38,14 +39,14 @@ def histogram_svg(
     chart = HEIGHT - LABEL_HEIGHT
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="histogram" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="group" aria-label="{escape(label)}">'
+        f'role="group" aria-label="{escape(unit.capitalize())}s per year">'
     ]
     for year in sorted(counts):
         count = counts[year]
         height = max(MIN_BAR_HEIGHT, chart * count / peak)
         x = (year - first) * slot
         css = "bar selected" if year in selected else "bar"
-        noun = "hit" if count == 1 else "hits"
+        noun = unit if count == 1 else f"{unit}s"
         parts.append(
             f'<a href="{escape(href(year))}" class="{css}">'
             f"<title>{year}: {count:,} {noun}</title>"

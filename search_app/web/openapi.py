@@ -65,8 +65,9 @@ def _schemas() -> dict[str, Any]:
     facet_value = _object(
         {"value": {"type": ["string", "integer"]}, "count": INT, "selected": {"type": "boolean"}}
     )
-    facets = _object({name: _array(_ref("FacetValue")) for name in FACETS})
-    truncated = _object({name: {"type": "boolean"} for name in FACETS})
+    # A facet whose one value covers every document is left out: none is required.
+    facets = _object({name: _array(_ref("FacetValue")) for name in FACETS}, required=False)
+    truncated = _object({name: {"type": "boolean"} for name in FACETS}, required=False)
     other = _object(
         {"passage_id": STR, "section": STR, "page_start": NULLABLE_INT, "snippet": STR, "url": STR}
     )

@@ -134,6 +134,7 @@ def search() -> Response | str | tuple[str, int]:
             result.get("year_histogram") or (),
             href=lambda year: links.toggle("year", year),
             selected=selected_years,
+            unit=result.get("unit", "report"),
         ),
     )
 
