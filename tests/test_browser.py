@@ -44,8 +44,9 @@ def page(browser, server) -> Iterator[object]:
 
 
 def summary_total(page) -> int:
+    """The headline's count: reports in the grouped view, passages in the passage view."""
     text = page.locator("h1.summary").inner_text()
-    return int(re.search(r"([\d,]+) passages?", text).group(1).replace(",", ""))
+    return int(re.search(r"([\d,]+) (?:reports?|passages?)", text).group(1).replace(",", ""))
 
 
 def chip_texts(page) -> list[str]:
@@ -67,8 +68,9 @@ def click_facet(page, facet: str, value: str) -> None:
         link.first.click()
 
 
-def passages_matching(app, q: str, facet: str, values: set[str]) -> int:
-    """Brute force over every matching passage: how many hold one of `values`."""
+def reports_matching(app, q: str, facet: str, values: set[str]) -> int:
+    """Brute force over every matching passage: how many reports have one holding one of
+    `values`."""
     with app.app_context():
         handle = app.extensions["report_search"]
         request = engine.SearchRequest(q=q, group="passage", per_page=100)
@@ -79,23 +81,23 @@ def passages_matching(app, q: str, facet: str, values: set[str]) -> int:
                 "results"
             ]
     assert len(hits) == first["total"]
-    return sum(1 for hit in hits if values & set(hit[facet]))
+    return len({hit["document_id"] for hit in hits if values & set(hit[facet])})
 
 
 def test_search_facets_chips_and_document_page(page, server) -> None:
     base, app = server
     page.goto(base + "/")
-    page.get_by_label("Search reports").fill(QUERY)
+    page.get_by_label("Search reports").fill("migration")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.title() == f"{QUERY} · Report Search"
+    assert page.title() == "migration · Report Search"
     unfiltered = summary_total(page)
     organizations = facet_counts(page, "organization")
     assert len(organizations) >= 2, organizations
     first, second = list(organizations)[:2]
 
     click_facet(page, "organization", first)
-    assert chip_texts(page) == [f"Organization: {first} × (remove)"]
+    assert chip_texts(page) == [f"Organizations mentioned: {first} × (remove)"]
     assert summary_total(page) == organizations[first] < unfiltered + 1
     # Multi-select: the organization counts do not shrink to the selected value.
     assert facet_counts(page, "organization")[second] == organizations[second]
@@ -104,7 +106,7 @@ def test_search_facets_chips_and_document_page(page, server) -> None:
     chips = chip_texts(page)
     assert len(chips) == 2 and first in chips[0] and second in chips[1]
     both = summary_total(page)
-    assert both == passages_matching(app, QUERY, "organization", {first, second})
+    assert both == reports_matching(app, "migration", "organization", {first, second})
     assert max(organizations[first], organizations[second]) <= both
     assert both <= organizations[first] + organizations[second]
     assert "organization=" in page.url and page.url.count("organization=") == 2
