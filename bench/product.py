@@ -20,10 +20,29 @@ from typing import Any
 from urllib.parse import urlencode
 
 SUFFIX = ".md"
+# The checkout whose `report-search` indexes and serves: this one unless `use_checkout`.
+_checkout: Path | None = None
+
+
+def use_checkout(checkout: Path) -> None:
+    """Index and serve with another checkout's `report-search` (its .venv and its code)."""
+    global _checkout
+    script = checkout / ".venv" / "bin" / "report-search"
+    if not script.is_file():
+        raise FileNotFoundError(f"no {script}: run `make .venv/.installed-test` there first")
+    _checkout = checkout.resolve()
+
+
+def checkout() -> Path:
+    """The checkout whose code is measured."""
+    return _checkout or Path(__file__).resolve().parent.parent
 
 
 def command(*args: str) -> list[str]:
-    """`report-search ARGS` as installed beside this interpreter (else run as a module)."""
+    """`report-search ARGS` as installed beside this interpreter (else run as a module), or
+    that of the checkout given to `use_checkout`."""
+    if _checkout is not None:
+        return [str(_checkout / ".venv" / "bin" / "report-search"), *args]
     script = Path(sys.executable).with_name("report-search")
     if script.is_file():
         return [str(script), *args]

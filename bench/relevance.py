@@ -1,6 +1,7 @@
 """Every quality benchmark through the product path, in one run, with a table of the figures.
 
     python -m bench.relevance [--out bench/results/relevance.json] [--only scifact,cacm,...]
+                              [--checkout OTHER_CHECKOUT]
 
 Each collection is written as files (SciFact and CACM abstracts as Markdown, the UN PDFs as
 they are), indexed with `report-search index` in a subprocess, served with `report-search
@@ -13,7 +14,9 @@ serve` on a free loopback port, and queried through /api/search over HTTP:
 - typos: one misspelt word per SciFact test and CACM query: same top passage?
 
 Indexes and collections live under bench/work/ of this checkout and are rebuilt every run
-with this checkout's code (the commands beside the running interpreter).
+with this checkout's code (the commands beside the running interpreter), or with another
+checkout's `report-search` (its .venv and code) given by --checkout, whose commit is then the
+one recorded.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import cacm, known_items, scifact, typos
+from bench import cacm, known_items, product, scifact, typos
 from bench.corpora import UN_PDFS, WORK
 from bench.product import Api, index_folder, record_id, served, write_collection
 
@@ -67,9 +70,14 @@ def cacm_figures(api: Api) -> dict[str, Any]:
 
 def _collection(name: str, records: list[dict[str, str]]) -> tuple[Path, dict[str, Any]]:
     """Write the records as files and index them: (index folder, indexing figures)."""
-    folder = write_collection(records, WORK / "collections" / name)
-    index_dir = WORK / "product-index" / name
+    folder = write_collection(records, WORK / "collections" / product.checkout().name / name)
+    index_dir = _index_dir(name)
     return index_dir, index_folder(folder, index_dir)
+
+
+def _index_dir(name: str) -> Path:
+    """Per measured checkout, so that two checkouts can be measured at once."""
+    return WORK / "product-index" / product.checkout().name / name
 
 
 def run(only: list[str]) -> dict[str, Any]:
@@ -108,7 +116,7 @@ def run(only: list[str]) -> dict[str, Any]:
 
 
 def _un_pdfs() -> tuple[Path, dict[str, Any]]:
-    index_dir = WORK / "product-index" / "un-pdfs"
+    index_dir = _index_dir("un-pdfs")
     return index_dir, index_folder(UN_PDFS, index_dir)
 
 
@@ -165,12 +173,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
+    parser.add_argument("--checkout", type=Path, help="measure this checkout's report-search")
     args = parser.parse_args()
+    if args.checkout:
+        product.use_checkout(args.checkout)
     only = args.only.split(",")
     unknown = set(only) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
-    env = environment()
+    env = environment(product.checkout())
     started = time.perf_counter()
     result = run(only)
     result["environment"] = {**env, "load_average_at_end": [round(x, 2) for x in _load()]}

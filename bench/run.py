@@ -32,8 +32,9 @@ BENCHMARKS = ("relevance", "ingest", "search")
 PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
 
 
-def environment() -> dict[str, Any]:
-    """Machine, date and versions, recorded with every result."""
+def environment(checkout: Path | None = None) -> dict[str, Any]:
+    """Machine, date and versions, recorded with every result; the commit of `checkout`
+    (this one by default)."""
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -42,8 +43,8 @@ def environment() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    commit = _git("rev-parse", "--short", "HEAD")
-    if _git("status", "--porcelain", "--untracked-files=no"):
+    commit = _git(checkout, "rev-parse", "--short", "HEAD")
+    if _git(checkout, "status", "--porcelain", "--untracked-files=no"):
         commit += " (with uncommitted changes)"
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -53,14 +54,17 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": commit,
+        "checkout": str(checkout or CHECKOUT),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {name: _version(name) for name in PACKAGES},
     }
 
 
-def _git(*args: str) -> str:
-    """A git command's output in this checkout (wherever the benchmark is started from)."""
-    done = subprocess.run(["git", *args], cwd=CHECKOUT, capture_output=True, text=True, check=False)
+def _git(checkout: Path | None, *args: str) -> str:
+    """A git command's output in the checkout (wherever the benchmark is started from)."""
+    done = subprocess.run(
+        ["git", *args], cwd=checkout or CHECKOUT, capture_output=True, text=True, check=False
+    )
     return done.stdout.strip()
 
 
@@ -158,7 +162,7 @@ def main() -> None:
         path = RESULTS / f"{name}{suffix}.json"
         path.write_text(json.dumps(result, indent=1, default=str) + "\n", "utf-8")
         print(f"[bench] {name}: {path}", flush=True)
-    render.write_markdown(RESULTS)
+    render.write_markdown(RESULTS, env)
 
 
 if __name__ == "__main__":
