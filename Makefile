@@ -10,7 +10,7 @@ PORT ?= 5000
 CORPUS ?= corpus
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve index test test-reliability browser-deps ocr-deps lint format bench bench-quick bench-qa bench-ocr corpus-pdf screenshot clean
+.PHONY: help run serve index test test-reliability browser-deps ocr-deps lint format bench bench-quick bench-relevance bench-qa bench-ocr corpus-pdf screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench: $(BENCH_STAMP) ## Full benchmarks (quality, speed, scale); results in ben
 
 bench-quick: $(BENCH_STAMP) ## A few minutes' version of the benchmarks
 	$(BIN)/python -m bench.run --quick
+
+bench-relevance: $(BENCH_STAMP) ## Quality benchmarks through files, `report-search index` and HTTP
+	$(BIN)/python -m bench.relevance --out bench/results/relevance.json
 
 bench-qa: $(BENCH_STAMP) ## Question-answering evaluation on SQuAD v1.1 dev
 	$(BIN)/python -m bench.qa_squad

@@ -1,6 +1,9 @@
 """Run the benchmarks and write bench/results/*.json and docs/benchmarks.md.
 
-    python -m bench.run [--quick] [--only scifact,ingest,search] [--speeches N] [--reuse-index]
+    python -m bench.run [--quick] [--only relevance,ingest,search] [--speeches N] [--reuse-index]
+
+relevance: the quality benchmarks through the product path (bench/relevance.py); scifact (not
+in the default run): SciFact through the engine on a hand-built index.
 
 --quick uses 100 SciFact test queries, 40 UN PDFs and 1,000 speeches (a few minutes).
 --speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
@@ -19,15 +22,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import corpora, ingest, peers, render, scifact, search_index, search_speed
+from bench import corpora, ingest, peers, relevance, render, scifact, search_index, search_speed
 
-RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("scifact", "ingest", "search")
+CHECKOUT = Path(__file__).resolve().parent.parent
+RESULTS = CHECKOUT / "bench" / "results"
+# relevance: every quality benchmark through files, `report-search index` and HTTP.
+# scifact: the engine on a hand-built index (a separate engine figure, not in the default run).
+BENCHMARKS = ("relevance", "ingest", "search")
 PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
 
 
-def environment() -> dict[str, Any]:
-    """Machine, date and versions, recorded with every result."""
+def environment(checkout: Path | None = None) -> dict[str, Any]:
+    """Machine, date and versions, recorded with every result; the commit of `checkout`
+    (this one by default)."""
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -36,9 +43,9 @@ def environment() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    commit = _git(checkout, "rev-parse", "--short", "HEAD")
+    if _git(checkout, "status", "--porcelain", "--untracked-files=no"):
+        commit += " (with uncommitted changes)"
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cpu": cpu,
@@ -47,9 +54,18 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": commit,
+        "checkout": str(checkout or CHECKOUT),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {name: _version(name) for name in PACKAGES},
     }
+
+
+def _git(checkout: Path | None, *args: str) -> str:
+    """A git command's output in the checkout (wherever the benchmark is started from)."""
+    done = subprocess.run(
+        ["git", *args], cwd=checkout or CHECKOUT, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
 
 
 def _version(name: str) -> str:
@@ -74,6 +90,12 @@ def run_scifact(args: argparse.Namespace) -> dict[str, Any]:
         "target_ndcg10": 0.70,
         "settings": scifact.settings(),
     }
+
+
+def run_relevance(args: argparse.Namespace) -> dict[str, Any]:
+    result = relevance.run(list(relevance.BENCHMARKS))
+    print(relevance.table(result), flush=True)
+    return result
 
 
 def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
@@ -113,7 +135,12 @@ def _ratio(ours: dict[str, Any], peer: dict[str, Any], key: str) -> float:
     return round(ours["one_client"][key] / max(peer["one_client"][key], 0.01), 1)
 
 
-RUNNERS = {"scifact": run_scifact, "ingest": run_ingest, "search": run_search}
+RUNNERS = {
+    "relevance": run_relevance,
+    "scifact": run_scifact,
+    "ingest": run_ingest,
+    "search": run_search,
+}
 
 
 def main() -> None:
@@ -135,7 +162,7 @@ def main() -> None:
         path = RESULTS / f"{name}{suffix}.json"
         path.write_text(json.dumps(result, indent=1, default=str) + "\n", "utf-8")
         print(f"[bench] {name}: {path}", flush=True)
-    render.write_markdown(RESULTS)
+    render.write_markdown(RESULTS, env)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import json
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import psutil
+
+from bench import product
 
 QUERIES = Path(__file__).resolve().parent / "queries.json"
 CLIENTS = 8
@@ -89,7 +90,7 @@ class Server:
 
     def __init__(self, index_dir: Path, threads: int = CLIENTS) -> None:
         self.port = _free_port()
-        command = [sys.executable, "-m", "search_app.cli", "serve", "--index-dir", str(index_dir)]
+        command = product.command("serve", "--index-dir", str(index_dir))
         command += ["--port", str(self.port), "--threads", str(threads)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         self.peak_rss = 0

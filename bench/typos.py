@@ -4,7 +4,8 @@
 
 A seeded typo set: in each SciFact test query and each CACM query, one word of five letters
 or more (not a stopword) gets one edit: a letter dropped, doubled, replaced, or swapped with
-its neighbour. Both spellings go through /api/search (passages); a typo query counts as
+its neighbour. Both collections are written as Markdown files and indexed with `report-search
+index`; both spellings go through /api/search over HTTP (passages); a typo query counts as
 fixed when its top result is the correct spelling's. Target: >= 90%.
 Results: bench/results/typos.json.
 """
@@ -14,12 +15,10 @@ from __future__ import annotations
 import json
 import random
 import string
-import time
 from pathlib import Path
 from typing import Any
 
-from bench import cacm, scifact
-from bench.corpora import WORK
+from bench.product import Api
 from indexer.index.analysis import stopwords
 
 RESULTS = Path(__file__).resolve().parent / "results" / "typos.json"
@@ -60,14 +59,11 @@ def typo_query(text: str, rng: random.Random) -> tuple[str, str, str] | None:
     return " ".join([*words[:i], typo, *words[i + 1 :]]), words[i], typo
 
 
-def measure(index_dir: Path, queries: dict[str, str]) -> dict[str, Any]:
-    from search_app.web import create_app
-
-    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def measure(api: Api, queries: dict[str, str]) -> dict[str, Any]:
+    """Each query with one typo against its correct spelling, top passage by top passage."""
 
     def top(q: str) -> tuple[str | None, str | None]:
-        params = {"q": q, "group": "passage", "per_page": 1}
-        body = client.get("/api/search", query_string=params).get_json()
+        body = api.search(q=q, group="passage", per_page=1)
         first = body["results"][0]["passage_id"] if body["results"] else None
         return first, body.get("corrected_query")
 
@@ -94,26 +90,18 @@ def measure(index_dir: Path, queries: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def main() -> dict[str, Any]:
-    started = time.perf_counter()
-    sets = {}
-    index = WORK / "scifact-index"
-    scifact.build_index(index, scifact.load_corpus())
-    test = scifact.load_qrels("test")
-    queries = scifact.load_queries()
-    sets["scifact_test"] = measure(index, {q: queries[q] for q in test})
-    index = WORK / "cacm-index"
-    scifact.build_index(index, scifact.load_corpus(cacm.CACM))
-    sets["cacm"] = measure(index, scifact.load_queries(cacm.CACM))
+def combine(sets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The typo sets' figures and their overall share of top results kept."""
     asked = sum(s["queries"] for s in sets.values())
     same = sum(s["top_result_same"] * s["queries"] for s in sets.values())
-    result = {
-        "seed": SEED,
-        "top_result_same": round(same / asked, 4),
-        "target": TARGET,
-        "sets": sets,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    return {"seed": SEED, "top_result_same": round(same / asked, 4), "target": TARGET, "sets": sets}
+
+
+def main() -> dict[str, Any]:
+    """The typo sets alone, through the product path (files, `report-search index`, HTTP)."""
+    from bench import relevance
+
+    result = relevance.run(["typos"])["typos"]
     RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
 

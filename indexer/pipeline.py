@@ -231,13 +231,19 @@ def _write(
         segments: list[Any] = []  # finished by worker processes (indexer.segment_workers)
         write_into = (target, segments) if how.write_in_workers else None
         processed = _process_all(jobs, limits, how.workers, how.cluster, write_into)
+        reported: dict[str, int] = {}  # document id -> its place in report.files
         with Progress(total=len(jobs), enabled=how.progress) as bar, analyzed_writes(writer):
             for indexed, status, analyzed, sig in processed:
                 job = jobs_by_id[status.document_id]
                 status = _apply(writer, manifest, indexed, job, analyzed, status)
-                report.files.append(status)
                 written = sig if status.status == "indexed" else None
                 _note_signature(signatures, searchable, status.document_id, written)
+                if status.document_id in reported:
+                    # Read again (its cluster worker's segment was lost): the later result.
+                    report.files[reported[status.document_id]] = status
+                    continue
+                reported[status.document_id] = len(report.files)
+                report.files.append(status)
                 bar.advance(status)
         if not (jobs or removed or target != live):
             # Nothing changed: no new commit and no new manifest, so running servers keep
@@ -381,7 +387,7 @@ def _process_all(
     if cluster:
         from indexer import cluster as dask_cluster  # optional: report-search[cluster]
 
-        yield from dask_cluster.process_all(jobs, limits, cluster)
+        yield from dask_cluster.process_all(jobs, limits, cluster, write_into)
         return
     if (workers <= 1 or len(jobs) <= 1) and in_main_thread():
         for job in jobs:

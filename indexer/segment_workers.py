@@ -14,6 +14,7 @@ passages, keeps the manifest, and commits the workers' segments with its own
 from __future__ import annotations
 
 import multiprocessing
+import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,12 @@ _FINISH_SECONDS = 600.0  # every worker reaches `finish` within this, or the run
 @dataclass
 class _Worker:
     index: Index
-    barrier: Any  # multiprocessing.Barrier: one `finish` task per process
+    barrier: Any  # multiprocessing.Barrier: one `finish` task per process (local pools)
+    generation: str = ""
     writer: IndexWriter | None = None
+    segment_id: str = ""  # names the open segment for `write_one`'s callers
     passages: int = 0
-    finished: list[Any] = field(default_factory=list)
+    finished: list[tuple[str, Any]] = field(default_factory=list)  # (segment_id, segment)
 
 
 _worker: _Worker | None = None
@@ -75,7 +78,38 @@ def pool(workers: int, generation: Path, parent: int) -> ProcessPoolExecutor:
 def _start(parent: int, generation: str, barrier: Any) -> None:
     global _worker
     watch_parent(parent)
-    _worker = _Worker(generations.open_generation(Path(generation)), barrier)
+    _worker = _Worker(generations.open_generation(Path(generation)), barrier, generation)
+
+
+def write_one(generation: str, job: Job, limits: Limits) -> tuple[Processed, str]:
+    """In a Dask worker's child process (indexer.file_process): `process_and_write` into a
+    segment of `generation`, and the id of the segment the passages went into.
+
+    A child keeps its segment open from file to file, as a local worker does; a request for
+    another generation (a new run) drops what an earlier, unfinished run left open.
+    """
+    global _worker
+    if _worker is None or _worker.generation != generation:
+        if _worker is not None and _worker.writer is not None:
+            _worker.writer.cancel()
+        _worker = _Worker(generations.open_generation(Path(generation)), None, generation)
+    worker = _worker
+    if worker.writer is None:
+        worker.writer = open_segment_writer(worker.index)
+        worker.segment_id = uuid.uuid4().hex
+    segment_id = worker.segment_id
+    return process_and_write(job, limits), segment_id
+
+
+def take_segments(generation: str) -> list[tuple[str, Any]]:
+    """In a Dask worker's child process: its segments of `generation`, finished, as
+    (segment id, segment); none when it wrote into another generation."""
+    worker = _worker
+    if worker is None or worker.generation != generation:
+        return []
+    _finish_segment(worker)
+    segments, worker.finished = worker.finished, []
+    return segments
 
 
 def process_and_write(job: Job, limits: Limits) -> Processed:
@@ -89,6 +123,7 @@ def process_and_write(job: Job, limits: Limits) -> Processed:
         check_record(indexed, job)
         if worker.writer is None:
             worker.writer = open_segment_writer(worker.index)
+            worker.segment_id = uuid.uuid4().hex
         with analyzed_writes(worker.writer):  # writes nothing unless all of it can be
             add_document(worker.writer, indexed, analyze_document(indexed))
     except OSError:
@@ -113,14 +148,14 @@ def _finish_worker() -> list[Any]:
     segments, worker.finished = worker.finished, []
     # Wait for the others, so that no process takes a second of these tasks.
     worker.barrier.wait(timeout=_FINISH_SECONDS)
-    return segments
+    return [segment for _, segment in segments]
 
 
 def _finish_segment(worker: _Worker) -> None:
     if worker.writer is not None:
         segment = finish_segment(worker.writer)
         if segment is not None:
-            worker.finished.append(segment)
+            worker.finished.append((worker.segment_id, segment))
     worker.writer, worker.passages = None, 0
 
 

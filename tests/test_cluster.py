@@ -1,10 +1,15 @@
-"""Indexing on a real Dask cluster on 127.0.0.1: a scheduler and two worker processes started
-and stopped here; one worker is killed mid-run, and the scheduler goes away in another run."""
+"""Indexing on a real Dask cluster on 127.0.0.1, started as people deploy one: `dask
+scheduler` and `dask worker ADDRESS --nworkers 2 --nthreads 1` (worker processes under
+nannies, which are daemonic), and a LocalCluster. A worker process is killed mid-run (its
+nanny starts a new one), and the scheduler goes away in another run."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,35 +43,38 @@ def local_index(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def cluster(tmp_path: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen, list]]:
-    """A scheduler and `workers` single-thread workers (no nanny: a killed one stays dead)."""
+def cluster(logs: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`dask scheduler` and `dask worker ADDRESS --nworkers N --nthreads 1` (with nannies)."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    logs = open(tmp_path / "dask.log", "wb")  # noqa: SIM115 - closed below
+    log = open(logs / "dask.log", "wb")  # noqa: SIM115 - closed below
     scheduler = subprocess.Popen(
         [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-        stdout=logs,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
-    processes = [scheduler]
+    command = [DASK, "worker", address, "--nworkers", str(workers), "--nthreads", "1"]
+    command += ["--no-dashboard", "--host", "127.0.0.1"]
+    nannies = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        for number in range(workers):
-            processes.append(
-                subprocess.Popen(
-                    [DASK, "worker", address, "--nthreads", "1", "--no-nanny"]
-                    + ["--no-dashboard", "--name", f"w{number}", "--host", "127.0.0.1"],
-                    stdout=logs,
-                    stderr=subprocess.STDOUT,
-                )
-            )
         with distributed.Client(address, timeout=30) as client:
-            client.wait_for_workers(workers, timeout=30)
-        yield address, scheduler, processes[1:]
+            client.wait_for_workers(workers, timeout=60)
+        yield address, scheduler
     finally:
-        for process in reversed(processes):
-            process.kill()
-            process.wait(10)
-        logs.close()
+        nannies.terminate()  # the nannies stop their workers
+        try:
+            nannies.wait(30)
+        except subprocess.TimeoutExpired:
+            nannies.kill()
+        scheduler.kill()
+        scheduler.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with cluster(tmp_path_factory.mktemp("dask")) as (address, _):
+        yield address
 
 
 def all_passages(index_dir: Path) -> list[dict]:
@@ -75,43 +83,14 @@ def all_passages(index_dir: Path) -> list[dict]:
         return sorted(searcher.reader().all_stored_fields(), key=lambda f: f["passage_id"])
 
 
-def worker_named(client, name: str) -> str:
-    return next(a for a, w in client.scheduler_info()["workers"].items() if w["name"] == name)
+def segments(index_dir: Path) -> int:
+    index = generations.open_current(index_dir)
+    with index.searcher() as searcher:
+        return len(searcher.reader().leaf_readers())
 
 
-def kill_when_busy(address: str, name: str, process: subprocess.Popen) -> float:
-    """Kill the worker `name` a second after it starts reading files (it has done some and
-    holds others)."""
-    with distributed.Client(address, timeout=30) as client:
-        worker = worker_named(client, name)
-        while not client.processing().get(worker):
-            time.sleep(0.05)
-        time.sleep(1.0)
-    process.kill()
-    process.wait(10)
-    return time.monotonic()
-
-
-@pytest.mark.timeout(120)
-def test_a_killed_worker_costs_a_retry_of_its_files(
-    corpus: Path, local_index: Path, tmp_path: Path
-) -> None:
-    import threading
-
-    index_dir = tmp_path / "index"
-    with cluster(tmp_path) as (address, _, workers):
-        killed: list[float] = []
-        killer = threading.Thread(
-            target=lambda: killed.append(kill_when_busy(address, "w0", workers[0]))
-        )
-        killer.start()
-        report = run([corpus], index_dir, rebuild=True, cluster=address)
-        finished = time.monotonic()
-        killer.join()
-    assert killed and killed[0] < finished, "the worker was killed after the run"
-    assert workers[0].returncode is not None
-    assert report.counts() == {"indexed": SPEECHES + 1}, report.summary()["failures"]
-    # The same passages, fields and all, as a run on local worker processes.
+def same_as_local(index_dir: Path, local_index: Path) -> None:
+    """The same passages, fields and all, and the same manifest, as a local run's."""
     assert all_passages(index_dir) == all_passages(local_index)
     local = generations.load_manifest(generations.current_generation(local_index))
     remote = generations.load_manifest(generations.current_generation(index_dir))
@@ -119,6 +98,93 @@ def test_a_killed_worker_costs_a_retry_of_its_files(
     assert {k: {f: v for f, v in r.items() if f not in drop} for k, r in remote.items()} == {
         k: {f: v for f, v in r.items() if f not in drop} for k, r in local.items()
     }
+
+
+def kill_a_busy_worker(address: str) -> dict[str, list[int]]:
+    """SIGKILL a worker process a second after it starts reading files (it has done some
+    and holds others; its nanny starts a new one). Its pid and its children's pids."""
+    with distributed.Client(address, timeout=30) as client:
+        while not any(client.processing().values()):
+            time.sleep(0.05)
+        time.sleep(1.0)
+        busy = next(w for w, tasks in client.processing().items() if tasks)
+        pid = client.run(os.getpid, workers=[busy])[busy]
+    children = child_pids(pid)
+    assert children, "the worker reads files in child processes"
+    os.kill(pid, signal.SIGKILL)
+    return {"worker": [pid], "children": children, "at": [time.monotonic()]}
+
+
+def child_pids(pid: int) -> list[int]:
+    """The process's children, whichever of its threads started them."""
+    found = [p.read_text().split() for p in Path(f"/proc/{pid}/task").glob("*/children")]
+    return [int(child) for line in found for child in line]
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+
+
+@pytest.mark.timeout(300)
+def test_a_killed_worker_costs_a_retry_of_its_files(
+    corpus: Path, local_index: Path, tmp_path: Path, shared_cluster: str
+) -> None:
+    """Workers under nannies process the files (no daemonic-children error) and, sharing the
+    index folder, write segments of their own; a killed one costs a retry of its files."""
+    index_dir = tmp_path / "index"
+    killed: list[dict[str, list[int]]] = []
+    killer = threading.Thread(target=lambda: killed.append(kill_a_busy_worker(shared_cluster)))
+    killer.start()
+    report = run([corpus], index_dir, rebuild=True, cluster=shared_cluster)
+    finished = time.monotonic()
+    killer.join()
+    assert killed and killed[0]["at"][0] < finished, "no worker was killed during the run"
+    assert report.counts() == {"indexed": SPEECHES + 1}, report.summary()["failures"]
+    same_as_local(index_dir, local_index)
+    assert segments(index_dir) > 1, "the workers' segments are added as they wrote them"
+    deadline = time.monotonic() + 10
+    while not all(gone(pid) for pid in killed[0]["children"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(gone(pid) for pid in killed[0]["children"]), "a killed worker left children"
+
+
+@pytest.mark.timeout(120)
+def test_the_per_file_time_limit_holds_on_nanny_workers(
+    corpus: Path, tmp_path: Path, shared_cluster: str
+) -> None:
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    speech = next((corpus / "ungdc").rglob("*.txt")).read_text("utf-8")
+    (slow / "long.txt").write_text("\n\n".join([speech] * 400), "utf-8")
+    (slow / "short.txt").write_text(speech, "utf-8")
+    report = run([slow], tmp_path / "index", cluster=shared_cluster, limits=Limits(seconds=3))
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert by_name["long.txt"].status == "failed" and by_name["long.txt"].reason == "timeout"
+    assert by_name["short.txt"].status == "indexed"
+
+
+@pytest.mark.timeout(300)
+def test_a_local_cluster_sends_the_passages_back_when_asked(
+    corpus: Path, local_index: Path, tmp_path: Path
+) -> None:
+    """A LocalCluster (workers under nannies too); passages written by this process."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local_cluster:
+        report = run(
+            [corpus],
+            tmp_path / "index",
+            rebuild=True,
+            cluster=local_cluster.scheduler_address,
+            write_in_workers=False,
+        )
+    assert report.counts() == {"indexed": SPEECHES + 1}, report.summary()["failures"]
+    same_as_local(tmp_path / "index", local_index)
+    assert segments(tmp_path / "index") == 1
 
 
 @pytest.mark.timeout(120)
@@ -131,7 +197,7 @@ def test_a_scheduler_that_goes_away_fails_the_run_and_keeps_the_live_index(
     index_dir = tmp_path / "index"
     shutil.copytree(local_index, index_dir)
     live = generations.current_generation(index_dir)
-    with cluster(tmp_path, workers=1) as (address, scheduler, _):
+    with cluster(tmp_path, workers=1) as (address, scheduler):
 
         def stop_scheduler() -> None:
             with distributed.Client(address, timeout=30) as client:
