@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpora import WORK
-from bench.product import Api
+from bench.product import Api, shown
 
 RESULTS = Path(__file__).resolve().parent / "results" / "known_items.json"
 INDEX = WORK / "un-pdfs-index"
@@ -48,7 +48,8 @@ def measure(api: Api, index_dir: Path) -> dict[str, Any]:
     for symbol, documents in sorted(owners.items()):
         for kind, q in variants(symbol).items():
             body = api.search(q=q, per_page=1)
-            top = body["results"][0]["document_id"] if body["results"] else None
+            hits = shown(body)
+            top = hits[0]["document_id"] if hits else None
             hit = top in documents
             counts = scores.setdefault(kind, {"queries": 0, "at_1": 0})
             counts["queries"] += 1

@@ -91,6 +91,12 @@ def index_folder(folder: Path, index_dir: Path, workers: int = 2) -> dict[str, A
     }
 
 
+def shown(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """A search response's results in the order the page shows them: the passages with all
+    the words, then those with some of them (their own block, after)."""
+    return [*body["results"], *((body.get("some_words") or {}).get("results") or [])]
+
+
 class Api:
     """GET /api/search on a running `report-search serve`; a non-200 answer counts as no hits."""
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from bench import cacm, known_items, product, scifact, typos
 from bench.corpora import UN_PDFS, WORK
-from bench.product import Api, index_folder, record_id, served, write_collection
+from bench.product import Api, index_folder, record_id, served, shown, write_collection
 
 RESULTS = Path(__file__).resolve().parent / "results" / "relevance.json"
 BENCHMARKS = ("scifact", "cacm", "known_items", "typos")
@@ -42,7 +42,7 @@ def ranking(api: Api, group: str) -> scifact.SearchFn:
     def run(text: str, k: int) -> list[tuple[str, float]]:
         body = api.search(q=text, group=group, per_page=k)
         seen: dict[str, float] = {}
-        for hit in body["results"]:
+        for hit in shown(body):
             seen.setdefault(record_id(hit["document_id"]), hit.get("score") or 0.0)
         return list(seen.items())
 

@@ -14,6 +14,7 @@ import ir_measures
 from ir_measures import R, nDCG
 
 from bench.corpora import DATA
+from bench.product import shown
 from indexer.index import generations
 from indexer.index.writer import add_document, open_writer
 from indexer.models import Document, IndexedDocument, Page, Passage
@@ -90,7 +91,7 @@ def engine_search(index_dir: Path) -> SearchFn:
 
     def run(text: str, k: int) -> list[tuple[str, float]]:
         body = search(handle, SearchRequest(q=text, group="passage", per_page=k))
-        return [(hit["document_id"], hit["score"]) for hit in body["results"]]
+        return [(hit["document_id"], hit["score"]) for hit in shown(body)]
 
     return run
 

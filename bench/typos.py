@@ -18,7 +18,7 @@ import string
 from pathlib import Path
 from typing import Any
 
-from bench.product import Api
+from bench.product import Api, shown
 from indexer.index.analysis import stopwords
 
 RESULTS = Path(__file__).resolve().parent / "results" / "typos.json"
@@ -64,7 +64,8 @@ def measure(api: Api, queries: dict[str, str]) -> dict[str, Any]:
 
     def top(q: str) -> tuple[str | None, str | None]:
         body = api.search(q=q, group="passage", per_page=1)
-        first = body["results"][0]["passage_id"] if body["results"] else None
+        hits = shown(body)
+        first = hits[0]["passage_id"] if hits else None
         return first, body.get("corrected_query")
 
     rng = random.Random(SEED)
