@@ -191,3 +191,24 @@ def test_api_and_cli_agree_on_counts(index_dir: Path):
     assert "With some of your words (2 reports, not counted above)" in text
     bad = app.test_client().get("/api/search?q=climate+year:20O9").get_json()
     assert bad["total"] == 0 and "year:20O9" in bad["notice"]
+
+
+def test_citations_follow_the_documents_own_paragraph_numbers(tmp_path: Path):
+    from search_app.web import create_app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    filler = "The delegation recalls the work of the session and the commitments made. " * 6
+    paragraphs = [f"{n}. We speak of topic{n}. {filler}" for n in (30, 31)]
+    paragraphs.append(f"32. We call for action on glaciers and for finance. {filler}")
+    (corpus / "speech.txt").write_text("Statement\n\n" + "\n\n".join(paragraphs) + "\n", "utf-8")
+    (corpus / "plain.txt").write_text("Notes\n\nGlaciers are melting in the north.\n", "utf-8")
+    run([corpus], tmp_path / "index", workers=1)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    body = client.get("/api/search?q=glaciers&group=passage").get_json()
+    cited = {Path(r["document_id"]).name: r for r in body["results"]}
+    assert cited["speech.txt"]["paragraph"] == 32
+    assert cited["speech.txt"]["paragraph_numbering"] == "document"
+    assert cited["plain.txt"]["paragraph_numbering"] == "passage"
+    page = client.get("/search?q=glaciers&group=passage").get_data(as_text=True)
+    assert "¶ 32" in page
