@@ -128,6 +128,14 @@ class FileStatus:
     # Metadata left out (a bad value in a sidecar or metadata.csv): what, where and why.
     warnings: tuple[str, ...] = ()
 
+    def relative(self, text: str) -> str:
+        """`text` with the file's folders above its corpus root taken out, so that a message
+        naming the file shows it as its document id: run summaries are served to anyone."""
+        if not self.document_id or not self.path.endswith("/" + self.document_id):
+            return text
+        above_root = self.path[: -len(self.document_id)]
+        return text.replace(above_root, "")
+
 
 def passage_id(document_id: str, ordinal: int) -> str:
     """Stable passage id: the document id and the passage's ordinal."""

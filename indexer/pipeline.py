@@ -74,11 +74,12 @@ class RunReport:
         return counts
 
     def summary(self) -> dict[str, Any]:
+        """What the run did, as `/api/stats` serves it: files named by their document ids
+        (paths below the corpus roots), no absolute path of this machine."""
         indexed = [f for f in self.files if f.status == "indexed"]
         pages = sum(f.pages for f in indexed)
         passages = sum(f.passages for f in indexed)
         return {
-            "index_dir": self.index_dir,
             "generation": self.generation,
             "rebuild": self.rebuild,
             "seconds": round(self.seconds, 2),
@@ -89,7 +90,7 @@ class RunReport:
             "pages_per_second": self._rate(pages),
             "passages_per_second": self._rate(passages),
             "failures": [
-                {"path": f.path, "reason": f.reason, "error": f.error}
+                {"path": f.document_id, "reason": f.reason, "error": f.relative(f.error)}
                 for f in self.files
                 if f.status == "failed"
             ],
@@ -101,7 +102,9 @@ class RunReport:
         return round(count / self.seconds, 1) if self.seconds else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "per_file": [asdict(f) for f in self.files]}
+        """report.json: the summary, the index folder and every file with its full path."""
+        per_file = [asdict(f) for f in self.files]
+        return {**self.summary(), "index_dir": self.index_dir, "per_file": per_file}
 
 
 def discover(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:

@@ -41,6 +41,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         CORPUS_DIRS=os.environ.get("REPORT_SEARCH_CORPUS", "corpus").split(os.pathsep),
         API_TOKEN=os.environ.get("REPORT_SEARCH_API_TOKEN", ""),
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # Where clients reach the service, for the examples of /api-docs.
+        PUBLIC_URL=os.environ.get("REPORT_SEARCH_PUBLIC_URL", "http://localhost:5000/"),
     )
     if config:
         app.config.from_mapping(config)
