@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -162,20 +163,22 @@ def run(
     limits: Limits | None = None,
     cluster: str | None = None,
     write_in_workers: bool = True,
+    lock_held: bool = False,
 ) -> RunReport:
     """Index the files under `roots` into `index_dir`; the one entry point for bulk indexing.
 
     With `cluster` (a Dask scheduler's address) the files are processed on its workers
     (indexer.cluster) instead of local worker processes; the writing stays here. Local
     worker processes write index segments of their own unless `write_in_workers` is False
-    (then this process writes every passage, into one segment)."""
+    (then this process writes every passage, into one segment). With `lock_held` the caller
+    holds the index's write lock (generations.write_lock) already."""
     limits = limits or Limits()
     if not limits.ocr.cache_dir:  # beside the generations, so that rebuilds reuse it
         limits = replace(limits, ocr=replace(limits.ocr, cache_dir=str(index_dir / OCR_CACHE)))
     workers = workers or os.cpu_count() or 1
     report = RunReport(index_dir=str(index_dir), rebuild=rebuild)
     started = time.perf_counter()
-    with generations.write_lock(index_dir):
+    with nullcontext() if lock_held else generations.write_lock(index_dir):
         generations.remove_stale_generations(index_dir)
         live = generations.current_generation(index_dir)
         if live is not None:  # what a killed run left behind
