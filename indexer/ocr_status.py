@@ -12,7 +12,6 @@ from indexer.extraction import ocr
 from indexer.extraction.scanned import how_to_enable
 from indexer.models import FileStatus, OcrSummary
 
-
 ENGINE_NAME = "tesseract"
 
 
