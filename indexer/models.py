@@ -47,6 +47,8 @@ class OcrSummary:
     confidence: float | None = None  # Tesseract's mean word confidence on `pages`, 0-100
     seconds: float = 0.0  # rendering and reading, cache look-ups included
     cache_hits: int = 0  # pages of `pages` whose text came from the OCR cache
+    # "timeout" or "too-large" when a page was stopped at its time or memory limit
+    stopped: str = ""
 
 
 @dataclass(frozen=True)

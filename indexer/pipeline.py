@@ -7,12 +7,14 @@ and publishes it atomically at the end (see indexer.index.generations).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -238,10 +240,13 @@ def _write(
         write_into = (target, segments) if how.write_in_workers else None
         processed = _process_all(jobs, limits, how.workers, how.cluster, write_into)
         with Progress(total=len(jobs), enabled=how.progress) as bar, analyzed_writes(writer):
+            reported: dict[str, int] = {}  # document id -> its line in report.files
             for indexed, status, analyzed, sig in processed:
                 job = jobs_by_id[status.document_id]
                 status = _apply(writer, manifest, indexed, job, analyzed, status)
-                report.files.append(status)
+                # A file read again after its worker pool broke keeps one line, the last.
+                line = reported.setdefault(status.document_id, len(report.files))
+                report.files[line : line + 1] = [status]
                 written = sig if status.status == "indexed" else None
                 _note_signature(signatures, searchable, status.document_id, written)
                 bar.advance(status)
@@ -382,7 +387,8 @@ def _process_all(
     Off the main thread (a re-index started by the web app) files always go to a worker
     process, because only a process's main thread can enforce the per-file time limit.
     Local worker processes write the files' passages into segments of their own in the
-    generation of `write_into`, and add the segments to its list when all are done.
+    generation of `write_into`, and add the segments to its list when all are done. A pool
+    whose worker process dies is replaced and the run goes on (`_renewed`).
     """
     if cluster:
         from indexer import cluster as dask_cluster  # optional: report-search[cluster]
@@ -395,12 +401,71 @@ def _process_all(
         return
     if write_into and worker_segments_supported():
         generation, segments = write_into
+        broken = _Broken()
+        written: list[str] = []  # in this pool's segments, lost with them if it breaks
+        task = segment_workers.process_and_write
         with segment_workers.pool(workers, generation, os.getpid()) as pool:
-            yield from _in_pool(pool, segment_workers.process_and_write, jobs, limits, workers)
-            segments.extend(segment_workers.finish(pool, workers))
+            for result in _in_pool(pool, task, jobs, limits, workers, broken):
+                if result[2] == segment_workers.WRITTEN:
+                    written.append(result[1].document_id)
+                yield result
+            if not broken:
+                segments.extend(segment_workers.finish(pool, workers))
+                return
+        # The pool's segments died with it: what it wrote is read again and written here.
+        by_id = {job.document_id: job for job in jobs}
+        again = [by_id[document_id] for document_id in written]
+        yield from _renewed(
+            [*broken.in_flight, *again, *broken.waiting], limits, workers, len(broken.in_flight)
+        )
         return
-    with ProcessPoolExecutor(workers, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
-        yield from _in_pool(pool, process_and_analyze, jobs, limits, workers)
+    yield from _renewed(jobs, limits, workers)
+
+
+def _plain_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, initializer=watch_parent, initargs=(os.getpid(),))
+
+
+def _renewed(
+    jobs: list[Job], limits: Limits, workers: int, suspects: int = 0
+) -> Iterator[Processed]:
+    """process_and_analyze for every job on worker processes. When a worker process dies
+    (the kernel's out-of-memory killer, a crash in native code), its pool breaks: a new pool
+    takes over, the files that were in flight are tried again one at a time, and a file that
+    breaks a pool on its own is reported `crashed`. The first `suspects` jobs start that way."""
+    queue = list(jobs)
+    while queue:
+        for job in queue[:suspects]:
+            yield _alone(job, limits)
+        queue = queue[suspects:]
+        broken = _Broken()
+        with _plain_pool(workers) as pool:
+            yield from _in_pool(pool, process_and_analyze, queue, limits, workers, broken)
+        queue, suspects = [*broken.in_flight, *broken.waiting], len(broken.in_flight)
+
+
+def _alone(job: Job, limits: Limits) -> Processed:
+    """One file in a pool of its own: its result, or `crashed` if its worker process died."""
+    started = time.perf_counter()
+    with _plain_pool(1) as pool:
+        try:
+            return pool.submit(process_and_analyze, job, limits).result()
+        except BrokenProcessPool:
+            seconds = time.perf_counter() - started
+    why = "the worker process reading it died (a crash in native code, or out of memory)"
+    status = FileStatus(str(job.path), job.document_id, "failed", "crashed", why, seconds=seconds)
+    return None, status, None, None
+
+
+@dataclass
+class _Broken:
+    """The jobs of a pool that broke: those in flight then, and those not started."""
+
+    in_flight: list[Job] = field(default_factory=list)
+    waiting: list[Job] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.in_flight or self.waiting)
 
 
 def _in_pool(
@@ -409,22 +474,29 @@ def _in_pool(
     jobs: list[Job],
     limits: Limits,
     workers: int,
+    broken: _Broken,
 ) -> Iterator[Processed]:
-    """`task(job, limits)` for every job on the pool's processes, in completion order."""
+    """`task(job, limits)` for every job on the pool's processes, in completion order; if the
+    pool breaks, stops and leaves the jobs it did not finish in `broken`."""
     # Keep a bounded number of files in flight so memory stays flat on big corpora.
-    pending: set[Future] = set()
+    pending: dict[Future, Job] = {}
     queue = iter(jobs)
-    for job in queue:
-        pending.add(pool.submit(task, job, limits))
-        if len(pending) >= workers * 4:
-            break
+    for job in itertools.islice(queue, workers * 4):
+        pending[pool.submit(task, job, limits)] = job
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
-            yield future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                broken.in_flight.extend(pending.values())
+                broken.waiting.extend(queue)
+                return
+            del pending[future]
+            yield result
             next_job = next(queue, None)
             if next_job is not None:
-                pending.add(pool.submit(task, next_job, limits))
+                pending[pool.submit(task, next_job, limits)] = next_job
 
 
 def _apply(
