@@ -11,8 +11,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +63,18 @@ def fill_pages(
     except pdfium.PdfiumError as error:
         reader.fail_all(candidates, lines, f"pdfium cannot open the file: {error}")
         return reader.summary(options)
-    for done, index in enumerate(candidates):
-        if len(reader.stopped) >= STOPPED_PAGES:
-            why = f"not read: {STOPPED_PAGES} pages of the file ran past their limits"
-            reader.fail_all(candidates[done:], lines, why)
-            break
-        reader.read(path, index, lines, boxes[index][1], force)
+    pages = [(i, alnum_count(lines[i]), boxes[i][1]) for i in candidates]
+    with alarm_paused():
+        results = page_child.run_each(reader.reader_for(path), pages, options.page_seconds)
+        with closing(results):  # a file given up kills the child at once
+            started = time.perf_counter()
+            for done, ((index, _, _), outcome) in enumerate(results, start=1):
+                reader.record(index, outcome, lines, time.perf_counter() - started)
+                started = time.perf_counter()
+                if len(reader.stopped) >= STOPPED_PAGES and done < len(candidates):
+                    why = f"not read: {STOPPED_PAGES} pages of the file ran past their limits"
+                    reader.fail_all(candidates[done:], lines, why)
+                    break
     return reader.summary(options)
 
 
@@ -112,30 +118,16 @@ class PageReader:
         self.cache_hits = 0
         self.looked_at = 0  # pages rendered for OCR, whatever was found on them
 
-    def read(
-        self, path: Path, index: int, lines: list[list[Line]], top: float, force: bool
-    ) -> None:
-        """OCR one page into lines[index]; a page that fails is recorded and left as it was."""
-        started = time.perf_counter()
-        seconds = self.options.page_seconds
-        chars = alnum_count(lines[index])
-        try:
-            with alarm_paused():
-                kind, found, cached = page_child.run_limited(
-                    self._read, (path, index, chars, top, force), seconds
-                )
-        except (ocr.OcrFailed, pdfium.PdfiumError, page_child.PageLimit) as error:
-            why = str(error)
-            if isinstance(error, ocr.OcrTimeout | page_child.PageLimit):
-                took = time.perf_counter() - started
-                why = f"gave up after {took:.1f} s (the limit is {seconds:g} s a page)"
-            if isinstance(error, page_child.PageLimit):  # pdfium's parsing or rendering
-                self.stopped.append(error.reason)
-                why = why if error.reason == "timeout" else f"loading and rendering it: {error}"
-            self._fail(index, why)
+    def record(self, index: int, outcome: Any, lines: list[list[Line]], took: float) -> None:
+        """What the child found on one page, into lines[index]; a page that failed is
+        recorded and left as it was."""
+        self.seconds += took
+        if isinstance(outcome, Exception):
+            self._fail(index, self._why(outcome, took))
+            if isinstance(outcome, page_child.PageLimit):
+                self.stopped.append(outcome.reason)
             return
-        finally:
-            self.seconds += time.perf_counter() - started
+        kind, found, cached = outcome
         if kind == NEEDED:
             self.needed.append(index + 1)
         if kind in (BLANK, READ):
@@ -147,21 +139,35 @@ class PageReader:
         self.confidences.append((found.confidence, found.words))
         self.cache_hits += cached
 
-    def _read(self, path: Path, index: int, chars: int, top: float, force: bool) -> PageResult:
-        """In the page's child process: load the page, decide, render, read (and cache)."""
-        document = pdfium.PdfDocument(path)
-        try:
-            page = document[index]
+    def _why(self, error: Exception, took: float) -> str:
+        if isinstance(error, ocr.OcrTimeout) or (
+            isinstance(error, page_child.PageLimit) and error.reason == "timeout"
+        ):
+            limit = self.options.page_seconds
+            return f"gave up after {took:.1f} s (the limit is {limit:g} s a page)"
+        if isinstance(error, page_child.PageLimit):  # pdfium's parsing or rendering
+            return f"loading and rendering it: {error}"
+        return str(error)
+
+    def reader_for(self, path: Path) -> Callable[[tuple[int, int, float]], PageResult]:
+        """What a page's child runs for each (page index, its letters, its top edge)."""
+        document: list[Any] = []  # opened once, in the child
+
+        def read(page_args: tuple[int, int, float]) -> PageResult:
+            index, chars, top = page_args
+            if not document:
+                document.append(pdfium.PdfDocument(path))
+            page = document[0][index]
             try:
-                if not (force or needs_ocr(page, chars)):
+                if not (self.options.mode == "force" or needs_ocr(page, chars)):
                     return SKIP, None, False
                 if self.engine is None:
                     return NEEDED, None, False
                 return self._render_and_read(page, top)
             finally:
                 page.close()
-        finally:
-            document.close()
+
+        return read
 
     def _render_and_read(self, page: Any, top: float) -> PageResult:
         assert self.engine is not None
