@@ -49,6 +49,8 @@ class OcrSummary:
     confidence: float | None = None  # Tesseract's mean word confidence on `pages`, 0-100
     seconds: float = 0.0  # rendering and reading, cache look-ups included
     cache_hits: int = 0  # pages of `pages` whose text came from the OCR cache
+    # "timeout" or "too-large" when a page was stopped at its time or memory limit
+    stopped: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,14 @@ class FileStatus:
     ocr: OcrSummary | None = None  # pages read by OCR, or needing it, and how it went
     # Metadata left out (a bad value in a sidecar or metadata.csv): what, where and why.
     warnings: tuple[str, ...] = ()
+
+    def relative(self, text: str) -> str:
+        """`text` with the file's folders above its corpus root taken out, so that a message
+        naming the file shows it as its document id: run summaries are served to anyone."""
+        if not self.document_id or not self.path.endswith("/" + self.document_id):
+            return text
+        above_root = self.path[: -len(self.document_id)]
+        return text.replace(above_root, "")
 
 
 def passage_id(document_id: str, ordinal: int) -> str:

@@ -12,6 +12,8 @@ from indexer.extraction import ocr
 from indexer.extraction.scanned import how_to_enable
 from indexer.models import FileStatus, OcrSummary
 
+ENGINE_NAME = "tesseract"
+
 
 def page_ranges(pages: Iterable[int]) -> str:
     """[3, 4, 5, 8] -> "3-5, 8"."""
@@ -35,7 +37,7 @@ def run_summary(files: Sequence[FileStatus]) -> dict[str, Any]:
     pages = sum(len(s.pages) for s in done)
     seconds = sum(s.seconds for s in done)
     needs = [
-        {"path": f.path, "pages": page_ranges(f.ocr.needed), "status": f.status}
+        {"path": f.document_id, "pages": page_ranges(f.ocr.needed), "status": f.status}
         for f in files
         if f.ocr is not None and f.ocr.needed
     ]
@@ -47,7 +49,11 @@ def run_summary(files: Sequence[FileStatus]) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "pages_per_second": round(pages / seconds, 2) if seconds else 0.0,
         "failed_pages": [
-            {"path": f.path, "pages": page_ranges(f.ocr.failed), "errors": list(f.ocr.errors)}
+            {
+                "path": f.document_id,
+                "pages": page_ranges(f.ocr.failed),
+                "errors": [f.relative(error) for error in f.ocr.errors],
+            }
             for f in files
             if f.ocr is not None and f.ocr.failed
         ],
@@ -62,9 +68,10 @@ def index_summary(
     """OCR over the whole index: documents and pages read by OCR, and the files that still
     need it (indexed ones with unread pages, and those the last run could not index)."""
     records = [r.get("ocr") or {} for r in manifest.values()]
+    # Files by document id (the path below the corpus root): this is served to anyone.
     needs = {
-        str(r.get("path")): {"path": r.get("path"), "pages": page_ranges(o["needed"])}
-        for r, o in zip(manifest.values(), records, strict=True)
+        document_id: {"path": document_id, "pages": page_ranges(o["needed"])}
+        for document_id, o in zip(manifest, records, strict=True)
         if o.get("needed")
     }
     last = (last_run or {}).get("ocr") or {}
@@ -79,7 +86,7 @@ def index_summary(
     else:
         hint = "index again with `report-search index --ocr auto`"
     return {
-        "engine": engine.name if engine else "",
+        "engine": ENGINE_NAME if engine else "",  # not its version: served to anyone
         "documents": sum(1 for o in records if o.get("pages")),
         "pages": sum(len(o.get("pages") or ()) for o in records),
         "needs_ocr": sorted(needs.values(), key=lambda n: str(n["path"])),

@@ -7,12 +7,15 @@ and publishes it atomically at the end (see indexer.index.generations).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -74,11 +77,12 @@ class RunReport:
         return counts
 
     def summary(self) -> dict[str, Any]:
+        """What the run did, as `/api/stats` serves it: files named by their document ids
+        (paths below the corpus roots), no absolute path of this machine."""
         indexed = [f for f in self.files if f.status == "indexed"]
         pages = sum(f.pages for f in indexed)
         passages = sum(f.passages for f in indexed)
         return {
-            "index_dir": self.index_dir,
             "generation": self.generation,
             "rebuild": self.rebuild,
             "seconds": round(self.seconds, 2),
@@ -89,7 +93,7 @@ class RunReport:
             "pages_per_second": self._rate(pages),
             "passages_per_second": self._rate(passages),
             "failures": [
-                {"path": f.path, "reason": f.reason, "error": f.error}
+                {"path": f.document_id, "reason": f.reason, "error": f.relative(f.error)}
                 for f in self.files
                 if f.status == "failed"
             ],
@@ -101,7 +105,9 @@ class RunReport:
         return round(count / self.seconds, 1) if self.seconds else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "per_file": [asdict(f) for f in self.files]}
+        """report.json: the summary, the index folder and every file with its full path."""
+        per_file = [asdict(f) for f in self.files]
+        return {**self.summary(), "index_dir": self.index_dir, "per_file": per_file}
 
 
 def discover(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
@@ -159,20 +165,22 @@ def run(
     limits: Limits | None = None,
     cluster: str | None = None,
     write_in_workers: bool = True,
+    lock_held: bool = False,
 ) -> RunReport:
     """Index the files under `roots` into `index_dir`; the one entry point for bulk indexing.
 
     With `cluster` (a Dask scheduler's address) the files are processed on its workers
     (indexer.cluster) instead of local worker processes; the writing stays here. Local
     worker processes write index segments of their own unless `write_in_workers` is False
-    (then this process writes every passage, into one segment)."""
+    (then this process writes every passage, into one segment). With `lock_held` the caller
+    holds the index's write lock (generations.write_lock) already."""
     limits = limits or Limits()
     if not limits.ocr.cache_dir:  # beside the generations, so that rebuilds reuse it
         limits = replace(limits, ocr=replace(limits.ocr, cache_dir=str(index_dir / OCR_CACHE)))
     workers = workers or os.cpu_count() or 1
     report = RunReport(index_dir=str(index_dir), rebuild=rebuild)
     started = time.perf_counter()
-    with generations.write_lock(index_dir):
+    with nullcontext() if lock_held else generations.write_lock(index_dir):
         generations.remove_stale_generations(index_dir)
         live = generations.current_generation(index_dir)
         if live is not None:  # what a killed run left behind
@@ -239,7 +247,8 @@ def _write(
                 written = sig if status.status == "indexed" else None
                 _note_signature(signatures, searchable, status.document_id, written)
                 if status.document_id in reported:
-                    # Read again (its cluster worker's segment was lost): the later result.
+                    # Read again (its cluster worker's segment was lost, or its worker pool
+                    # broke): one line, the later result.
                     report.files[reported[status.document_id]] = status
                     continue
                 reported[status.document_id] = len(report.files)
@@ -382,7 +391,8 @@ def _process_all(
     Off the main thread (a re-index started by the web app) files always go to a worker
     process, because only a process's main thread can enforce the per-file time limit.
     Local worker processes write the files' passages into segments of their own in the
-    generation of `write_into`, and add the segments to its list when all are done.
+    generation of `write_into`, and add the segments to its list when all are done. A pool
+    whose worker process dies is replaced and the run goes on (`_renewed`).
     """
     if cluster:
         from indexer import cluster as dask_cluster  # optional: report-search[cluster]
@@ -395,12 +405,71 @@ def _process_all(
         return
     if write_into and worker_segments_supported():
         generation, segments = write_into
+        broken = _Broken()
+        written: list[str] = []  # in this pool's segments, lost with them if it breaks
+        task = segment_workers.process_and_write
         with segment_workers.pool(workers, generation, os.getpid()) as pool:
-            yield from _in_pool(pool, segment_workers.process_and_write, jobs, limits, workers)
-            segments.extend(segment_workers.finish(pool, workers))
+            for result in _in_pool(pool, task, jobs, limits, workers, broken):
+                if result[2] == segment_workers.WRITTEN:
+                    written.append(result[1].document_id)
+                yield result
+            if not broken:
+                segments.extend(segment_workers.finish(pool, workers))
+                return
+        # The pool's segments died with it: what it wrote is read again and written here.
+        by_id = {job.document_id: job for job in jobs}
+        again = [by_id[document_id] for document_id in written]
+        yield from _renewed(
+            [*broken.in_flight, *again, *broken.waiting], limits, workers, len(broken.in_flight)
+        )
         return
-    with ProcessPoolExecutor(workers, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
-        yield from _in_pool(pool, process_and_analyze, jobs, limits, workers)
+    yield from _renewed(jobs, limits, workers)
+
+
+def _plain_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, initializer=watch_parent, initargs=(os.getpid(),))
+
+
+def _renewed(
+    jobs: list[Job], limits: Limits, workers: int, suspects: int = 0
+) -> Iterator[Processed]:
+    """process_and_analyze for every job on worker processes. When a worker process dies
+    (the kernel's out-of-memory killer, a crash in native code), its pool breaks: a new pool
+    takes over, the files that were in flight are tried again one at a time, and a file that
+    breaks a pool on its own is reported `crashed`. The first `suspects` jobs start that way."""
+    queue = list(jobs)
+    while queue:
+        for job in queue[:suspects]:
+            yield _alone(job, limits)
+        queue = queue[suspects:]
+        broken = _Broken()
+        with _plain_pool(workers) as pool:
+            yield from _in_pool(pool, process_and_analyze, queue, limits, workers, broken)
+        queue, suspects = [*broken.in_flight, *broken.waiting], len(broken.in_flight)
+
+
+def _alone(job: Job, limits: Limits) -> Processed:
+    """One file in a pool of its own: its result, or `crashed` if its worker process died."""
+    started = time.perf_counter()
+    with _plain_pool(1) as pool:
+        try:
+            return pool.submit(process_and_analyze, job, limits).result()
+        except BrokenProcessPool:
+            seconds = time.perf_counter() - started
+    why = "the worker process reading it died (a crash in native code, or out of memory)"
+    status = FileStatus(str(job.path), job.document_id, "failed", "crashed", why, seconds=seconds)
+    return None, status, None, None
+
+
+@dataclass
+class _Broken:
+    """The jobs of a pool that broke: those in flight then, and those not started."""
+
+    in_flight: list[Job] = field(default_factory=list)
+    waiting: list[Job] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.in_flight or self.waiting)
 
 
 def _in_pool(
@@ -409,22 +478,29 @@ def _in_pool(
     jobs: list[Job],
     limits: Limits,
     workers: int,
+    broken: _Broken,
 ) -> Iterator[Processed]:
-    """`task(job, limits)` for every job on the pool's processes, in completion order."""
+    """`task(job, limits)` for every job on the pool's processes, in completion order; if the
+    pool breaks, stops and leaves the jobs it did not finish in `broken`."""
     # Keep a bounded number of files in flight so memory stays flat on big corpora.
-    pending: set[Future] = set()
+    pending: dict[Future, Job] = {}
     queue = iter(jobs)
-    for job in queue:
-        pending.add(pool.submit(task, job, limits))
-        if len(pending) >= workers * 4:
-            break
+    for job in itertools.islice(queue, workers * 4):
+        pending[pool.submit(task, job, limits)] = job
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
-            yield future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                broken.in_flight.extend(pending.values())
+                broken.waiting.extend(queue)
+                return
+            del pending[future]
+            yield result
             next_job = next(queue, None)
             if next_job is not None:
-                pending.add(pool.submit(task, next_job, limits))
+                pending[pool.submit(task, next_job, limits)] = next_job
 
 
 def _apply(

@@ -64,3 +64,24 @@ def test_no_index_yet(tmp_path) -> None:
     metrics = scrape(client)
     assert value(metrics["report_search_index_up"], "report_search_index_up") == 0
     assert "report_search_index_passages" not in metrics
+
+
+def test_invented_methods_and_paths_add_no_series(client) -> None:
+    """Label values come from fixed sets: 200 invented methods and 200 invented paths leave
+    the series count where a handful of real requests put it."""
+    assert client.get("/api/search?q=remittances").status_code == 200
+    before = len(scrape(client)["report_search_requests"])
+    for i in range(200):
+        response = client.open(f"/api/search?q=a{i}", method=f"X{i:05d}INVENTED")
+        assert response.status_code == 405
+        assert client.get(f"/no/such/path/{i}").status_code == 404
+    requests = scrape(client)["report_search_requests"]
+    labels = {tuple(sorted(s.labels.items())) for s in requests}
+    assert len(requests) <= before + 4, sorted(labels)
+    methods = {s.labels["method"] for s in requests}
+    assert methods <= {"GET", "HEAD", "POST", "OPTIONS", "other"}
+    assert "other" in methods
+    endpoints = {s.labels["endpoint"] for s in requests}
+    assert not any("/" in endpoint for endpoint in endpoints), endpoints
+    invented = {"endpoint": "unmatched", "method": "other", "status": "405"}
+    assert value(requests, "report_search_requests_total", **invented) == 200

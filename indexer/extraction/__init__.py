@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,9 @@ class ExtractionError(Exception):
     """A file that cannot be indexed; `reason` is a short class ("encrypted", "no-text", ...).
 
     Reasons: empty, encrypted, malformed, no-text, too-many-pages, too-large, dependency,
-    unsupported, decode, unreadable (and timeout, raised by the pipeline).
+    unsupported, decode, unreadable (and timeout, raised by the pipeline; timeout or
+    too-large for a PDF page whose loading and rendering ran past its limits; crashed, given
+    by the pipeline to a file whose worker process died).
     """
 
     def __init__(self, reason: str, message: str, ocr: OcrSummary | None = None) -> None:
@@ -163,10 +165,14 @@ def read_pdf(path: Path, limits: Limits) -> tuple[tuple[Page, ...], str, dict[st
     lines, boxes, errors = read_pages(path, reader, count)
     if count and len(errors) == count:
         raise classify(errors[0])
-    ocr = scanned.fill_pages(path, lines, boxes, limits.ocr)  # pages without a text layer
+    # Pages without a text layer; no page may take longer than the whole file may.
+    page_seconds = min(limits.ocr.page_seconds, limits.seconds)
+    ocr = scanned.fill_pages(path, lines, boxes, replace(limits.ocr, page_seconds=page_seconds))
     texts = pages_text(lines, boxes)
     if not any(any(ch.isalnum() for ch in text) for text in texts):
-        raise ExtractionError("no-text", scanned.no_text_message(ocr), ocr)
+        # A page stopped at its time or memory limit is why, rather than a lack of text.
+        reason = ocr.stopped if ocr is not None and ocr.stopped else "no-text"
+        raise ExtractionError(reason, scanned.no_text_message(ocr), ocr)
     labels = page_labels(reader, count)
     pages = tuple(Page(number=i + 1, text=text, label=labels[i]) for i, text in enumerate(texts))
     title, metadata = pdf_metadata(reader)

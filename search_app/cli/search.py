@@ -185,4 +185,8 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, processes:
 
     from search_app.web import create_app
 
-    waitress_serve(create_app(config), host=host, port=port, threads=threads)
+    app = create_app(config)
+    # Waitress reads a whole body, chunked or not, before the app sees it: past the app's
+    # limit it answers 413 itself instead of spooling up to 1 GB to disk first.
+    body_limit = app.config["MAX_CONTENT_LENGTH"]
+    waitress_serve(app, host=host, port=port, threads=threads, max_request_body_size=body_limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         CORPUS_DIRS=os.environ.get("REPORT_SEARCH_CORPUS", "corpus").split(os.pathsep),
         API_TOKEN=os.environ.get("REPORT_SEARCH_API_TOKEN", ""),
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # Where clients reach the service, for the examples of /api-docs.
+        PUBLIC_URL=os.environ.get("REPORT_SEARCH_PUBLIC_URL", "http://localhost:5000/"),
     )
     if config:
         app.config.from_mapping(config)
@@ -74,7 +77,26 @@ def _limit_body() -> None:
     if (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
     if request.content_length is None and request.environ.get("wsgi.input_terminated"):
-        request.get_data(cache=True)  # a chunked body: reading past the limit raises the 413
+        _limit_stream(request.environ, limit)
+
+
+def _limit_stream(environ: dict[str, Any], limit: int) -> None:
+    """A body without a length (chunked): read up to one byte past the limit, 413 if there
+    is that byte. Werkzeug's own limit on streams stops reading at the limit without an
+    error, so under gunicorn (which streams chunked bodies; waitress buffers them and sets
+    their length) a 500 MB body was answered 200. What was read is put back for the views."""
+    stream, chunks, size = environ["wsgi.input"], [], 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 16, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
+    environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
 
 
 def _pin_snapshot() -> None:

@@ -30,6 +30,12 @@ EXTENSION = "report_search_metrics"
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # Search answers in tens of milliseconds; pages and files can take longer.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Label values come from fixed sets only: a client that invents methods (each answered 405)
+# or paths must not add series, or /metrics grows without limit (1,000 invented methods took
+# it from 5 KB to 1.8 MB).
+METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+OTHER_METHOD = "other"
+UNMATCHED = "unmatched"
 
 
 class RequestMetrics:
@@ -116,11 +122,18 @@ def _observe(response: Response) -> Response:
     started = g.get("metrics_started")
     if started is not None:
         metrics: RequestMetrics = current_app.extensions[EXTENSION]
-        # The endpoint name, not the path: paths carry ids and would make endless series.
-        labels = (request.endpoint or "unmatched", request.method, str(response.status_code))
+        labels = request_labels(response.status_code)
         metrics.requests.labels(*labels).inc()
         metrics.latency.labels(*labels).observe(time.perf_counter() - started)
     return response
+
+
+def request_labels(status: int) -> tuple[str, str, str]:
+    """(endpoint, method, status) of the current request, each from a fixed set."""
+    # The endpoint name, not the path: paths carry ids and would make endless series.
+    endpoint = request.endpoint if request.url_rule is not None else None
+    method = request.method if request.method in METHODS else OTHER_METHOD
+    return endpoint or UNMATCHED, method, str(status)
 
 
 def _metrics_response(handle: IndexHandle) -> Response:

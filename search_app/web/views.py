@@ -233,7 +233,12 @@ def api_docs() -> str:
     operations = [
         (path, method, op) for path, ops in spec["paths"].items() for method, op in ops.items()
     ]
-    return render_template("api_docs.html", spec=spec, operations=operations, op_id=_op_id)
+    # The configured address, never the request's Host header: a shared cache would keep
+    # and serve to everyone the page that a forged Host made.
+    public_url = current_app.config["PUBLIC_URL"].rstrip("/") + "/"
+    return render_template(
+        "api_docs.html", spec=spec, operations=operations, op_id=_op_id, public_url=public_url
+    )
 
 
 @bp.app_errorhandler(HTTPException)
