@@ -39,6 +39,7 @@ from indexer.processing import (
     check_record,
     in_main_thread,
     jsonable,
+    keep_dates,
     manifest_record,
     process_and_analyze,
     unwritable,
@@ -215,6 +216,7 @@ def _write(
     """Process the files and commit them to `target` with its manifest."""
     limits = how.limits
     manifest = {} if target != live else generations.load_manifest(target)
+    earlier = generations.load_manifest(live) if live is not None else {}  # for keep_dates
     signatures = {} if target != live else duplicates.load_signatures(target)
     jobs, unchanged, removed = _plan(roots, manifest, limits)
     report.files.extend(unchanged + removed)
@@ -244,6 +246,7 @@ def _write(
             # their searchers and per-generation caches.
             writer.cancel()
             return
+        keep_dates(manifest, earlier)
         _commit(writer, target, manifest, optimize=rebuild, segments=segments)
     except BaseException:
         cancel(writer)

@@ -129,6 +129,24 @@ def manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
     }
 
 
+def keep_dates(manifest: dict[str, dict[str, Any]], earlier: dict[str, dict[str, Any]]) -> None:
+    """Set each record's `added_at` (when its document first entered the index) and
+    `changed_at` (when its file's bytes last changed), carried over from the `earlier`
+    manifest: re-indexing and rebuilds keep them, so feeds do not show old documents as new."""
+    for document_id, record in manifest.items():
+        now = record.get("indexed_at") or time.time()
+        old = earlier.get(document_id)
+        if not old:
+            record.setdefault("added_at", now)
+            record.setdefault("changed_at", now)
+            continue
+        record["added_at"] = old.get("added_at") or old.get("indexed_at") or now
+        same = old.get("content_hash") == record.get("content_hash")
+        record["changed_at"] = (
+            (old.get("changed_at") or old.get("indexed_at") or now) if same else now
+        )
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
