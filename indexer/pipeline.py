@@ -246,7 +246,7 @@ def _write(
             # their searchers and per-generation caches.
             writer.cancel()
             return
-        keep_dates(manifest, earlier)
+        keep_dates(manifest, earlier, time.time())
         _commit(writer, target, manifest, optimize=rebuild, segments=segments)
     except BaseException:
         cancel(writer)

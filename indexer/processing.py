@@ -129,12 +129,14 @@ def manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
     }
 
 
-def keep_dates(manifest: dict[str, dict[str, Any]], earlier: dict[str, dict[str, Any]]) -> None:
+def keep_dates(
+    manifest: dict[str, dict[str, Any]], earlier: dict[str, dict[str, Any]], now: float
+) -> None:
     """Set each record's `added_at` (when its document first entered the index) and
-    `changed_at` (when its file's bytes last changed), carried over from the `earlier`
-    manifest: re-indexing and rebuilds keep them, so feeds do not show old documents as new."""
+    `changed_at` (when its file's bytes last changed): `now`, the run's commit, for what is
+    new, else carried over from the `earlier` manifest. Re-indexing and rebuilds keep them, so
+    that feeds do not show old documents as new; documents of one run share one time."""
     for document_id, record in manifest.items():
-        now = record.get("indexed_at") or time.time()
         old = earlier.get(document_id)
         if not old:
             record.setdefault("added_at", now)

@@ -18,8 +18,6 @@ from search_app.engine.limits import BadRequest, check_deadline
 from search_app.engine.matchsets import live_mask, term_ids
 from search_app.engine.params import MAX_PER_PAGE, SearchRequest
 
-DAY = 86_400
-
 
 def dates(record: dict[str, Any]) -> dict[str, float | None]:
     """When a document entered the index (`added_at`) and when its file last changed
@@ -70,15 +68,15 @@ def card(handle: IndexHandle, document_id: str) -> dict[str, Any]:
 
 
 def newest(handle: IndexHandle, request: SearchRequest, limit: int) -> list[dict[str, Any]]:
-    """Cards of the `limit` documents matching `request` that entered the index last (by
-    day), the newest by their own date first within a day."""
+    """Cards of the `limit` documents matching `request` that entered the index last; of
+    those that entered together (one indexing run), the newest by their own date first."""
     snapshot = handle.snapshot()
     ids = service.matching_documents(handle, request)
 
-    def key(document_id: str) -> tuple[int, str, str]:
+    def key(document_id: str) -> tuple[float, str, str]:
         record = snapshot.manifest.get(document_id, {})
-        day = int((dates(record)["added_at"] or 0) // DAY)
-        return (day, str(record.get("metadata", {}).get("date") or ""), document_id)
+        added = float(dates(record)["added_at"] or 0)
+        return (added, str(record.get("metadata", {}).get("date") or ""), document_id)
 
     chosen = sorted(ids, key=key, reverse=True)[:limit]
     cards = []

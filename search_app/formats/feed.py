@@ -50,8 +50,9 @@ def atom(
         entry = feed.add_entry(order="append")
         entry.id(ref.entry_id)
         entry.title(ref.title)
+        # One link: feedgen 1.0 writes no rel on an entry's links, so a second one would be
+        # a second "alternate", which Atom forbids.
         entry.link(href=ref.url, rel="alternate", type="text/html")
-        entry.link(href=ref.file_url, rel="related")
         added = _time(card.get("added_at"))
         changed = _time(card.get("changed_at")) or added
         if added:
