@@ -254,6 +254,8 @@ def test_feed_is_valid_atom_of_the_search(client) -> None:
     assert "/search?" in links["alternate"]
     _, everything = atom_of(client, "limit=2")
     assert len(everything.entries) == 2
+    raw, parsed = atom_of(client, "q=migration%0C%08&country=%08")  # no control characters
+    assert not parsed.bozo and ET.fromstring(raw).tag == f"{ATOM}feed"
 
 
 def test_keys_and_entry_ids_survive_a_rebuild_and_new_documents_lead_the_feed(

@@ -7,6 +7,7 @@ index and `updated` when its file last changed; the document's own date is in it
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -20,6 +21,9 @@ DEFAULT_ENTRIES = 20
 MAX_ENTRIES = 100
 SUMMARY_CHARS = 400
 GENERATOR = "Report Search"
+# Characters XML 1.0 cannot hold (lxml refuses them): control characters, as a PDF's form
+# feeds or a query's, and the non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def feed_id(canonical_query: str) -> str:
@@ -39,7 +43,7 @@ def atom(
     """The Atom document (UTF-8) of document cards, newest first as given."""
     feed = FeedGenerator()
     feed.id(feed_id(canonical_query))
-    feed.title(title)
+    feed.title(xml_text(title))
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.author(name=GENERATOR)
@@ -49,7 +53,7 @@ def atom(
         ref = reference(card, base_url)
         entry = feed.add_entry(order="append")
         entry.id(ref.entry_id)
-        entry.title(ref.title)
+        entry.title(xml_text(ref.title))
         # One link: feedgen 1.0 writes no rel on an entry's links, so a second one would be
         # a second "alternate", which Atom forbids.
         entry.link(href=ref.url, rel="alternate", type="text/html")
@@ -60,12 +64,17 @@ def atom(
         entry.updated(changed or newest)
         newest = max(newest, changed or newest)
         if ref.issuer:
-            entry.author(name=ref.issuer)
+            entry.author(name=xml_text(ref.issuer))
         for term in (*filter(None, [ref.doc_type]), *ref.countries):
-            entry.category(term=term)
-        entry.summary(_summary(ref.date, ref.symbol, str(card.get("opening") or "")))
+            entry.category(term=xml_text(term))
+        entry.summary(xml_text(_summary(ref.date, ref.symbol, str(card.get("opening") or ""))))
     feed.updated(newest)
     return feed.atom_str(pretty=True)
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML cannot hold."""
+    return _NOT_XML.sub("", text)
 
 
 def _time(value: Any) -> datetime | None:
