@@ -286,3 +286,26 @@ def test_keys_and_entry_ids_survive_a_rebuild_and_new_documents_lead_the_feed(
         (corpus / "late.txt").unlink()
         (corpus / "late.txt.meta.json").unlink()
         run([corpus], index_dir, workers=1)
+
+
+def test_citation_keys_are_readable_and_tell_same_named_files_apart() -> None:
+    from search_app.formats.reference import citation_key, entry_id
+
+    first, second = citation_key("corpus/2023/AGO.txt"), citation_key("corpus/2024/AGO.txt")
+    assert first.startswith("AGO-") and second.startswith("AGO-") and first != second
+    assert citation_key("corpus/2023/AGO.txt") == first  # nothing but the id decides
+    assert citation_key("corpus/Zürich {x}.txt").startswith("Zurich_x-")
+    assert entry_id("corpus/2023/AGO.txt") == entry_id("corpus/2023/AGO.txt")
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
+    from search_app.formats.export import write
+
+    result = {
+        "document_id": "corpus/f.txt",
+        "title": '=HYPERLINK("http://example.invalid")',
+        "url": "/documents/corpus/f.txt",
+        "file_url": "/api/documents/corpus/f.txt/file",
+    }
+    rows = csv_rows("".join(write("csv", [result], "document", "http://localhost/")))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://example.invalid")'

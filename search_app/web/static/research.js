@@ -39,7 +39,12 @@
     var link = event.currentTarget;
     if (!window.fetch || !window.DOMParser) { return; }
     event.preventDefault();
-    var shown = link.parentNode.querySelector(".cite-popover[data-for='" + link.href + "']");
+    var shown = null;  // not a selector: a document id may hold quotes
+    Array.prototype.forEach.call(link.parentNode.children, function (child) {
+      if (child.classList.contains("cite-popover") && child.getAttribute("data-for") === link.href) {
+        shown = child;
+      }
+    });
     if (shown) {
       shown.remove();
       link.setAttribute("aria-expanded", "false");
