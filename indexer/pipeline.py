@@ -42,6 +42,7 @@ from indexer.processing import (
     check_record,
     in_main_thread,
     jsonable,
+    keep_dates,
     manifest_record,
     process_and_analyze,
     unwritable,
@@ -223,6 +224,7 @@ def _write(
     """Process the files and commit them to `target` with its manifest."""
     limits = how.limits
     manifest = {} if target != live else generations.load_manifest(target)
+    earlier = generations.load_manifest(live) if live is not None else {}  # for keep_dates
     signatures = {} if target != live else duplicates.load_signatures(target)
     jobs, unchanged, removed = _plan(roots, manifest, limits)
     report.files.extend(unchanged + removed)
@@ -259,6 +261,7 @@ def _write(
             # their searchers and per-generation caches.
             writer.cancel()
             return
+        keep_dates(manifest, earlier, time.time())
         _commit(writer, target, manifest, optimize=rebuild, segments=segments)
     except BaseException:
         cancel(writer)

@@ -129,6 +129,26 @@ def manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:
     }
 
 
+def keep_dates(
+    manifest: dict[str, dict[str, Any]], earlier: dict[str, dict[str, Any]], now: float
+) -> None:
+    """Set each record's `added_at` (when its document first entered the index) and
+    `changed_at` (when its file's bytes last changed): `now`, the run's commit, for what is
+    new, else carried over from the `earlier` manifest. Re-indexing and rebuilds keep them, so
+    that feeds do not show old documents as new; documents of one run share one time."""
+    for document_id, record in manifest.items():
+        old = earlier.get(document_id)
+        if not old:
+            record.setdefault("added_at", now)
+            record.setdefault("changed_at", now)
+            continue
+        record["added_at"] = old.get("added_at") or old.get("indexed_at") or now
+        same = old.get("content_hash") == record.get("content_hash")
+        record["changed_at"] = (
+            (old.get("changed_at") or old.get("indexed_at") or now) if same else now
+        )
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}

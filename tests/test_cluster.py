@@ -94,7 +94,7 @@ def same_as_local(index_dir: Path, local_index: Path) -> None:
     assert all_passages(index_dir) == all_passages(local_index)
     local = generations.load_manifest(generations.current_generation(local_index))
     remote = generations.load_manifest(generations.current_generation(index_dir))
-    drop = ("indexed_at",)
+    drop = ("indexed_at", "added_at", "changed_at")
     assert {k: {f: v for f, v in r.items() if f not in drop} for k, r in remote.items()} == {
         k: {f: v for f, v in r.items() if f not in drop} for k, r in local.items()
     }

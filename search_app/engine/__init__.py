@@ -3,6 +3,7 @@ documents over one index generation. No Flask here: the web app and the CLI rend
 functions return, so the page, the API and the command line cannot disagree.
 """
 
+from search_app.engine import records
 from search_app.engine.params import (
     GROUPS,
     MAX_FACET_SIZE,
@@ -43,6 +44,7 @@ __all__ = [
     "list_documents",
     "parse_query",
     "parse_search_args",
+    "records",
     "search",
     "stats",
     "suggest",

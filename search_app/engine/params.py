@@ -198,3 +198,13 @@ def whole_number(name: str, value: str, low: int, high: int) -> int:
             400, "bad_parameter", f"Parameter {name!r} must be between {low} and {high}."
         )
     return number
+
+
+def split_controls(
+    args: Mapping[str, Any], names: Sequence[str]
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Another endpoint's own controls (`names`, each at most once) apart from the search
+    parameters it also takes, which parse_search_args then validates."""
+    values = {name: _values(args, name) for name in args}
+    controls = {name: _single(values, name, "") for name in names if name in values}
+    return {k: v for k, v in values.items() if k not in names}, controls

@@ -397,6 +397,15 @@ def list_documents(handle: IndexHandle, request: SearchRequest) -> dict[str, Any
     }
 
 
+def matching_documents(handle: IndexHandle, request: SearchRequest) -> list[str]:
+    """Ids of every document with a passage matching the query and filters (those the
+    search counts in `total_documents`), in index order."""
+    snapshot = handle.snapshot()
+    cols = columns(snapshot)
+    owners = np.unique(cols.doc[_match(snapshot, request).final])
+    return [cols.document_ids[int(i)] for i in owners if i >= 0]
+
+
 def _document_row(snapshot: Snapshot, docnum: int) -> dict[str, Any]:
     stored = snapshot.searcher().stored_fields(docnum)
     return documents.document_summary(snapshot, stored["document_id"], stored)

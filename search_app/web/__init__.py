@@ -57,9 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     metrics.init_app(app, handle)
 
     # --- HTML pages: the pages helper registers the search_app.views blueprint here ---
-    from search_app.web import views
+    from search_app.web import research, views
 
     app.register_blueprint(views.bp)
+    research.init_app(app)  # export, citations, feeds
     # ----------------------------------------------------------------------------------
 
     app.before_request(_pin_snapshot)

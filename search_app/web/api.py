@@ -17,7 +17,7 @@ from search_app import engine, qa
 from search_app.engine import BadRequest
 from search_app.engine.limits import TIME_BUDGET, end_budget, start_budget
 from search_app.engine.params import parse_suggest_args
-from search_app.web import current_handle
+from search_app.web import current_handle, research
 from search_app.web.openapi import FILE_MEDIA_TYPES, OTHER_FILES, openapi_document
 from search_app.web.reindex import Reindexer
 
@@ -98,7 +98,17 @@ def document_file(document_id: str) -> Response:
 
 @bp.get("/documents/<path:document_id>", merge_slashes=False)
 def document(document_id: str) -> Response:
-    return jsonify(engine.get_document(current_handle(), document_id))
+    return jsonify(research.with_citation(engine.get_document(current_handle(), document_id)))
+
+
+@bp.get("/export")
+def export() -> Response:
+    return research.export_response()
+
+
+@bp.get("/feed")
+def feed() -> Response:
+    return research.feed_response()
 
 
 @bp.get("/suggest")

@@ -20,6 +20,9 @@ from search_app.engine.params import (
     NOT_BLANK,
     SORTS,
 )
+from search_app.formats.citations import STYLE_LABELS
+from search_app.formats.export import DEFAULT_LIMIT, FORMATS, MAX_LIMIT
+from search_app.formats.feed import DEFAULT_ENTRIES, MAX_ENTRIES
 from search_app.web import GENERATION_HEADER
 
 STR = {"type": "string"}
@@ -163,6 +166,7 @@ def _schemas() -> dict[str, Any]:
                         _object({"path": _array(STR), "title": STR, "page": NULLABLE_INT})
                     ),
                     "passages": _array(_ref("Passage")),
+                    "citation": _ref("Citation"),
                 }
             ),
         ]
@@ -172,6 +176,7 @@ def _schemas() -> dict[str, Any]:
             {"error": _object({"status": INT, "code": STR, "message": STR})}, extra=False
         ),
         "FacetValue": facet_value,
+        **_research_schemas(),
         "Facets": facets,
         "FacetsTruncated": truncated,
         "OtherPassage": other,
@@ -499,6 +504,7 @@ def _paths() -> dict[str, Any]:
             _document_links("/documents/0/document_id", "getDocument", "getDocumentFile"),
         ),
         **_document_paths(),
+        **_research_paths(),
         "/api/ask": _get(
             "ask",
             "Answer a question: sentences with citations, or no answer and the closest passages.",
@@ -548,6 +554,91 @@ def _paths() -> dict[str, Any]:
                         "headers": _headers(),
                         "content": {"application/json": {"schema": {"type": "object"}}},
                     }
+                },
+            }
+        },
+    }
+
+
+def _research_schemas() -> dict[str, Any]:
+    styles = {
+        name: {"type": "string", "description": label} for name, label in STYLE_LABELS.items()
+    }
+    return {
+        "Citation": _object(
+            {
+                **styles,
+                "ris": {"type": "string", "description": "One RIS record (type RPRT)."},
+                "bibtex": {"type": "string", "description": "One BibTeX entry."},
+                "key": {
+                    "type": "string",
+                    "description": "Its citation key, stable across "
+                    "re-indexing: the file's name and a hash of the document id.",
+                },
+            },
+            extra=False,
+        )
+    }
+
+
+def _research_paths() -> dict[str, Any]:
+    """/api/export and /api/feed: every search parameter, and their own."""
+    files = {kind.media_type.split(";")[0]: {"schema": STR} for kind in FORMATS.values()}
+    attachment = {
+        "description": '`attachment; filename="report-search.csv"` (or .jsonl, .ris, .bib).',
+        "schema": STR,
+    }
+    export_params = [
+        _query_param(
+            "format",
+            {"enum": [*FORMATS, ""]},
+            "csv (default; UTF-8 with a byte-order mark, one header row), jsonl, ris or bibtex.",
+        ),
+        _int_param(
+            "limit",
+            1,
+            MAX_LIMIT,
+            f"Records at most: default {DEFAULT_LIMIT:,}, at most {MAX_LIMIT:,}.",
+        ),
+    ]
+    feed_params = [
+        _int_param(
+            "limit", 1, MAX_ENTRIES, f"Entries: default {DEFAULT_ENTRIES}, at most {MAX_ENTRIES}."
+        )
+    ]
+    return {
+        "/api/export": {
+            "get": {
+                "operationId": "export",
+                "summary": "The search's results as a file, streamed: one record per report "
+                "(grouped) or per passage (group=passage) in CSV and JSON Lines; one reference "
+                "per report in RIS and BibTeX. Starts at the first result (page and per_page "
+                "are taken and ignored).",
+                "parameters": _search_parameters() + export_params,
+                "responses": {
+                    "200": {
+                        "description": "The file.",
+                        "headers": {**_headers(), "Content-Disposition": attachment},
+                        "content": files,
+                    },
+                    **_errors(400, 503),
+                },
+            }
+        },
+        "/api/feed": {
+            "get": {
+                "operationId": "feed",
+                "summary": "Atom feed of the newest documents matching the search, by the time "
+                "they entered the index, then their own date (sort, group, page and per_page "
+                "are taken and ignored).",
+                "parameters": _search_parameters() + feed_params,
+                "responses": {
+                    "200": {
+                        "description": "An Atom 1.0 feed.",
+                        "headers": _headers(),
+                        "content": {"application/atom+xml": {"schema": STR}},
+                    },
+                    **_errors(400, 503),
                 },
             }
         },
