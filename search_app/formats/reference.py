@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from indexer.metadata.gazetteer import organization_full_names
+
 # Document types whose issuer is the speaking Member State: the country facet names it.
 SPOKEN = ("speech", "statement")
 # Metadata keys (a sidecar's or a PDF's) naming who issued a document, most specific first.
@@ -82,17 +84,18 @@ def entry_id(document_id: str) -> str:
 
 
 def issuer(doc: dict[str, Any]) -> str:
-    """Who issued the document: a published-by value, a sidecar's or PDF's publisher or author,
-    the speaking country of a speech; "" when unknown."""
-    metadata = doc.get("metadata") or {}
-    for key in ISSUER_KEYS:
-        found = _values(doc, key) or _as_list(metadata.get(key))
-        if found:
-            return one_line(found[0])
+    """Who issued the document: the speaking country of a speech (its author, though the
+    General Assembly publishes the record), else a published-by value or a sidecar's or PDF's
+    publisher or author, organizations by their full names; "" when unknown."""
     doc_types = {t.lower() for t in _values(doc, "doc_type")}
     countries = _values(doc, "country")
     if countries and doc_types & set(SPOKEN):
         return countries[0]
+    metadata = doc.get("metadata") or {}
+    for key in ISSUER_KEYS:
+        found = _values(doc, key) or _as_list(metadata.get(key))
+        if found:
+            return one_line(organization_full_names().get(found[0], found[0]))
     return ""
 
 
