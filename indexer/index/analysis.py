@@ -48,9 +48,12 @@ def acronyms() -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def index_term(word: str) -> str | None:
     """The term the analyzer makes of one word as written (None: a stopword, left out); a
-    kept acronym (WHO) is a term although its lower case is a stopword."""
+    kept acronym is a term of its own, in capitals (WHO, US), though its lower case is a
+    stopword or another word."""
+    if word in acronyms():
+        return word  # its own term: "US" is not the pronoun "us"
     folded = word.lower().translate(accent_map)
-    if len(folded) < 2 or (folded in stopwords() and word not in acronyms()):
+    if len(folded) < 2 or folded in stopwords():
         return None
     return stem(folded)
 
@@ -66,13 +69,16 @@ class _MarkAcronyms(Filter):
 
 
 class _StopUnlessAcronym(StopFilter):
-    """StopFilter that lets the tokens _MarkAcronyms marked through."""
+    """StopFilter that lets the tokens _MarkAcronyms marked through, in capitals again: an
+    acronym is a term of its own ("US", not the pronoun "us"; "WHO", not the stopword)."""
 
     def __call__(self, tokens):
         pos = None
         for t in tokens:
-            kept = len(t.text) >= self.min and t.text not in self.stops
-            if kept or getattr(t, "acronym", False):
+            acronym = getattr(t, "acronym", False)
+            if acronym:
+                t.text = t.text.upper()
+            if acronym or (len(t.text) >= self.min and t.text not in self.stops):
                 if self.renumber and t.positions:
                     if pos is None:
                         pos = t.pos
@@ -88,8 +94,9 @@ class _StopUnlessAcronym(StopFilter):
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Snowball (Porter2) stem of a lowercased word; module-level so the schema pickles."""
-    return _STEMMER.stem(word)
+    """Snowball (Porter2) stem of a lowercased word; module-level so the schema pickles. A
+    kept acronym, in capitals, is its own stem."""
+    return word if word.isupper() else _STEMMER.stem(word)
 
 
 def text_analyzer() -> Analyzer:
