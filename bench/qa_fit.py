@@ -1,7 +1,8 @@
 """Fit the sentence-scoring weights and the no-answer model of search_app.qa on SQuAD.
 
-Used by `python -m bench.qa_squad --fit / --calibrate`, always on questions outside the
-evaluation sample. Prints the constants to paste into search_app/qa/sentence_scoring.py.
+Used by `python -m bench.qa_squad --fit / --calibrate / --fit-spans / --fit-rerank /
+--fit-answer-confidence`, always on questions outside the evaluation sample. Each writes its
+model's data file in search_app/qa/models/ (search_app.qa.fitted) and prints what it measured.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from search_app import qa
-from search_app.qa import rerank
+from search_app.qa import confidence, fitted, rerank, semantic, sentence_scoring, short_answer
 from search_app.qa.question import analyze_question
 from search_app.qa.sentence_scoring import FEATURES, score_passages
 
@@ -24,6 +25,9 @@ from search_app.qa.sentence_scoring import FEATURES, score_passages
 MIN_WORD_COUNT = 20
 L2 = 1e-4  # the span model's L2 penalty
 RERANK_L2 = 1e-3  # the re-ordering's: its inputs overlap (sentence score and its own inputs)
+# The no-answer threshold --calibrate writes: the highest that refuses at most this share of
+# the tuning questions asked of the full index (7.3% at the threshold of 0.22 first chosen).
+REFUSED_ANSWERABLE = 0.075
 SPAN_CACHE = Path(__file__).resolve().parent / "work" / "qa_squad" / "span-sentences"
 
 
@@ -65,7 +69,8 @@ def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) ->
         if step % 100 == 0:
             print(f"step {step} loss {loss / len(groups):.4f} at1 {_at1(groups, w):.4f}")
     print(f"tuning questions with a correct candidate: {len(groups)}; at1 {_at1(groups, w):.4f}")
-    print(json.dumps({f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}, indent=1))
+    weights = dict(zip(FEATURES, w.tolist(), strict=True))
+    print(f"wrote {_write('sentence', sentence_scoring.MODEL_VERSION, '--fit', FEATURES, weights)}")
     return w
 
 
@@ -95,9 +100,8 @@ def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 1500) ->
     print(
         f"sentence@1 before {_at1(groups, np.eye(len(names))[0]):.4f}, after {_at1(groups, w):.4f}"
     )
-    print(
-        json.dumps({n: round(float(v / w[0]), 3) for n, v in zip(names, w, strict=True)}, indent=1)
-    )
+    weights = {n: float(v / w[0]) for n, v in zip(names, w, strict=True)}
+    print(f"wrote {_write('rerank', rerank.MODEL_VERSION, '--fit-rerank', names, weights)}")
 
 
 def _span_at1(scores: np.ndarray, gold: np.ndarray, offsets: list[int]) -> float:
@@ -118,7 +122,6 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
     the half without their article (wrong); prints the weights and, per threshold, the share
     of questions refused on the full index and without their article."""
     from search_app.engine.index_handle import IndexHandle
-    from search_app.qa import confidence
 
     others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
     rows, labels, full = [], [], []
@@ -143,7 +146,6 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
         w -= 2.0 * x.T @ (p - y) / len(y)
     p = 1 / (1 + np.exp(-(x @ w)))
     names = ["bias", *confidence.FEATURES]
-    print(json.dumps(dict(zip(names, w.round(3).tolist(), strict=True)), indent=1))
     for k, name in enumerate(names[1:], start=1):
         fired = x[:, k] == 1.0
         if set(np.unique(x[:, k])) <= {0.0, 1.0} and fired.any():
@@ -151,6 +153,7 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
                 f"{name}: fires for {int(fired.sum())} answers ({int((fired & full_index).sum())}"
                 f" on the full index), right {y[fired].mean():.3f}, predicted {p[fired].mean():.3f}"
             )
+    chosen = 0.05
     for threshold in np.arange(0.05, 0.5, 0.01):
         refused_full = float(np.mean(p[full_index] < threshold))
         refused_other = float(np.mean(p[~full_index] < threshold))
@@ -158,6 +161,14 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
             f"threshold {threshold:.2f}: refused on the full index {refused_full:.3f}, "
             f"without their article {refused_other:.3f}"
         )
+        if refused_full <= REFUSED_ANSWERABLE:
+            chosen = round(float(threshold), 2)
+    name = "confidence" if semantic.model() is not None else "confidence-words"
+    weights = dict(zip(names, w.tolist(), strict=True))
+    out = _write(
+        name, confidence.MODEL_VERSION, "--calibrate", confidence.FEATURES, weights, chosen
+    )
+    print(f"threshold {chosen}; wrote {out}")
 
 
 def fit_answer_confidence(
@@ -168,7 +179,6 @@ def fit_answer_confidence(
     of the half without their article (always wrong); prints the weights and the tuning
     answers' reliability by bins of 0.1."""
     from search_app.engine.index_handle import IndexHandle
-    from search_app.qa import confidence
 
     names = confidence.ANSWER_FEATURES
     others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
@@ -190,7 +200,9 @@ def fit_answer_confidence(
         w -= 0.5 * (xs.T @ (p - y) / len(y) + L2 * np.r_[0.0, w[1:]])
     raw = w[1:] / scale
     weights = {"bias": float(w[0] - raw @ mean), **dict(zip(names, raw.tolist(), strict=True))}
-    print(json.dumps({n: round(v, 3) for n, v in weights.items()}, indent=1))
+    name = "answer-confidence" if semantic.model() is not None else "answer-confidence-words"
+    out = _write(name, confidence.MODEL_VERSION, "--fit-answer-confidence", names, weights)
+    print(f"wrote {out}")
     p = 1 / (1 + np.exp(-(xs @ w)))
     print(f"{len(y)} answers, {y.mean():.3f} right")
     for low in np.arange(0.0, 1.0, 0.1):
@@ -233,7 +245,6 @@ def fit_spans(
     items,
     contains_answer: Callable,
     normalize: Callable,
-    out,
     steps: int = 1500,
     l2: float = L2,
 ) -> None:
@@ -276,12 +287,14 @@ def fit_spans(
     groups = raw
     print(f"questions with a gold candidate: {len(groups)} of {len(items)}")
     print(f"span@1 {_span_at1(x @ w, gold_y, offsets):.4f}")
-    fitted = {n: round(float(v), 3) for n, v in zip(names, w, strict=True) if abs(v) >= 0.001}
-    lines = "".join(f"    {json.dumps(n)}: {v},\n" for n, v in fitted.items())
-    out.write_text(
-        '"""Weights of the short-answer model (search_app.qa.short_answer), written by\n'
-        '`python -m bench.qa_squad --fit-spans` (SQuAD v1.1 dev questions outside the sample)."""\n'
-        f"\nWEIGHTS: dict[str, float] = {{\n{lines}}}\n",
-        "utf-8",
-    )
+    # Only the features with a weight: the edge words fitted to 0 are not worth listing.
+    kept = {n: float(v) for n, v in zip(names, w, strict=True) if abs(v) >= 0.0005}
+    out = _write("span", short_answer.MODEL_VERSION, "--fit-spans", list(kept), kept)
     print(f"wrote {out}")
+
+
+def _write(name, version, option, features, weights, threshold=None):
+    """Write a fitted model's data file (search_app.qa.fitted) naming the command that fits it."""
+    words = "REPORT_SEARCH_SEMANTIC=0 " if name.endswith("-words") else ""
+    command = f"{words}python -m bench.qa_squad {option}"
+    return fitted.write(name, version, command, features, weights, threshold)

@@ -7,8 +7,8 @@ sentences). Unanswerable questions are questions asked against an index without 
 article. Anything tuned (--fit, --calibrate) is tuned on the questions outside the sample.
 
     python -m bench.qa_squad --sample 3000 --seed 13
-    python -m bench.qa_squad --fit         # print sentence-scoring weights (tuning questions)
-    python -m bench.qa_squad --calibrate   # print the no-answer confidence model
+    python -m bench.qa_squad --fit         # fit sentence-scoring weights (tuning questions)
+    python -m bench.qa_squad --calibrate   # fit the no-answer confidence model and threshold
 """
 
 from __future__ import annotations
@@ -331,8 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
         snapshot = product_snapshot(WORK / "index")
-        out = ROOT / "search_app" / "qa" / "span_weights.py"
-        qa_fit.fit_spans(snapshot, tune, contains_answer, squad_normalize, out)
+        qa_fit.fit_spans(snapshot, tune, contains_answer, squad_normalize)
         return 0
     if args.fit_rerank:
         from bench import qa_fit

@@ -25,6 +25,7 @@ import math
 import re
 
 from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
+from search_app.qa import fitted
 from search_app.qa.answer_types import (
     COUNTRY,
     DATE,
@@ -60,60 +61,20 @@ FEATURES: tuple[str, ...] = (
     "passage_near",
     "similarity",
 )
-# The model with the sentence-embedding model's similarity (search_app.qa.semantic) ...
-WEIGHTS: dict[str, float] = {
-    "bias": -6.697,
-    "overlap": 3.353,
-    "passage_overlap": 3.029,
-    "unmatched": 0.598,
-    "type_missing": -0.341,
-    "span_probability": 0.59,
-    "few_terms": -5.101,
-    "missing_names": -0.874,
-    "span_in_question": -0.84,
-    "missing_phrases": -0.22,
-    "bigrams": 0.657,
-    "passage_bigrams": -0.689,
-    "when_missing": -0.143,
-    "name_unknown": -0.359,
-    "span_echo": 0.89,
-    "not_a_person": -1.383,
-    "years_missing": -0.458,
-    "order": 0.721,
-    "passage_near": 3.303,
-    "similarity": 5.723,
-}
-# ... and without it (REPORT_SEARCH_SEMANTIC=0 or the model not installed), fitted by the
-# same command run with REPORT_SEARCH_SEMANTIC=0: the similarity counts 0.
-WORDS_WEIGHTS: dict[str, float] = {
-    "bias": -5.011,
-    "overlap": 5.047,
-    "passage_overlap": 4.071,
-    "unmatched": 1.263,
-    "type_missing": -0.239,
-    "span_probability": 0.814,
-    "few_terms": -8.919,
-    "missing_names": -1.245,
-    "span_in_question": -1.514,
-    "missing_phrases": -0.263,
-    "bigrams": 0.455,
-    "passage_bigrams": -0.411,
-    "when_missing": 0.054,
-    "name_unknown": -0.325,
-    "span_echo": 1.579,
-    "not_a_person": -1.906,
-    "years_missing": -0.443,
-    "order": 0.922,
-    "passage_near": 3.903,
-    "similarity": 0.0,
-}
-# Below this probability the best answer is not given: "no answer found". Chosen with
-# `--calibrate` on 3,000 tuning questions: at 0.15 it refused 4.3% of them on the full index
-# and 91.6% asked without their article, at 0.29 10.1% and 96.4%; 0.22 (7.3%, 94.8%) refuses
-# what the shelf does not hold without refusing much that it does. By words alone (the
-# model fitted with REPORT_SEARCH_SEMANTIC=0) 0.18 refuses 8.9% and 91.0%.
-NO_ANSWER_THRESHOLD = 0.22
-WORDS_NO_ANSWER_THRESHOLD = 0.18
+# The model with the sentence-embedding model's similarity (search_app.qa.semantic) and
+# without it (REPORT_SEARCH_SEMANTIC=0 or the model not installed: the similarity counts 0),
+# fitted by the same command run with REPORT_SEARCH_SEMANTIC=0; models/confidence*.json.
+# Each holds its threshold: below it the best answer is not given, "no answer found".
+# Chosen with `--calibrate` on 3,000 tuning questions: at 0.15 it refused 4.3% of them on
+# the full index and 91.6% asked without their article, at 0.29 10.1% and 96.4%; 0.22
+# (7.3%, 94.8%) refuses what the shelf does not hold without refusing much that it does. By
+# words alone 0.18 refuses 8.9% and 91.0%.
+MODEL_VERSION = 1
+MODEL = fitted.load("confidence", MODEL_VERSION, FEATURES)
+WORDS_MODEL = fitted.load("confidence-words", MODEL_VERSION, FEATURES)
+WEIGHTS, WORDS_WEIGHTS = MODEL.weights, WORDS_MODEL.weights
+NO_ANSWER_THRESHOLD: float = MODEL.threshold or 0.0
+WORDS_NO_ANSWER_THRESHOLD: float = WORDS_MODEL.threshold or 0.0
 
 
 def answer_features(
@@ -253,9 +214,8 @@ def answers_the_question(features: dict[str, float]) -> bool:
 
 def probability(features: dict[str, float]) -> float:
     """The calibrated probability that the answer's sentence answers the question."""
-    weights = WEIGHTS if features.get("semantic") else WORDS_WEIGHTS
-    x = weights["bias"] + sum(weights[name] * features[name] for name in FEATURES)
-    return logistic(x)
+    model = MODEL if features.get("semantic") else WORDS_MODEL
+    return logistic(model.linear(features))
 
 
 # The probability that an answer as shown is right, its short answer or (without one) its
@@ -278,34 +238,10 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "no_span_logit",
     "no_span_first",
 )
-ANSWER_WEIGHTS: dict[str, float] = {
-    "bias": -4.174,
-    "sentence_logit": 0.618,
-    "span_probability": 1.482,
-    "span_score": 0.136,
-    "quantity_found": 0.523,
-    "when_found": 0.533,
-    "first": 1.379,
-    "gap": -0.035,
-    "no_span": 1.446,
-    "no_span_logit": 0.69,
-    "no_span_first": 1.197,
-}
+ANSWER_MODEL = fitted.load("answer-confidence", MODEL_VERSION, ANSWER_FEATURES)
 # ... and without the sentence-embedding model, fitted by the same command run with
 # REPORT_SEARCH_SEMANTIC=0.
-WORDS_ANSWER_WEIGHTS: dict[str, float] = {
-    "bias": -3.73,
-    "sentence_logit": 0.624,
-    "span_probability": 1.409,
-    "span_score": 0.102,
-    "quantity_found": 0.499,
-    "when_found": 0.404,
-    "first": 1.207,
-    "gap": -0.088,
-    "no_span": 1.147,
-    "no_span_logit": 0.667,
-    "no_span_first": 1.36,
-}
+WORDS_ANSWER_MODEL = fitted.load("answer-confidence-words", MODEL_VERSION, ANSWER_FEATURES)
 
 
 def answer_inputs(
@@ -334,8 +270,8 @@ def answer_inputs(
 def answer_probability(features: dict[str, float], inputs: dict[str, float]) -> float:
     """The calibrated probability that the answer as shown is right (its short answer, or
     its sentence when it has none), from answer_inputs()."""
-    weights = ANSWER_WEIGHTS if features.get("semantic") else WORDS_ANSWER_WEIGHTS
-    return logistic(weights["bias"] + sum(weights[n] * inputs[n] for n in ANSWER_FEATURES))
+    model = ANSWER_MODEL if features.get("semantic") else WORDS_ANSWER_MODEL
+    return logistic(model.linear(inputs))
 
 
 def threshold(features: dict[str, float]) -> float:
