@@ -38,6 +38,7 @@ class Fitted:
     features: tuple[str, ...]
     weights: Mapping[str, float]
     threshold: float | None = None
+    fitted_by: str = ""  # the command that fitted it
 
     @property
     def bias(self) -> float:
@@ -112,7 +113,7 @@ def check(
     full = {f: float(weights.get(f, 0.0)) for f in listed}
     if BIAS in weights:
         full[BIAS] = float(weights[BIAS])
-    return Fitted(name, version, tuple(listed), full, threshold)
+    return Fitted(name, version, tuple(listed), full, threshold, str(raw.get("fitted_by", "")))
 
 
 def write(
