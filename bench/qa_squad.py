@@ -594,7 +594,7 @@ sentence holds a gold answer:
    answer is not of the asked kind (a place the gazetteers know for "where", a person for
    "who"). Each answer cites its passage with the fields of a search result
    (`search_app.engine.results.citation`).
-{refusals_section(r)}{speed_section()}"""
+{refusals_section(r)}{speed_section()}{storm_section()}"""
 
 
 def words_only_section(r: dict) -> str:
@@ -647,6 +647,29 @@ def speed_section() -> str:
 `/api/ask` p50 {ask["p50_ms"]} ms, p95 {ask["p95_ms"]} ms over {ask["queries"]} questions;
 `/api/search` p50 {search["p50_ms"]} ms, p95 {search["p95_ms"]} ms over {search["queries"]}
 queries, in the same run.
+"""
+
+
+def storm_section() -> str:
+    """Start-to-ready time and searches during an ask storm (bench/ask_storm.py), if run."""
+    path = RESULTS.parent / "ask_storm.json"
+    if not path.exists():
+        return ""
+    t = json.loads(path.read_text("utf-8"))
+    quiet, during = t["search_quiet"], t["search_during_storm"]
+    asks = t["asks_during_storm"]
+    return f"""
+## Ready, and searches during a storm of questions
+
+`python -m bench.ask_storm {t["index"]}` (the bundled corpus, waitress, {t["threads"]} threads):
+`/api/live` answered {t["alive_s"]} s after start, `/api/health` 200 (ready: caches built,
+sentence-embedding model loaded, one question asked) after {t["ready_s"]} s, and the first
+question after it took {t["first_ask_after_ready_ms"]} ms. `/api/search`, one client: p50
+{quiet["p50_ms"]} ms alone, {during["p50_ms"]} ms while 8 clients asked without pause
+({t["search_p50_ratio"]}x; p90 {quiet["p90_ms"]} and {during["p90_ms"]} ms); of the asks,
+{asks.get("200", 0)} answered and {asks.get("503", 0)} refused at once with 503 `busy`
+(each asker then waited its `Retry-After`). Measured on a shared 2-core machine under load,
+so the times are slow; the ratios are of one run.
 """
 
 
