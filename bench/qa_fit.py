@@ -1,7 +1,8 @@
 """Fit the sentence-scoring weights and the no-answer model of search_app.qa on SQuAD.
 
-Used by `python -m bench.qa_squad --fit / --calibrate`, always on questions outside the
-evaluation sample. Prints the constants to paste into search_app/qa/sentence_scoring.py.
+Used by `python -m bench.qa_squad --fit / --calibrate / --fit-spans / --fit-rerank /
+--fit-answer-confidence`, always on questions outside the evaluation sample. Each writes its
+model's data file in search_app/qa/models/ (search_app.qa.fitted) and prints what it measured.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from search_app import qa
-from search_app.qa import rerank
+from search_app.qa import confidence, fitted, rerank, semantic, sentence_scoring, short_answer
 from search_app.qa.question import analyze_question
 from search_app.qa.sentence_scoring import FEATURES, score_passages
 
@@ -65,7 +66,8 @@ def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) ->
         if step % 100 == 0:
             print(f"step {step} loss {loss / len(groups):.4f} at1 {_at1(groups, w):.4f}")
     print(f"tuning questions with a correct candidate: {len(groups)}; at1 {_at1(groups, w):.4f}")
-    print(json.dumps({f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}, indent=1))
+    weights = dict(zip(FEATURES, w.tolist(), strict=True))
+    print(f"wrote {_write('sentence', sentence_scoring.MODEL_VERSION, '--fit', FEATURES, weights)}")
     return w
 
 
@@ -95,9 +97,8 @@ def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 1500) ->
     print(
         f"sentence@1 before {_at1(groups, np.eye(len(names))[0]):.4f}, after {_at1(groups, w):.4f}"
     )
-    print(
-        json.dumps({n: round(float(v / w[0]), 3) for n, v in zip(names, w, strict=True)}, indent=1)
-    )
+    weights = {n: float(v / w[0]) for n, v in zip(names, w, strict=True)}
+    print(f"wrote {_write('rerank', rerank.MODEL_VERSION, '--fit-rerank', names, weights)}")
 
 
 def _span_at1(scores: np.ndarray, gold: np.ndarray, offsets: list[int]) -> float:
@@ -118,7 +119,6 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
     the half without their article (wrong); prints the weights and, per threshold, the share
     of questions refused on the full index and without their article."""
     from search_app.engine.index_handle import IndexHandle
-    from search_app.qa import confidence
 
     others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
     rows, labels, full = [], [], []
@@ -143,7 +143,6 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
         w -= 2.0 * x.T @ (p - y) / len(y)
     p = 1 / (1 + np.exp(-(x @ w)))
     names = ["bias", *confidence.FEATURES]
-    print(json.dumps(dict(zip(names, w.round(3).tolist(), strict=True)), indent=1))
     for k, name in enumerate(names[1:], start=1):
         fired = x[:, k] == 1.0
         if set(np.unique(x[:, k])) <= {0.0, 1.0} and fired.any():
@@ -151,6 +150,8 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
                 f"{name}: fires for {int(fired.sum())} answers ({int((fired & full_index).sum())}"
                 f" on the full index), right {y[fired].mean():.3f}, predicted {p[fired].mean():.3f}"
             )
+    # What refusing by the sentence's probability would do (the answer's own refuses:
+    # --choose-threshold).
     for threshold in np.arange(0.05, 0.5, 0.01):
         refused_full = float(np.mean(p[full_index] < threshold))
         refused_other = float(np.mean(p[~full_index] < threshold))
@@ -158,6 +159,10 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
             f"threshold {threshold:.2f}: refused on the full index {refused_full:.3f}, "
             f"without their article {refused_other:.3f}"
         )
+    name = "confidence" if semantic.model() is not None else "confidence-words"
+    weights = dict(zip(names, w.tolist(), strict=True))
+    out = _write(name, confidence.MODEL_VERSION, "--calibrate", confidence.FEATURES, weights)
+    print(f"wrote {out}")
 
 
 def fit_answer_confidence(
@@ -168,7 +173,6 @@ def fit_answer_confidence(
     of the half without their article (always wrong); prints the weights and the tuning
     answers' reliability by bins of 0.1."""
     from search_app.engine.index_handle import IndexHandle
-    from search_app.qa import confidence
 
     names = confidence.ANSWER_FEATURES
     others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
@@ -190,7 +194,9 @@ def fit_answer_confidence(
         w -= 0.5 * (xs.T @ (p - y) / len(y) + L2 * np.r_[0.0, w[1:]])
     raw = w[1:] / scale
     weights = {"bias": float(w[0] - raw @ mean), **dict(zip(names, raw.tolist(), strict=True))}
-    print(json.dumps({n: round(v, 3) for n, v in weights.items()}, indent=1))
+    name = "answer-confidence" if semantic.model() is not None else "answer-confidence-words"
+    out = _write(name, confidence.MODEL_VERSION, "--fit-answer-confidence", names, weights)
+    print(f"wrote {out}")
     p = 1 / (1 + np.exp(-(xs @ w)))
     print(f"{len(y)} answers, {y.mean():.3f} right")
     for low in np.arange(0.0, 1.0, 0.1):
@@ -200,6 +206,48 @@ def fit_answer_confidence(
                 f"{low:.1f}-{low + 0.1:.1f}: {int(inside.sum())} answers, predicted "
                 f"{p[inside].mean():.3f}, right {y[inside].mean():.3f}"
             )
+
+
+# The threshold --choose-threshold writes: the highest that refuses at most this share of
+# the tuning questions asked of the full index (the target is 10% of the evaluation sample).
+REFUSED_ANSWERABLE_BY_ANSWER = 0.08
+
+
+def choose_answer_threshold(snapshot, halves, items, other_half: Callable) -> None:
+    """The threshold on the probability that the first answer is right as shown, below
+    which ask() refuses: each tuning question asked of the full index and of the half
+    without its article; prints the share refused of each per threshold, and writes the
+    highest refusing at most REFUSED_ANSWERABLE_BY_ANSWER of the first into the answer
+    model's file. An answer the rules refuse (confidence.answers_the_question) counts as
+    refused at every threshold."""
+    from search_app.engine.index_handle import IndexHandle
+
+    others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
+    full, other = [], []
+    for item in items:
+        for s, found in ((snapshot, full), (others[other_half(item)], other)):
+            answers = qa.rank_answers(s, item.question, limit=1).answers
+            first = answers[0] if answers else None
+            ok = first is not None and confidence.answers_the_question(first.features)
+            found.append(first.confidence if ok else -1.0)
+    full_p, other_p = np.array(full), np.array(other)
+    chosen = 0.0
+    for threshold in np.arange(0.02, 0.6, 0.01):
+        refused_full = float(np.mean(full_p < threshold))
+        refused_other = float(np.mean(other_p < threshold))
+        print(
+            f"threshold {threshold:.2f}: refused on the full index {refused_full:.3f}, "
+            f"without their article {refused_other:.3f}"
+        )
+        if refused_full <= REFUSED_ANSWERABLE_BY_ANSWER:
+            chosen = round(float(threshold), 2)
+    name = "answer-confidence" if semantic.model() is not None else "answer-confidence-words"
+    model = (
+        confidence.ANSWER_MODEL if name == "answer-confidence" else confidence.WORDS_ANSWER_MODEL
+    )
+    # The same weights, with the threshold chosen (the command that fitted them kept).
+    out = fitted.write(name, model.version, model.fitted_by, model.features, model.weights, chosen)
+    print(f"threshold {chosen} for {len(items)} tuning questions; wrote {out}")
 
 
 def span_groups(snapshot, items, contains_answer: Callable, normalize: Callable) -> list[tuple]:
@@ -233,7 +281,6 @@ def fit_spans(
     items,
     contains_answer: Callable,
     normalize: Callable,
-    out,
     steps: int = 1500,
     l2: float = L2,
 ) -> None:
@@ -276,12 +323,14 @@ def fit_spans(
     groups = raw
     print(f"questions with a gold candidate: {len(groups)} of {len(items)}")
     print(f"span@1 {_span_at1(x @ w, gold_y, offsets):.4f}")
-    fitted = {n: round(float(v), 3) for n, v in zip(names, w, strict=True) if abs(v) >= 0.001}
-    lines = "".join(f"    {json.dumps(n)}: {v},\n" for n, v in fitted.items())
-    out.write_text(
-        '"""Weights of the short-answer model (search_app.qa.short_answer), written by\n'
-        '`python -m bench.qa_squad --fit-spans` (SQuAD v1.1 dev questions outside the sample)."""\n'
-        f"\nWEIGHTS: dict[str, float] = {{\n{lines}}}\n",
-        "utf-8",
-    )
+    # Only the features with a weight: the edge words fitted to 0 are not worth listing.
+    kept = {n: float(v) for n, v in zip(names, w, strict=True) if abs(v) >= 0.0005}
+    out = _write("span", short_answer.MODEL_VERSION, "--fit-spans", list(kept), kept)
     print(f"wrote {out}")
+
+
+def _write(name, version, option, features, weights, threshold=None):
+    """Write a fitted model's data file (search_app.qa.fitted) naming the command that fits it."""
+    words = "REPORT_SEARCH_SEMANTIC=0 " if name.endswith("-words") else ""
+    command = f"{words}python -m bench.qa_squad {option}"
+    return fitted.write(name, version, command, features, weights, threshold)

@@ -3,6 +3,9 @@
 The bundled corpus (UNITAR's 2009 migration report and the General Debate statements of 2023
 and 2024) says nothing about these: each should get `no_answer`. The in-shelf questions,
 answered by a sentence of the corpus, should not. Prints the rates and the wrongly answered.
+A second set, bench/un_unanswerable.json, asks 30 UN-topic questions (founding dates, office
+holders, treaty facts) whose answers no file of corpus/ states: checked here, by searching
+every file for the strings that would state each answer, before they are asked.
 
     python -m bench.qa_refusals [--index-dir var/index]
 """
@@ -22,6 +25,8 @@ from search_app import qa  # noqa: E402
 from search_app.engine.index_handle import IndexHandle  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "qa_refusals.json"
+UN_SET = ROOT / "bench" / "un_unanswerable.json"
+CORPUS = ROOT / "corpus"
 
 # Questions of general knowledge whose answers are in no report of the bundled corpus.
 OUT_OF_SHELF: tuple[str, ...] = (
@@ -98,18 +103,52 @@ IN_SHELF: tuple[str, ...] = (
 )
 
 
+def un_questions(corpus: Path = CORPUS) -> list[str]:
+    """The UN-topic questions, once every file of `corpus` is checked to state none of their
+    answers (ValueError naming the file otherwise)."""
+    items = json.loads(UN_SET.read_text("utf-8"))["questions"]
+    texts = {
+        p: p.read_text("utf-8", "replace")
+        for p in corpus.rglob("*")
+        if p.is_file() and p.suffix in (".txt", ".md")
+    }
+    for item in items:
+        for needle in item["absent"]:
+            holding = [str(p) for p, text in texts.items() if needle in text]
+            if holding:
+                raise ValueError(f"{needle!r} ({item['q']}) is in {holding[:3]}")
+    return [item["q"] for item in items]
+
+
 def measure(handle: IndexHandle) -> dict:
-    """Share of out-of-shelf questions refused and of in-shelf questions wrongly refused."""
-    answered = [q for q in OUT_OF_SHELF if not qa.ask(handle, q)["no_answer"]]
+    """Share of out-of-shelf questions refused (general knowledge, and UN topics the shelf
+    does not state) and of in-shelf questions wrongly refused."""
+    answered = {q: _answer(handle, q) for q in OUT_OF_SHELF}
+    answered = {q: a for q, a in answered.items() if a is not None}
+    un = un_questions()
+    un_answered = {q: a for q in un if (a := _answer(handle, q)) is not None}
     refused = [q for q in IN_SHELF if qa.ask(handle, q)["no_answer"]]
     return {
         "out_of_shelf": len(OUT_OF_SHELF),
         "out_of_shelf_refused": round(1 - len(answered) / len(OUT_OF_SHELF), 4),
         "out_of_shelf_answered": answered,
+        "un_out_of_shelf": len(un),
+        "un_out_of_shelf_refused": round(1 - len(un_answered) / len(un), 4),
+        "un_out_of_shelf_answered": un_answered,
         "in_shelf": len(IN_SHELF),
         "in_shelf_refused": round(len(refused) / len(IN_SHELF), 4),
         "in_shelf_wrongly_refused": refused,
     }
+
+
+def _answer(handle: IndexHandle, question: str) -> str | None:
+    """The answer shown (its short answer, else its sentence, with its confidence), or None
+    when the question is refused."""
+    body = qa.ask(handle, question)
+    if body["no_answer"]:
+        return None
+    best = body["answers"][0]
+    return f"{best['answer'] or best['sentence'][:80]} ({best['confidence']:.0%})"
 
 
 def main(argv: list[str] | None = None) -> int:

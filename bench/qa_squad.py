@@ -7,8 +7,8 @@ sentences). Unanswerable questions are questions asked against an index without 
 article. Anything tuned (--fit, --calibrate) is tuned on the questions outside the sample.
 
     python -m bench.qa_squad --sample 3000 --seed 13
-    python -m bench.qa_squad --fit         # print sentence-scoring weights (tuning questions)
-    python -m bench.qa_squad --calibrate   # print the no-answer confidence model
+    python -m bench.qa_squad --fit         # fit sentence-scoring weights (tuning questions)
+    python -m bench.qa_squad --calibrate   # fit the no-answer confidence model and threshold
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from indexer.index.writer import add_document, open_writer  # noqa: E402
 from indexer.models import Document, IndexedDocument, Page, Passage  # noqa: E402
 from search_app import qa  # noqa: E402
 from search_app.engine.index_handle import IndexHandle, Snapshot  # noqa: E402
-from search_app.qa import semantic  # noqa: E402
+from search_app.qa import confidence, semantic  # noqa: E402
 from search_app.qa.sentence_scoring import Scored  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
@@ -331,14 +331,20 @@ def main(argv: list[str] | None = None) -> int:
 
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
         snapshot = product_snapshot(WORK / "index")
-        out = ROOT / "search_app" / "qa" / "span_weights.py"
-        qa_fit.fit_spans(snapshot, tune, contains_answer, squad_normalize, out)
+        qa_fit.fit_spans(snapshot, tune, contains_answer, squad_normalize)
         return 0
     if args.fit_rerank:
         from bench import qa_fit
 
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
         qa_fit.fit_rerank(product_snapshot(WORK / "index"), tune, contains_answer)
+        return 0
+    if args.choose_threshold:
+        from bench import qa_fit
+
+        tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
+        halves = build_halves(articles, split)
+        qa_fit.choose_answer_threshold(product_snapshot(WORK / "index"), halves, tune, other_half)
         return 0
     if args.fit_answer_confidence:
         from bench import qa_fit
@@ -386,7 +392,7 @@ def run(args, articles, split, sample: list[Item]) -> dict:
         "seed": args.seed,
         "sentence_splitter": f"{split.__module__}.{split.__name__}",
         "candidate_passages": qa.CANDIDATE_PASSAGES,
-        "no_answer_threshold": qa.NO_ANSWER_THRESHOLD,
+        "no_answer_threshold": confidence.ANSWER_MODEL.threshold,
         "ours": ours,
         "baseline_bm25_sentences": baseline,
         "unanswerable": unanswerable,
@@ -559,14 +565,7 @@ sentence holds a gold answer:
    the sentence-embedding model is off, fitted with `REPORT_SEARCH_SEMANTIC=0`); fitted with
    `--calibrate` on questions outside the sample asked of the full index (right when the
    first sentence holds a gold answer) and of the half without their article (wrong). See
-   the second reliability table above. "No answer found" when the first answer's sentence
-   confidence is below {r["no_answer_threshold"]}, when a question asking "when" gets a
-   first sentence that says nothing of time (no date, no phrase such as "after
-   liberation"), or when one asking "who" gets a short answer that cannot be a person (a
-   figure, a body or place the gazetteers know when a person is asked for, one word echoing
-   the question: "Roman" for "Who was the first emperor of Rome?"): rules rather than
-   inputs, as the re-ordering makes them hold for only a few first answers in 3,000 on
-   SQuAD. The closest passages are then given as related reading.
+   the second reliability table above.
 6. Each answer's `confidence`, the one shown, is the probability that it is right as shown:
    its short answer, or its sentence when it has none. A second logistic model weighs the
    sentence confidence with how clearly the short-answer model prefers the phrase, whether
@@ -576,7 +575,26 @@ sentence holds a gold answer:
    the first reliability table). A sentence may well answer while the phrase cut from it
    does not ("Mr President" from a sentence naming the Secretary-General): the short
    answer's confidence says so.
-{refusals_section(r)}{speed_section()}"""
+7. "No answer found" when the first answer's own `confidence` is below
+   {r["no_answer_threshold"]}, the threshold chosen on tuning questions
+   (`--choose-threshold`: the highest refusing at most 8% of them asked of the full index),
+   when a question asking "when" gets a first sentence that says nothing of time (no date,
+   no phrase such as "after liberation"), or when one asking for a person ("who was the
+   first ... High Commissioner", "who presided") gets a short answer that cannot name one
+   (a figure; a body, place or country the gazetteers know; a title or form of address
+   alone, "Secretary-General", "Distinguished delegates"; a phrase with a word naming a
+   body, "Arab Contact Committee"; a lowercase phrase; one word echoing the question,
+   "Roman" for "Who was the first emperor of Rome?"), or a sentence naming none of the
+   bodies the question names ("Carlos Lopes, Executive Director of UNITAR" for "Who was
+   Director General of the International Organization for Migration in 2009?"), or when
+   the question names a year its answer's passage does not hold. The closest passages are
+   then given as related reading.
+8. The list is clean: no two answers with the same text once normalised (case,
+   punctuation, articles) or the same sentence, and after the first, no answer whose short
+   answer is not of the asked kind (a place the gazetteers know for "where", a person for
+   "who"). Each answer cites its passage with the fields of a search result
+   (`search_app.engine.results.citation`).
+{refusals_section(r)}{speed_section()}{storm_section()}"""
 
 
 def words_only_section(r: dict) -> str:
@@ -598,13 +616,20 @@ def refusals_section(r: dict) -> str:
     if not path.exists():
         return ""
     g = json.loads(path.read_text("utf-8"))
+    answered = "; ".join(f"{q} {a}" for q, a in dict(g["out_of_shelf_answered"]).items())
+    un = "; ".join(f"{q} {a}" for q, a in g.get("un_out_of_shelf_answered", {}).items())
     return f"""
-## General-knowledge questions over the bundled corpus
+## Questions the bundled corpus does not answer
 
 `python -m bench.qa_refusals` asks {g["out_of_shelf"]} general-knowledge questions the bundled
-corpus does not answer ("Who wrote War and Peace?") and {g["in_shelf"]} that it does:
-{g["out_of_shelf_refused"]:.1%} of the first were refused, {g["in_shelf_refused"]:.1%} of the
-second wrongly refused. Answered although out of shelf: {", ".join(g["out_of_shelf_answered"])}.
+corpus does not answer ("Who wrote War and Peace?"), {g.get("un_out_of_shelf", 0)} UN-topic
+questions whose answers no file of `corpus/` states (`bench/un_unanswerable.json`: founding
+dates, office holders, treaty facts; the script checks the corpus for the strings that would
+state each answer before asking) and {g["in_shelf"]} questions that it does answer:
+{g["out_of_shelf_refused"]:.1%} of the general-knowledge questions and
+{g.get("un_out_of_shelf_refused", 0):.1%} of the UN-topic ones were refused,
+{g["in_shelf_refused"]:.1%} of the answerable ones wrongly refused.
+Answered although out of shelf: {answered or "none"}. UN-topic questions answered: {un or "none"}.
 """
 
 
@@ -625,6 +650,29 @@ queries, in the same run.
 """
 
 
+def storm_section() -> str:
+    """Start-to-ready time and searches during an ask storm (bench/ask_storm.py), if run."""
+    path = RESULTS.parent / "ask_storm.json"
+    if not path.exists():
+        return ""
+    t = json.loads(path.read_text("utf-8"))
+    quiet, during = t["search_quiet"], t["search_during_storm"]
+    asks = t["asks_during_storm"]
+    return f"""
+## Ready, and searches during a storm of questions
+
+`python -m bench.ask_storm {t["index"]}` (the bundled corpus, waitress, {t["threads"]} threads):
+`/api/live` answered {t["alive_s"]} s after start, `/api/health` 200 (ready: caches built,
+sentence-embedding model loaded, one question asked) after {t["ready_s"]} s, and the first
+question after it took {t["first_ask_after_ready_ms"]} ms. `/api/search`, one client: p50
+{quiet["p50_ms"]} ms alone, {during["p50_ms"]} ms while 8 clients asked without pause
+({t["search_p50_ratio"]}x; p90 {quiet["p90_ms"]} and {during["p90_ms"]} ms); of the asks,
+{asks.get("200", 0)} answered and {asks.get("503", 0)} refused at once with 503 `busy`
+(each asker then waited its `Retry-After`). Measured on a shared 2-core machine under load,
+so the times are slow; the ratios are of one run.
+"""
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--squad", type=Path, default=SQUAD)
@@ -641,6 +689,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--fit-answer-confidence",
         action="store_true",
         help="fit the confidence of answers as shown",
+    )
+    parser.add_argument(
+        "--choose-threshold",
+        action="store_true",
+        help="choose the no-answer threshold on the answer's probability (tuning questions)",
     )
     parser.add_argument("--no-write", action="store_true", help="print, do not save results")
     return parser.parse_args(argv)

@@ -13,6 +13,7 @@ import pytest
 from browsing import chromium, serving
 from click.testing import CliRunner
 
+from indexer.metadata.gazetteer import TOKEN, country_names, places
 from indexer.pipeline import run
 from search_app import qa
 from search_app.cli import main
@@ -25,10 +26,12 @@ from search_app.qa.answer_types import (
     Span,
     asks_for_a_measure,
     asks_for_a_person,
+    could_be_a_person,
     expected_type,
     time_phrases,
     when_opens_a_condition,
 )
+from search_app.qa.answering import normalized
 from search_app.qa.question import analyze_question
 from search_app.qa.short_answer import _consensus, best_span, candidates
 from search_app.web import create_app
@@ -52,8 +55,8 @@ OUT_OF_SHELF = (
     "When did the Berlin Wall fall?",
     "When was the printing press invented?",
 )
-# The issue's examples: still answered (with a low confidence) -- see docs/qa.md.
-NOT_YET_REFUSED = (
+# The issue's examples: "Abraham Lincoln" (33%) and "Solitude" were shown.
+ISSUE_EXAMPLES = (
     "Who wrote War and Peace?",
     "Who won the Nobel Prize in Literature in 2016?",
 )
@@ -134,14 +137,13 @@ def test_answers_carry_a_confidence_beside_the_score(client):
 
 def test_a_phrase_cut_from_a_sentence_that_answers_is_weighed_apart(client):
     """Sentences naming the Secretary-General answer; "Distinguished delegates" cut from
-    one of them does not, and its confidence says so while its sentence's stays high."""
+    one of them is no person: it is not listed at all (it was, at a low confidence)."""
     question = "Who is the Secretary-General of the United Nations?"
     answers = client.get("/api/ask", query_string={"q": question}).get_json()["answers"]
     assert "Guterres" in answers[0]["answer"]
     assert all(a["sentence_confidence"] > 0.9 for a in answers)
     assert all(a["confidence"] < answers[0]["confidence"] for a in answers[1:])
-    greeting = next(a for a in answers if a["answer"] == "Distinguished delegates")
-    assert greeting["confidence"] < 0.5
+    assert "Distinguished delegates" not in [a["answer"] for a in answers]
 
 
 @pytest.mark.parametrize("question", OUT_OF_SHELF)
@@ -151,8 +153,7 @@ def test_general_knowledge_is_refused_with_related_reading(handle, question):
     assert body["answers"] == [] and body["passages"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: the shelf's words match; not refused yet")
-@pytest.mark.parametrize("question", NOT_YET_REFUSED)
+@pytest.mark.parametrize("question", ISSUE_EXAMPLES)
 def test_the_issues_general_knowledge_examples_are_refused(handle, question):
     assert qa.ask(handle, question)["no_answer"] is True
 
@@ -341,3 +342,92 @@ def test_a_year_the_passage_does_not_hold_and_a_when_without_time():
     assert _features(question, sentence + " It was 2016.", "author")["years_missing"] == 0.0
     press = "The printing press, it was claimed, would limit the depth of thought."
     assert _features("When was the printing press invented?", press, None)["no_time"] == 1.0
+
+
+# Questions whose list of answers repeated an answer ("Dubai" three times, "Athens" twice)
+# or offered fragments of another kind ("hope" for "where", "Secretary-General" for "who").
+LISTS = (
+    "Where was COP28 held?",
+    "Where will COP29 be hosted?",
+    "Where was the third Global Forum on Migration and Development held?",
+    "Who was the first Secretary-General of the International Maritime Organization?",
+)
+
+
+@pytest.mark.parametrize("question", LISTS)
+def test_a_clean_list_no_repeat_and_no_answer_of_another_kind(handle, question):
+    answers = qa.ask(handle, question, limit=5)["answers"]
+    shown = [normalized(a["answer"] or a["sentence"]) for a in answers]
+    assert len(set(shown)) == len(shown), shown
+    sentences = [normalized(a["sentence"]) for a in answers]
+    assert len(set(sentences)) == len(sentences)
+    for a in answers[1:]:
+        assert a["answer"] and a["answer"][0].isupper(), a["answer"]
+        assert a["answer"] not in ("Secretary-General", "Conference", "Climate Finance Goal")
+        if question.startswith("Where"):
+            key = tuple(TOKEN.findall(a["answer"]))
+            assert key in places().entries or a["answer"] in country_names(), a["answer"]
+    # One headline figure per answer: its own; the sentence's is the secondary one.
+    assert all(set(a) >= {"confidence", "sentence_confidence"} for a in answers)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "person"),
+    [
+        ("Carlos Lopes", True),
+        ("Antonio Guterres", True),
+        ("George Washington", True),
+        ("Ban Ki-moon", True),
+        ("Distinguished delegates", False),
+        ("Arab Contact Committee", False),
+        ("Secretary-General", False),
+        ("Mr", False),
+        ("Excellencies", False),
+        ("Bulgaria remains", False),
+        ("UN General Assembly", False),
+        ("Expo 2030", False),
+    ],
+)
+def test_what_can_name_a_person(phrase, person):
+    assert could_be_a_person(Span(0, len(phrase), phrase)) is person
+
+
+def test_more_questions_ask_for_a_person_only():
+    assert asks_for_a_person("Who was the first United Nations High Commissioner for Refugees?")
+    assert asks_for_a_person("Who presided over the first session of the General Assembly?")
+    assert not asks_for_a_person("Who won the 2018 FIFA World Cup?")
+
+
+def test_un_questions_the_shelf_does_not_answer_are_refused(handle):
+    """30 UN-topic questions whose answers no file of corpus/ states (checked by the bench
+    before asking): at least 24 refused, the issue's example among them."""
+    from bench.qa_refusals import un_questions
+
+    questions = un_questions(CORPUS)
+    assert len(questions) == 30
+    answered = {}
+    for q in questions:
+        body = qa.ask(handle, q)
+        if not body["no_answer"]:
+            answered[q] = body["answers"][0]["answer"]
+    # 26 of 30 refused by bench/qa_refusals.py (docs/qa.md); close calls between candidates
+    # vary with the machine's threads by a question or two.
+    assert len(answered) <= 6, answered
+    iom = "Who was Director General of the International Organization for Migration in 2009?"
+    assert iom not in answered
+
+
+def test_a_person_asked_by_role_and_body_needs_a_sentence_naming_the_body():
+    """The issue's example: "Carlos Lopes" (UNITAR's Executive Director) for the IOM's."""
+    iom = analyze_question(
+        "Who was Director General of the International Organization for Migration in 2009?"
+    )
+    lopes = "Mr. Carlos Lopes, Executive Director of UNITAR, delivered the statement."
+    assert confidence.body_missing(iom, lopes)
+    assert not confidence.body_missing(iom, "William Swing, Director General of IOM, spoke.")
+    guterres = "Secretary-General Antonio Guterres said the United Nations must act."
+    sg = analyze_question("Who is the Secretary-General of the United Nations?")
+    assert not confidence.body_missing(sg, guterres)
+    # Not a person by role: "who delivered" may be anyone, the rule does not apply.
+    delivered = analyze_question("Who delivered the joint GMG statement at the Global Forum?")
+    assert not confidence.body_missing(delivered, lopes)

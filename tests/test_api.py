@@ -211,7 +211,8 @@ def test_oversized_request_is_413(small_index, corpus_dir):
     error_of(response, 413)
 
 
-def test_suggest_stats_health(client):
+def test_suggest_stats_health(app, client):
+    assert app.extensions["report_search_warmed"].wait(120)  # ready: health says ok
     suggestions = client.get("/api/suggest?q=remitt").get_json()["suggestions"]
     assert any(s["text"] == "remittances" for s in suggestions)
     stats = client.get("/api/stats").get_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -133,8 +134,9 @@ def test_api_ask_returns_the_answer(client):
     response = client.get("/api/ask", query_string={"q": CHAIR})
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"question", "took_ms", "answers", "no_answer"}
+    assert set(body) == {"question", "took_ms", "answers", "no_answer", "ranked_by"}
     assert body["question"] == CHAIR
+    assert body["ranked_by"] == "meaning"
     assert body["answers"][0]["answer"] == "1 June 2009"
     assert set(body["answers"][0]) == {
         "answer",
@@ -143,14 +145,38 @@ def test_api_ask_returns_the_answer(client):
         "confidence",
         "sentence_confidence",
         "score",
-        "passage_id",
-        "document_id",
-        "title",
-        "section",
-        "page_start",
-        "page_end",
+        *CITATION,
         "url",
     }
+
+
+# The citation fields of a search result, which every answer carries too.
+CITATION = (
+    "passage_id",
+    "document_id",
+    "title",
+    "section",
+    "section_path",
+    "page_start",
+    "page_end",
+    "paragraph",
+    "file_url",
+)
+
+
+def test_answers_cite_their_passage_as_search_results_do(client):
+    compared = 0
+    for question in (CHAIR, ATHENS, OUTSIDE):
+        body = client.get("/api/ask", query_string={"q": question}).get_json()
+        for item in body["answers"] or body["passages"]:
+            words = " ".join(re.findall(r"[A-Za-z]{4,}", item.get("sentence", question))[:6])
+            found = client.get("/api/search", query_string={"q": words, "per_page": 50}).get_json()
+            same = [r for r in found["results"] if r["passage_id"] == item["passage_id"]]
+            if same:
+                compared += 1
+                assert {k: item[k] for k in CITATION} == {k: same[0][k] for k in CITATION}
+                assert item["url"].split("?")[0] == same[0]["url"].split("?")[0]
+    assert compared >= 3
 
 
 def test_api_ask_no_answer_gives_closest_passages(client):

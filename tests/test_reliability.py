@@ -115,7 +115,7 @@ def serving(index_dir: Path, log: Path) -> Iterator[int]:
     assert "Traceback" not in log.read_text("utf-8", "replace"), log.read_text("utf-8")
 
 
-def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60.0) -> None:
+def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 150.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -171,7 +171,12 @@ def _citation(result: dict[str, Any]) -> str:
 )
 def serve(index_dir: Path | None, host: str, port: int, threads: int, processes: int) -> None:
     """Serve the web pages and the API with waitress, or gunicorn for several processes."""
-    config = {"INDEX_DIR": str(generations.resolve_index_dir(index_dir))}
+    config: dict[str, Any] = {
+        "INDEX_DIR": str(generations.resolve_index_dir(index_dir)),
+        # Questions take at most half of each process's threads: searches keep the rest
+        # (search_app.web.ask_gate).
+        "ASK_SLOTS": max(1, threads // 2),
+    }
     click.echo(
         f"Report Search on http://{host}:{port}/ (index: {config['INDEX_DIR']}, "
         f"{processes} process{'es' if processes > 1 else ''} x {threads} threads)"

@@ -71,6 +71,24 @@ def place(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def citation(snapshot: Snapshot, stored: dict[str, Any], q: str = "") -> dict[str, Any]:
+    """Where a passage comes from, as every search result and every answer cites it: its
+    document, title, section, pages or paragraph (place()), its page in the document
+    (highlighting `q`) and its original file (a PDF at its page)."""
+    document_id = stored["document_id"]
+    path = list(stored.get("section_path") or ())
+    return {
+        "passage_id": stored["passage_id"],
+        "document_id": document_id,
+        "title": stored.get("title", ""),
+        "section": " > ".join(path),
+        "section_path": path,
+        **place(stored),
+        "url": document_url(document_id, stored["passage_id"], q, int(stored.get("ordinal", 0))),
+        "file_url": file_url(snapshot, document_id, stored.get("page_start")),
+    }
+
+
 def facet_dict(stored: dict[str, Any]) -> dict[str, list[Any]]:
     """A passage's facet values, one list per facet (years as ints)."""
     values: dict[str, list[Any]] = {}
@@ -90,24 +108,14 @@ def full_hit(
 ) -> dict[str, Any]:
     """One search result."""
     stored = snapshot.searcher().stored_fields(docnum)
-    document_id = stored["document_id"]
-    ordinal = int(stored.get("ordinal", 0))
-    path = list(stored.get("section_path") or ())
     text = stored.get("text", "")
     return {
-        "passage_id": stored["passage_id"],
-        "document_id": document_id,
-        "title": stored.get("title", ""),
-        "section": " > ".join(path),
-        "section_path": path,
-        **place(stored),
+        **citation(snapshot, stored, q),
         "score": None if score is None else round(score, 4),
         "snippet": snippet(stored.get("sentences") or (), text, *marks),
         "text": text,
-        "url": document_url(document_id, stored["passage_id"], q, ordinal),
-        "file_url": file_url(snapshot, document_id, stored.get("page_start")),
         "date": stored.get("date", ""),
-        "copies": copies_of(snapshot, document_id),
+        "copies": copies_of(snapshot, stored["document_id"]),
         **facet_dict(stored),
     }
 

@@ -112,12 +112,80 @@ _ROLES = (
     "chair|head|mayor|governor|minister|composer|painter|inventor|father|mother|son|daughter|"
     "wife|husband|captain|coach|ceo|commissioner|secretary|pope|bishop|prince|princess|ruler|"
     "owner|creator|designer|architect|writer|poet|scientist|quarterback|chancellor|premier|"
-    "dean|editor|pharaoh|sultan|tsar|czar|monarch|successor|predecessor|heir"
+    "dean|editor|pharaoh|sultan|tsar|czar|monarch|successor|predecessor|heir|administrator"
 )
+# Up to four words before the role: "the first United Nations High Commissioner".
 _PERSON_QUESTION = re.compile(
-    rf"^(?:who|whom)\s+(?:(?:is|was|are|were)\s+(?:the\s+)?(?:\w+\s+){{0,2}}(?:{_ROLES})s?\b"
-    r"|(?:wrote|painted|invented|founded|discovered|composed|sang|directed|authored|sculpted)\b)",
+    rf"^(?:who|whom)\s+(?:(?:is|was|are|were)\s+(?:the\s+)?(?:[\w-]+\s+){{0,4}}(?:{_ROLES})s?\b"
+    r"|(?:wrote|painted|invented|founded|discovered|composed|sang|directed|authored|sculpted"
+    r"|presided|chaired|headed)\b)",
     re.IGNORECASE,
+)
+ROLE_WORDS = frozenset(_ROLES.split("|")) | {
+    "secretary-general",
+    "director-general",
+    "general",
+    "executive",
+    "deputy",
+    "vice",
+    "high",
+    "special",
+    "representative",
+    "ambassador",
+    "judge",
+    "mr",
+    "mrs",
+    "ms",
+    "madam",
+    "sir",
+    "excellency",
+    "excellencies",
+    "distinguished",
+    "delegates",
+    "colleagues",
+    "ladies",
+    "gentlemen",
+    "friends",
+    "members",
+}
+# Words that name a body, never a person ("Arab Contact Committee", "UN General Assembly").
+BODY_WORDS = frozenset(
+    [
+        "committee",
+        "council",
+        "assembly",
+        "organization",
+        "organisation",
+        "union",
+        "commission",
+        "conference",
+        "group",
+        "agency",
+        "programme",
+        "program",
+        "fund",
+        "bank",
+        "forum",
+        "alliance",
+        "court",
+        "office",
+        "department",
+        "ministry",
+        "nations",
+        "government",
+        "institute",
+        "university",
+        "party",
+        "movement",
+        "association",
+        "federation",
+        "secretariat",
+        "summit",
+        "convention",
+        "declaration",
+        "agenda",
+        "report",
+    ]
 )
 # "How long is the Nile": a measure, which a share ("98 per cent") never is.
 _MEASURE_QUESTION = re.compile(
@@ -249,6 +317,32 @@ def asks_for_a_person(question: str) -> bool:
     """Whether only a person answers the question ("Who is the president of...", "Who
     wrote..."), not a team or a body as "who won" or "who built" may be."""
     return bool(_PERSON_QUESTION.search(" ".join(question.split())))
+
+
+def could_be_a_person(span: Span) -> bool:
+    """Whether a short answer can name a person: capitalised words (joiners such as "de" or
+    "van" aside), no figure, not only titles, roles or forms of address ("Mr",
+    "Secretary-General", "Distinguished delegates"), no word naming a body ("Committee"),
+    not a body, place or country the gazetteers know."""
+    if any(c.isdigit() for c in span.text):
+        return False
+    words = [w.strip(".,;:'’()") for w in span.text.split()]
+    words = [w for w in words if w and w.lower() not in _NAME_JOINERS]
+    if not words or not all(w[:1].isupper() for w in words):
+        return False
+    lowered = [w.lower() for w in words]
+    if all(w in ROLE_WORDS or w.rstrip("s") in ROLE_WORDS for w in lowered):
+        return False
+    if any(w in BODY_WORDS for w in lowered):
+        return False
+    # The whole phrase only: surnames are often places ("Washington", "Lincoln").
+    key = tuple(TOKEN.findall(span.text))
+    return not (
+        key in places().entries or key in organizations().entries or span.text in country_names()
+    )
+
+
+_NAME_JOINERS = frozenset({"de", "da", "del", "van", "von", "bin", "al", "la", "du", "der"})
 
 
 def asks_for_a_measure(question: str) -> bool:

@@ -19,6 +19,7 @@ reliability tables of bench/qa_squad.py).
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,10 +31,17 @@ from indexer.metadata.gazetteer import country_names, organizations, places
 from search_app.engine.highlight import snippet
 from search_app.engine.index_handle import Snapshot
 from search_app.engine.params import MAX_ANSWERS, AskRequest, parse_ask_args  # noqa: F401 - qa's API
-from search_app.engine.results import document_url
+from search_app.engine.results import citation
 from search_app.engine.retrieval import top_passages
 from search_app.qa import confidence, rerank, semantic
-from search_app.qa.answer_types import Span
+from search_app.qa.answer_types import (
+    ORGANIZATION,
+    PERSON,
+    Span,
+    could_be_a_person,
+    find_spans,
+)
+from search_app.qa.confidence import NAME_TYPES
 from search_app.qa.question import Question, analyze_question
 from search_app.qa.sentence_scoring import Scored, score_passages
 from search_app.qa.short_answer import choose_span
@@ -45,10 +53,10 @@ CANDIDATE_PASSAGES = 20
 # The answer is often another sentence of the best passage: 5 rather than 3 put it among the
 # first five answers 0.6 points more often on SQuAD questions outside the sample.
 PER_PASSAGE = 5
-# Below this confidence the best sentence is not shown as an answer: "no answer found"
-# (search_app.qa.confidence, fitted outside the sample). This is the threshold with the
-# sentence-embedding model; confidence.threshold() gives the one of the model in use.
-NO_ANSWER_THRESHOLD = confidence.NO_ANSWER_THRESHOLD
+# Below this probability that it is right as shown the best answer is not given: "no answer
+# found" (chosen on tuning questions, bench/qa_fit.py). This is the threshold with the
+# sentence-embedding model; confidence.answer_threshold() gives the one of the model in use.
+NO_ANSWER_THRESHOLD = confidence.ANSWER_MODEL.threshold or 0.0
 CLOSEST_PASSAGES = 3
 
 
@@ -69,6 +77,7 @@ class Ranking:
     answers: list[Scored]  # best first, at most PER_PASSAGE per passage
     # Candidate passages with their search scores, the one holding the best answer first.
     passages: list[tuple[dict[str, Any], float]]
+    by_meaning: bool = False  # the sentence-embedding model weighed the answers
 
 
 def ask(
@@ -82,19 +91,22 @@ def ask(
     """Answer a question from the index, within the facet filters and the year range:
     exactly the /api/ask JSON body."""
     started = time.perf_counter()
-    ranking = rank_answers(handle.snapshot(), question, filters, limit, year_from, year_to)
+    snapshot = handle.snapshot()
+    ranking = rank_answers(snapshot, question, filters, limit, year_from, year_to)
     confident = bool(ranking.answers) and is_confident(ranking.answers[0])
-    answers = [answer_json(a, ranking.question) for a in ranking.answers] if confident else []
+    shown = ranking.answers if confident else []
+    answers = [answer_json(snapshot, a, ranking.question) for a in shown]
     body: dict[str, Any] = {
         "question": question,
         "took_ms": 0,
         "answers": answers,
         "no_answer": not confident,
+        "ranked_by": "meaning" if ranking.by_meaning else "words",
     }
     if not confident:
         body["passages"] = [
-            passage_json(fields, score, ranking.question)
-            for fields, score in ranking.passages[:CLOSEST_PASSAGES]
+            passage_json(snapshot, fields, score, ranking.question)
+            for fields, score in _distinct(ranking.passages)[:CLOSEST_PASSAGES]
         ]
     body["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return body
@@ -108,7 +120,8 @@ def rank_answers(
     year_from: int | None = None,
     year_to: int | None = None,
 ) -> Ranking:
-    """Retrieve candidate passages and rank their sentences as answers."""
+    """Retrieve candidate passages and rank their sentences as answers (by words alone
+    when the sentence-embedding model is absent or off)."""
     analysed = analyze_question(question)
     if not analysed.terms:
         return Ranking(analysed, [], [])
@@ -123,8 +136,10 @@ def rank_answers(
         ),
         key=lambda a: -a.score,
     )
-    answers = [with_list_confidence(a, reranked[0], k == 0) for k, a in enumerate(reranked[:limit])]
-    return Ranking(analysed, answers, _by_best_sentence(passages, [*answers, *scored]))
+    listed = clean_list(reranked, analysed)[:limit]
+    answers = [with_list_confidence(a, listed[0], k == 0) for k, a in enumerate(listed)]
+    passages = _by_best_sentence(passages, [*answers, *scored])
+    return Ranking(analysed, answers, passages, similar is not None)
 
 
 def with_list_confidence(item: Scored, first: Scored, is_first: bool) -> Scored:
@@ -156,6 +171,12 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         "span_score": choice.score,
         "span_candidates": math.log1p(choice.count),
         "sentence_probability": sentence_probability,
+        # Not an input of any model: a rule (confidence.answers_the_question).
+        "body_missing": float(
+            confidence.body_missing(
+                question, item.sentence, " ".join(fields.get("section_path") or ())
+            )
+        ),
     }
     return replace(
         item,
@@ -204,8 +225,11 @@ def confidence_label(confidence: float) -> str:
 
 
 def is_confident(best: Scored) -> bool:
-    """Whether the best sentence is worth giving as an answer (calibrated threshold)."""
-    return best.features["sentence_probability"] >= confidence.threshold(
+    """Whether the best answer is worth giving: the calibrated probability that it is right
+    as shown (its short answer, or its sentence without one; with_list_confidence()) clears
+    the threshold chosen on tuning questions, and it can answer at all (a "who" answered by
+    a person, a "when" by a time: confidence.answers_the_question)."""
+    return best.confidence >= confidence.answer_threshold(
         best.features
     ) and confidence.answers_the_question(best.features)
 
@@ -226,6 +250,20 @@ def _by_best_sentence(
     return sorted(passages, key=lambda p: first.get(p[0]["passage_id"], len(scored)))
 
 
+def _distinct(
+    passages: list[tuple[dict[str, Any], float]],
+) -> list[tuple[dict[str, Any], float]]:
+    """The passages without repeats of the same text (a report's copies in two formats)."""
+    seen: set[str] = set()
+    out = []
+    for fields, score in passages:
+        key = normalized(fields.get("text", ""))
+        if key not in seen:
+            seen.add(key)
+            out.append((fields, score))
+    return out
+
+
 def _diverse(scored: list[Scored], limit: int) -> list[Scored]:
     """The best sentences, at most PER_PASSAGE from each passage, no sentence twice."""
     chosen: list[Scored] = []
@@ -233,7 +271,7 @@ def _diverse(scored: list[Scored], limit: int) -> list[Scored]:
     seen: set[str] = set()
     for item in scored:
         pid = item.fields["passage_id"]
-        key = " ".join(item.sentence.lower().split())
+        key = normalized(item.sentence)
         if per_passage.get(pid, 0) >= PER_PASSAGE or key in seen:
             continue
         per_passage[pid] = per_passage.get(pid, 0) + 1
@@ -244,9 +282,59 @@ def _diverse(scored: list[Scored], limit: int) -> list[Scored]:
     return chosen
 
 
-def answer_json(item: Scored, question: Question) -> dict[str, Any]:
-    """One answer with its citation: `answer` is the short answer, or null when the sentence
-    holds none of the kind asked for (then the sentence is the thing to read)."""
+def clean_list(answers: list[Scored], question: Question) -> list[Scored]:
+    """The answers, best first, without noise: no answer whose text (or, without a short
+    answer, whose sentence) repeats an earlier one once normalised, and after the first, none
+    whose short answer is not of the kind asked for (a name for "who", "where"...). The first
+    stays as ranked: it decides whether to answer at all (is_confident)."""
+    kept: list[Scored] = []
+    seen: set[str] = set()
+    for k, item in enumerate(answers):
+        keys = {normalized(item.sentence)}
+        if item.span is not None:
+            keys.add(normalized(item.span.text))
+        if keys & seen or (k > 0 and not of_asked_type(item, question)):
+            continue
+        seen |= keys
+        kept.append(item)
+    return kept
+
+
+def of_asked_type(item: Scored, question: Question) -> bool:
+    """Whether an answer is of the kind the question asks for: a short answer that is (or
+    lies within) a phrase of that type in its sentence; any answer when no type is asked."""
+    if question.answer_type is None:
+        return True
+    span = item.span
+    if span is None:
+        return False
+    if question.answer_type not in NAME_TYPES:
+        return True  # the short-answer model only offers dates, figures, shares for these
+    names = find_spans(item.sentence, question.answer_type)
+    if question.answer_type != ORGANIZATION:
+        # A place or a country the gazetteers know, a person named with a title or by two
+        # words that are no place or body: not "Conference" for "where", "Secretary-General"
+        # for "who". The gazetteers know too few bodies to ask the same of organizations.
+        names = [s for s in names if s.known]
+    if question.answer_type == PERSON and not could_be_a_person(span):
+        return False  # "Deputy Secretary-General", "Mr President"
+    return any(s.start <= span.start and span.end <= s.end for s in names)
+
+
+_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def normalized(text: str) -> str:
+    """A text as compared for repeats: lowercase, without punctuation, articles or extra
+    spaces ("the Baku," and "Baku" are one answer)."""
+    return " ".join(_ARTICLES.sub(" ", _NOT_WORD.sub(" ", text.lower())).split())
+
+
+def answer_json(snapshot: Snapshot, item: Scored, question: Question) -> dict[str, Any]:
+    """One answer with its citation, the fields every search result cites its passage by
+    (search_app.engine.results.citation): `answer` is the short answer, or null when the
+    sentence holds none of the kind asked for (then the sentence is the thing to read)."""
     fields = item.fields
     return {
         "answer": item.span.text if item.span else None,
@@ -255,34 +343,20 @@ def answer_json(item: Scored, question: Question) -> dict[str, Any]:
         "confidence": round(item.confidence, 3),
         "sentence_confidence": round(item.features["sentence_probability"], 3),
         "score": round(item.score, 4),
-        **citation(fields, question.text),
+        **citation(snapshot, fields, question.text),
     }
 
 
-def passage_json(fields: dict[str, Any], score: float, question: Question) -> dict[str, Any]:
+def passage_json(
+    snapshot: Snapshot, fields: dict[str, Any], score: float, question: Question
+) -> dict[str, Any]:
     """A closest passage, shown when no answer is confident enough."""
     return {
         "snippet": snippet(
             fields.get("sentences") or (), fields.get("text", ""), frozenset(question.terms)
         ),
         "score": round(score, 4),
-        **citation(fields, question.text),
-    }
-
-
-def citation(fields: dict[str, Any], question: str) -> dict[str, Any]:
-    """Where a passage comes from: report, section, pages and a link to it."""
-    document_id = fields["document_id"]
-    return {
-        "passage_id": fields["passage_id"],
-        "document_id": document_id,
-        "title": fields.get("title", ""),
-        "section": " > ".join(fields.get("section_path") or ()),
-        "page_start": fields.get("page_start"),
-        "page_end": fields.get("page_end"),
-        "url": document_url(
-            document_id, fields["passage_id"], question, int(fields.get("ordinal", 0))
-        ),
+        **citation(snapshot, fields, question.text),
     }
 
 

@@ -24,17 +24,19 @@ from __future__ import annotations
 import math
 import re
 
-from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
+from search_app.qa import fitted
 from search_app.qa.answer_types import (
     COUNTRY,
     DATE,
     ORGANIZATION,
     PERSON,
     PLACE,
+    ROLE_WORDS,
     YEAR,
     YEAR_RE,
     Span,
     asks_for_a_person,
+    could_be_a_person,
 )
 from search_app.qa.question import Question
 from search_app.qa.sentence_scoring import logistic, tokens
@@ -60,60 +62,14 @@ FEATURES: tuple[str, ...] = (
     "passage_near",
     "similarity",
 )
-# The model with the sentence-embedding model's similarity (search_app.qa.semantic) ...
-WEIGHTS: dict[str, float] = {
-    "bias": -6.697,
-    "overlap": 3.353,
-    "passage_overlap": 3.029,
-    "unmatched": 0.598,
-    "type_missing": -0.341,
-    "span_probability": 0.59,
-    "few_terms": -5.101,
-    "missing_names": -0.874,
-    "span_in_question": -0.84,
-    "missing_phrases": -0.22,
-    "bigrams": 0.657,
-    "passage_bigrams": -0.689,
-    "when_missing": -0.143,
-    "name_unknown": -0.359,
-    "span_echo": 0.89,
-    "not_a_person": -1.383,
-    "years_missing": -0.458,
-    "order": 0.721,
-    "passage_near": 3.303,
-    "similarity": 5.723,
-}
-# ... and without it (REPORT_SEARCH_SEMANTIC=0 or the model not installed), fitted by the
-# same command run with REPORT_SEARCH_SEMANTIC=0: the similarity counts 0.
-WORDS_WEIGHTS: dict[str, float] = {
-    "bias": -5.011,
-    "overlap": 5.047,
-    "passage_overlap": 4.071,
-    "unmatched": 1.263,
-    "type_missing": -0.239,
-    "span_probability": 0.814,
-    "few_terms": -8.919,
-    "missing_names": -1.245,
-    "span_in_question": -1.514,
-    "missing_phrases": -0.263,
-    "bigrams": 0.455,
-    "passage_bigrams": -0.411,
-    "when_missing": 0.054,
-    "name_unknown": -0.325,
-    "span_echo": 1.579,
-    "not_a_person": -1.906,
-    "years_missing": -0.443,
-    "order": 0.922,
-    "passage_near": 3.903,
-    "similarity": 0.0,
-}
-# Below this probability the best answer is not given: "no answer found". Chosen with
-# `--calibrate` on 3,000 tuning questions: at 0.15 it refused 4.3% of them on the full index
-# and 91.6% asked without their article, at 0.29 10.1% and 96.4%; 0.22 (7.3%, 94.8%) refuses
-# what the shelf does not hold without refusing much that it does. By words alone (the
-# model fitted with REPORT_SEARCH_SEMANTIC=0) 0.18 refuses 8.9% and 91.0%.
-NO_ANSWER_THRESHOLD = 0.22
-WORDS_NO_ANSWER_THRESHOLD = 0.18
+# The model with the sentence-embedding model's similarity (search_app.qa.semantic) and
+# without it (REPORT_SEARCH_SEMANTIC=0 or the model not installed: the similarity counts 0),
+# fitted by the same command run with REPORT_SEARCH_SEMANTIC=0; models/confidence*.json.
+# The sentence's probability no longer refuses: the answer's own does (answer_threshold).
+MODEL_VERSION = 1
+MODEL = fitted.load("confidence", MODEL_VERSION, FEATURES)
+WORDS_MODEL = fitted.load("confidence-words", MODEL_VERSION, FEATURES)
+WEIGHTS, WORDS_WEIGHTS = MODEL.weights, WORDS_MODEL.weights
 
 
 def answer_features(
@@ -207,17 +163,17 @@ def _missing_names(question: Question, passage: str) -> float:
 
 def _not_a_person(span: Span | None, question: Question) -> bool:
     """Whether a short answer to "who" cannot be a person: it holds a figure ("Expo 2030"),
-    or the question asks for a person only ("who is the president of") and the answer is a
-    body, a place or a country the gazetteers know, or one word echoing the question's
-    ("Roman" for "Who was the first emperor of Rome?")."""
+    or the question asks for a person only ("who is the president of") and the answer
+    cannot name one (answer_types.could_be_a_person: a body, a place, a country, a title or
+    a lowercase phrase), or is one word echoing the question's ("Roman" for "Who was the
+    first emperor of Rome?")."""
     if question.answer_type != PERSON or span is None:
         return False
     if any(c.isdigit() for c in span.text):
         return True
     if not asks_for_a_person(question.text):
         return False
-    key = tuple(TOKEN.findall(span.text))
-    if key in organizations().entries or key in places().entries or span.text in country_names():
+    if not could_be_a_person(span):
         return True
     terms = [t for t, _, _ in tokens(span.text)]
     return len(terms) == 1 and _echoes(terms[0], question)
@@ -236,10 +192,47 @@ def _years_missing(question: Question, passage: str) -> bool:
     return any(re.search(rf"\b{y}", passage) is None for y in years)
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,}[a-z]?[A-Z]*\b")  # "UNICEF", "UNESCO", "IOM", "UNDPs"
+
+
+def body_missing(question: Question, sentence: str, heading: str = "") -> bool:
+    """Whether a question asking for a person by role and body ("Who was Director General of
+    the International Organization for Migration in 2009?") gets an answer whose sentence
+    (under its heading) names none of the question's bodies, as written or by their
+    initials ("IOM"): the sentence then names the holder of another office ("Carlos Lopes,
+    Executive Director of UNITAR")."""
+    if not asks_for_a_person(question.text):
+        return False
+    text = question.text
+    # "Director General of the International Organization for Migration": a title, then
+    # the body it names.
+    found = [m.group() for m in _QUESTION_NAME.finditer(text) if m.start() > 0]
+    names = [p for n in found for p in re.split(r"\s+of(?:\s+the)?\s+", n)]
+    names = [n for n in names if not _only_roles(n)]
+    names += [a for a in _ACRONYM.findall(text) if not any(a in n for n in names)]
+    if not names:
+        return False
+    held = f"{heading}\n{sentence}"
+    lowered = held.lower()
+    for name in names:
+        initials = "".join(w[0] for w in name.split() if w[:1].isupper())
+        if name.lower() in lowered or (len(initials) >= 2 and re.search(rf"\b{initials}\b", held)):
+            return False
+    return True
+
+
+def _only_roles(name: str) -> bool:
+    """Whether a capitalised phrase of the question is only a title ("Director General")."""
+    words = [w.lower() for w in re.split(r"[\s-]+", name) if w.lower() not in ("of", "the")]
+    return all(w in ROLE_WORDS or w.rstrip("s") in ROLE_WORDS for w in words)
+
+
 def answers_the_question(features: dict[str, float]) -> bool:
     """Whether an answer can answer at all, whatever its probability: a question asking when
     is not answered by a sentence that says nothing of time (no date, no phrase of time), nor
-    one asking who by a short answer that cannot be a person (_not_a_person).
+    one asking who by a short answer that cannot be a person (_not_a_person), nor one asking
+    for a person by role and body by a sentence naming none of its bodies (body_missing),
+    nor one naming a year ("in 2010") by a passage that does not hold it (_years_missing).
 
     Rules, not only inputs of the model: the best answers are re-ordered towards sentences
     holding a short answer of the asked kind, so on SQuAD the first fires for 1 first answer
@@ -248,14 +241,18 @@ def answers_the_question(features: dict[str, float]) -> bool:
     that does not know "When did the Berlin Wall fall?" or "Who was the first emperor of
     Rome?" offers only sentences that name it. A "when" that opens a condition asks no time
     (answer_types.expected_type)."""
-    return not features.get("no_time") and not features.get("not_a_person")
+    return not (
+        features.get("no_time")
+        or features.get("not_a_person")
+        or features.get("body_missing")
+        or features.get("years_missing")
+    )
 
 
 def probability(features: dict[str, float]) -> float:
     """The calibrated probability that the answer's sentence answers the question."""
-    weights = WEIGHTS if features.get("semantic") else WORDS_WEIGHTS
-    x = weights["bias"] + sum(weights[name] * features[name] for name in FEATURES)
-    return logistic(x)
+    model = MODEL if features.get("semantic") else WORDS_MODEL
+    return logistic(model.linear(features))
 
 
 # The probability that an answer as shown is right, its short answer or (without one) its
@@ -278,34 +275,10 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "no_span_logit",
     "no_span_first",
 )
-ANSWER_WEIGHTS: dict[str, float] = {
-    "bias": -4.174,
-    "sentence_logit": 0.618,
-    "span_probability": 1.482,
-    "span_score": 0.136,
-    "quantity_found": 0.523,
-    "when_found": 0.533,
-    "first": 1.379,
-    "gap": -0.035,
-    "no_span": 1.446,
-    "no_span_logit": 0.69,
-    "no_span_first": 1.197,
-}
+ANSWER_MODEL = fitted.load("answer-confidence", MODEL_VERSION, ANSWER_FEATURES)
 # ... and without the sentence-embedding model, fitted by the same command run with
 # REPORT_SEARCH_SEMANTIC=0.
-WORDS_ANSWER_WEIGHTS: dict[str, float] = {
-    "bias": -3.73,
-    "sentence_logit": 0.624,
-    "span_probability": 1.409,
-    "span_score": 0.102,
-    "quantity_found": 0.499,
-    "when_found": 0.404,
-    "first": 1.207,
-    "gap": -0.088,
-    "no_span": 1.147,
-    "no_span_logit": 0.667,
-    "no_span_first": 1.36,
-}
+WORDS_ANSWER_MODEL = fitted.load("answer-confidence-words", MODEL_VERSION, ANSWER_FEATURES)
 
 
 def answer_inputs(
@@ -334,10 +307,12 @@ def answer_inputs(
 def answer_probability(features: dict[str, float], inputs: dict[str, float]) -> float:
     """The calibrated probability that the answer as shown is right (its short answer, or
     its sentence when it has none), from answer_inputs()."""
-    weights = ANSWER_WEIGHTS if features.get("semantic") else WORDS_ANSWER_WEIGHTS
-    return logistic(weights["bias"] + sum(weights[n] * inputs[n] for n in ANSWER_FEATURES))
+    model = ANSWER_MODEL if features.get("semantic") else WORDS_ANSWER_MODEL
+    return logistic(model.linear(inputs))
 
 
-def threshold(features: dict[str, float]) -> float:
-    """The probability below which the answer is not given, for the model that weighed it."""
-    return NO_ANSWER_THRESHOLD if features.get("semantic") else WORDS_NO_ANSWER_THRESHOLD
+def answer_threshold(features: dict[str, float]) -> float:
+    """The probability that the answer as shown is right below which it is not given, for
+    the model that weighed it (chosen on tuning questions: bench/qa_fit.py)."""
+    model = ANSWER_MODEL if features.get("semantic") else WORDS_ANSWER_MODEL
+    return model.threshold or 0.0

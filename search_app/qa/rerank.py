@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from search_app.qa import confidence
+from search_app.qa import confidence, fitted
 from search_app.qa.sentence_scoring import FEATURES as SENTENCE_FEATURES
 
 # This many of the best sentences are re-ordered, whatever the number of answers asked for,
@@ -25,54 +25,14 @@ INPUTS: tuple[str, ...] = tuple(
     )
 )
 # Fitted by `python -m bench.qa_squad --fit-rerank` (softmax over each question's DEPTH best
-# sentences, L2 1e-3), scaled so that the sentence score counts 1. An input an answer lacks
-# counts 0: the similarity without the sentence-embedding model (the words-only ranking
-# measured as well with these weights as with its own, on tuning questions).
-WEIGHTS: dict[str, float] = {
-    "sentence_score": 1.0,
-    "span_score": 0.38,
-    "span_probability": -0.514,
-    "span_candidates": -0.011,
-    "similarity": 5.354,
-    "overlap": 0.855,
-    "bigrams": 0.457,
-    "proximity": 0.172,
-    "neighbours": -0.045,
-    "passage_score": -0.062,
-    "passage_overlap": -0.142,
-    "rank": -0.117,
-    "when_found": -0.11,
-    "when_missing": 0.11,
-    "quantity_found": -0.779,
-    "quantity_missing": 0.779,
-    "name_found": -0.039,
-    "name_missing": 0.039,
-    "bm25": -1.027,
-    "novel": 0.028,
-    "overlap_x_passage": 0.095,
-    "order": 0.116,
-    "exact_names": -0.86,
-    "span_near": -0.204,
-    "passage_bigrams": 0.14,
-    "passage_best": -0.385,
-    "span_known": -0.099,
-    "span_precise": -0.294,
-    "near_overlap": 0.282,
-    "passage_near": 0.364,
-    "title_overlap": 0.386,
-    "unmatched": 0.011,
-    "type_missing": 1.14,
-    "few_terms": 0.0,
-    "missing_names": -2.102,
-    "span_in_question": -0.088,
-    "missing_phrases": -0.351,
-    "name_unknown": -0.047,
-    "span_echo": -0.133,
-    "not_a_person": -0.63,
-    "years_missing": -0.294,
-}
+# sentences, L2 1e-3), scaled so that the sentence score counts 1: models/rerank.json. An
+# input an answer lacks counts 0: the similarity without the sentence-embedding model (the
+# words-only ranking measured as well with these weights as with its own, on tuning questions).
+MODEL_VERSION = 1
+MODEL = fitted.load("rerank", MODEL_VERSION, INPUTS)
+WEIGHTS = MODEL.weights
 
 
 def score(features: Mapping[str, float]) -> float:
     """The re-ordering score of an answer with these features."""
-    return sum(w * features.get(name, 0.0) for name, w in WEIGHTS.items())
+    return MODEL.linear(features)

@@ -26,6 +26,7 @@ from whoosh.support.charset import accent_map
 
 from indexer.index import ranking
 from indexer.index.analysis import TOKEN_PATTERN, stem, stopwords
+from search_app.qa import fitted
 from search_app.qa.answer_types import (
     COUNTRY,
     DATE,
@@ -69,48 +70,9 @@ FEATURES: tuple[str, ...] = (
     "title_overlap",
 )
 # Fitted by `python -m bench.qa_squad --fit` (softmax over each question's candidate
-# sentences, 5,000 SQuAD v1.1 dev questions outside the evaluation sample).
-WEIGHTS: dict[str, float] = {
-    "overlap": 3.347,
-    "bigrams": 0.633,
-    "proximity": 0.028,
-    "neighbours": 0.499,
-    "passage_score": 3.006,
-    "passage_overlap": 4.995,
-    "rank": 0.214,
-    "when_found": 1.118,
-    "when_missing": -1.118,
-    "quantity_found": 1.048,
-    "quantity_missing": -1.048,
-    "name_found": 0.215,
-    "name_missing": -0.215,
-    "bm25": 2.2,
-    "novel": -0.549,
-    "overlap_x_passage": 1.217,
-    "order": 0.636,
-    "exact_names": -0.815,
-    "span_near": 1.302,
-    "passage_bigrams": 1.826,
-    "passage_best": 1.27,
-    "span_known": 1.006,
-    "span_precise": 1.168,
-    "near_overlap": 3.71,
-    "passage_near": 2.708,
-    "title_overlap": -0.447,
-}
-# Confidence that the best sentence answers at all: logistic over its coverage of the question,
-# whether it lacks the kind of answer asked for, and the weight of the rarest question word it
-# lacks (a rare word missing says the sentence is about something else);
-# fitted by `python -m bench.qa_squad --calibrate` on 1,500 SQuAD questions outside the
-# sample, each asked of the full index (answerable) and of an index without its article.
-CONFIDENCE_FEATURES: tuple[str, ...] = ("overlap", "passage_overlap", "type_missing", "unmatched")
-CONFIDENCE: dict[str, float] = {
-    "bias": -5.073,
-    "overlap": 4.232,
-    "passage_overlap": 8.206,
-    "type_missing": -0.84,
-    "unmatched": -6.348,
-}
+# sentences, 5,000 SQuAD v1.1 dev questions outside the evaluation sample): models/sentence.json.
+MODEL_VERSION = 1
+WEIGHTS = fitted.load("sentence", MODEL_VERSION, FEATURES).weights
 
 # BM25 constants for sentences: Whoosh's defaults, and the typical number of index terms in
 # a sentence (SQuAD dev: about 13 once stopwords are dropped).
@@ -282,10 +244,8 @@ def _scored(
     span: Span | None,
 ) -> Scored:
     score = sum(WEIGHTS[name] * features[name] for name in FEATURES)
-    confidence = logistic(
-        CONFIDENCE["bias"] + sum(CONFIDENCE[name] * features[name] for name in CONFIDENCE_FEATURES)
-    )
-    return Scored(fields, passage_score, sentence, features, score, confidence, span)
+    # The confidence is known once the short answer is (answering.with_short_answer).
+    return Scored(fields, passage_score, sentence, features, score, 0.0, span)
 
 
 def _terms(text: str) -> set[str]:

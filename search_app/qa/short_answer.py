@@ -30,9 +30,9 @@ import numpy as np
 from indexer.index.analysis import stem, stopwords
 from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
 from search_app.qa import answer_types as types
+from search_app.qa import fitted
 from search_app.qa.answer_types import Span
 from search_app.qa.question import Question
-from search_app.qa.span_weights import WEIGHTS
 
 MAX_SPAN_WORDS = 6
 # Question classes: the answer type when the wording gives one, else the question word.
@@ -166,6 +166,18 @@ def feature_names() -> tuple[str, ...]:
     after = [f"after_{w}" for w in AFTER_WORDS]
     crossed = [f"{c}:{k}" for c in CLASSES for k in (*SPAN_KINDS, *BEFORE_WORDS, *after)]
     return (*GENERAL, *crossed)
+
+
+def _known_feature(name: str) -> bool:
+    """A feature this code describes candidates by: a fixed one, or a word at an edge."""
+    return name in frozenset(feature_names()) or name.split("=", 1)[0] in EDGE_WORDS
+
+
+# Fitted by `python -m bench.qa_squad --fit-spans` (SQuAD v1.1 dev questions outside the
+# sample): models/span.json, with the edge words seen often enough in the tuning questions.
+MODEL_VERSION = 1
+EDGE_WORDS = ("before", "after", "first", "last")  # the "first=called" features
+WEIGHTS = fitted.load("span", MODEL_VERSION, allowed=_known_feature).weights
 
 
 def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, float]]]:

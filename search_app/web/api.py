@@ -17,12 +17,13 @@ from search_app import engine, qa
 from search_app.engine import BadRequest
 from search_app.engine.limits import TIME_BUDGET, end_budget, start_budget
 from search_app.engine.params import parse_suggest_args
-from search_app.web import current_handle, research
+from search_app.web import ask_gate, current_handle, research
 from search_app.web.openapi import FILE_MEDIA_TYPES, OTHER_FILES, openapi_document
 from search_app.web.reindex import Reindexer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+WARMED = "report_search_warmed"  # the warm-up's Event: set once everything is loaded
 BEARER_CHALLENGE = 'Bearer realm="report-search"'  # RFC 9110: a 401 says how to authenticate
 
 
@@ -33,7 +34,8 @@ def init_app(app: Flask) -> None:
     app.extensions["report_search_reindex"] = Reindexer(
         roots, Path(app.config["INDEX_DIR"]), after=lambda: engine.warm(handle)
     )
-    warmed = app.extensions["report_search_warmed"] = threading.Event()
+    warmed = app.extensions[WARMED] = threading.Event()
+    ask_gate.init_app(app)
     if app.config.get("WARM_UP", True):
         # Facet arrays, the commonest terms, the answer gazetteers and the sentence-embedding
         # model take seconds to load: not on the first request. /api/health says when they
@@ -63,10 +65,17 @@ def _start_budget() -> None:
     start_budget(current_app.config.get("QUERY_TIME_BUDGET", TIME_BUDGET))
 
 
+# Asked once by the warm-up: the first real question then finds every cache filled.
+WARM_QUESTION = "When was the report published?"
+
+
 def _warm(handle: Any, warmed: threading.Event) -> None:
     try:
         engine.warm(handle)
         qa.warm()
+        qa.ask(handle, WARM_QUESTION)
+    except NoIndexError:
+        pass  # nothing to warm yet: /api/health says so (no_index)
     finally:
         warmed.set()
 
@@ -119,12 +128,7 @@ def suggest() -> Response:
 
 @bp.get("/ask")
 def ask() -> Response:
-    asked = qa.parse_ask_args(request.args)
-    return jsonify(
-        qa.ask(
-            current_handle(), asked.q, asked.filters, asked.limit, asked.year_from, asked.year_to
-        )
-    )
+    return jsonify(ask_gate.answer(qa.parse_ask_args(request.args)))
 
 
 @bp.get("/stats")
@@ -134,10 +138,22 @@ def stats() -> Response:
 
 
 @bp.get("/health")
-def health() -> Response:
+def health() -> tuple[Response, int]:
+    """Readiness: 200 "ok" once the index answers and the warm-up has loaded everything the
+    endpoints need (the sentence-embedding model among them), 503 "starting" before."""
     _only(())
-    warmed = current_app.extensions["report_search_warmed"].is_set()
-    return jsonify({**engine.health(current_handle()), "warmed_up": warmed})
+    warmed = current_app.extensions[WARMED].is_set()
+    body = {**engine.health(current_handle()), "warmed_up": warmed}
+    if not warmed:
+        return jsonify({**body, "status": "starting"}), 503
+    return jsonify(body), 200
+
+
+@bp.get("/live")
+def live() -> Response:
+    """Liveness: the process answers requests (whether or not it is ready)."""
+    _only(())
+    return jsonify({"status": "alive"})
 
 
 @bp.post("/index")
@@ -188,6 +204,8 @@ def _bad_request(error: BadRequest) -> Any:
     response, status = error_response(error.status, error.code, error.message)
     if status == 401:
         response.headers["WWW-Authenticate"] = BEARER_CHALLENGE
+    if error.code == "busy":
+        response.headers["Retry-After"] = str(ask_gate.RETRY_AFTER)
     return response, status
 
 

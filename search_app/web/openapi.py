@@ -239,13 +239,16 @@ def _schemas() -> dict[str, Any]:
         ),
         "Health": _object(
             {
-                "status": {"const": "ok"},
+                # "starting" (with a 503) until the warm-up has loaded everything.
+                "status": {"enum": ["ok", "starting"]},
                 "generation": INT,
                 "passages": INT,
-                # False while the start-up warm-up (facet arrays, commonest terms) still runs.
+                # False while the start-up warm-up (facet arrays, commonest terms, the
+                # sentence-embedding model) still runs.
                 "warmed_up": {"type": "boolean"},
             }
         ),
+        "Live": _object({"status": {"const": "alive"}}),
         **_ask_schemas(),
         "IndexStatus": {
             "type": "object",
@@ -264,14 +267,18 @@ def _schemas() -> dict[str, Any]:
 
 def _ask_schemas() -> dict[str, Any]:
     """The /api/ask body: answers with citations, or no answer and the closest passages."""
+    # The citation fields of a search result (search_app.engine.results.citation).
     citation = {
         "passage_id": STR,
         "document_id": STR,
         "title": STR,
         "section": STR,
+        "section_path": _array(STR),
         "page_start": NULLABLE_INT,
         "page_end": NULLABLE_INT,
+        "paragraph": INT,
         "url": STR,
+        "file_url": STR,
     }
     answer = _object(
         {
@@ -303,10 +310,15 @@ def _ask_schemas() -> dict[str, Any]:
             "took_ms": {"type": "number"},
             "answers": _array(_ref("Answer")),
             "no_answer": {"type": "boolean"},
+            "ranked_by": {
+                "enum": ["meaning", "words"],
+                "description": "`words` when the sentence-embedding model is not installed "
+                "or is turned off (REPORT_SEARCH_SEMANTIC=0).",
+            },
             "passages": _array(_ref("ClosestPassage")),
         }
     )
-    body["required"] = ["question", "took_ms", "answers", "no_answer"]
+    body["required"] = ["question", "took_ms", "answers", "no_answer", "ranked_by"]
     return {"Answer": answer, "ClosestPassage": closest, "AskResponse": body}
 
 
@@ -523,12 +535,9 @@ def _paths() -> dict[str, Any]:
             (400, 503),
         ),
         "/api/stats": _get("stats", "Index counts and the last ingest.", "Stats", [], (400, 503)),
-        "/api/health": _get(
-            "health",
-            "200 when the index opens and answers; warmed_up once the start-up caches are built.",
-            "Health",
-            [],
-            (400, 503),
+        "/api/health": _health(),
+        "/api/live": _get(
+            "live", "Liveness: 200 while the process answers, ready or not.", "Live", [], (400,)
         ),
         "/api/index": {
             "post": {
@@ -643,6 +652,25 @@ def _research_paths() -> dict[str, Any]:
             }
         },
     }
+def _health() -> dict[str, Any]:
+    """Readiness: 200 once the index answers and the warm-up is done, 503 before."""
+    operation = _get(
+        "health",
+        "Readiness: 200 when the index opens and answers and the start-up warm-up (caches, "
+        "the sentence-embedding model) is done, so that every endpoint answers at its usual "
+        "speed.",
+        "Health",
+        [],
+        (400,),
+    )
+    either = {"oneOf": [_ref("Health"), _ref("Error")]}
+    operation["get"]["responses"]["503"] = {
+        "description": 'Not ready: still starting (a Health body, `status` "starting"), or '
+        "no index yet (an error, `no_index`).",
+        "headers": _headers(),
+        "content": {"application/json": {"schema": either}},
+    }
+    return operation
 
 
 def _error_responses() -> dict[str, Any]:
@@ -662,9 +690,10 @@ def _error_responses() -> dict[str, Any]:
         413: ("Request too large.", ()),
         416: ("The range asked for is outside the file.", ("Content-Range",)),
         503: (
-            "No index yet (`no_index`), or the query ran past its time budget "
-            "(`query_timeout`): try a narrower query.",
-            (),
+            "No index yet (`no_index`), the query ran past its time budget "
+            "(`query_timeout`): try a narrower query, or too many questions are being "
+            "answered (`busy`, /api/ask only): retry after `Retry-After` seconds.",
+            ("Retry-After",),
         ),
     }
     return {
@@ -690,6 +719,7 @@ def _header_components() -> dict[str, Any]:
         "ETag": header("The file's version, for `If-None-Match`.", STR),
         "Last-Modified": header("The file's modification time.", STR),
         "Accept-Ranges": header("Byte ranges can be asked for.", {"const": "bytes"}),
+        "Retry-After": header("Seconds to wait before asking again (`busy`).", STR),
     }
 
 

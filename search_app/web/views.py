@@ -21,7 +21,7 @@ from search_app.engine.reading import (
     reading_blocks,
     table_of_contents,
 )
-from search_app.web import current_handle
+from search_app.web import ask_gate, current_handle
 from search_app.web.histogram import histogram_svg
 from search_app.web.links import PageLinks, href, page_window, pairs_of
 from search_app.web.openapi import openapi_document
@@ -206,9 +206,7 @@ def ask() -> str | tuple[str, int]:
         return render_template("ask.html", body=None, mode="ask")
     try:
         asked = qa.parse_ask_args(args)
-        body = qa.ask(
-            current_handle(), asked.q, asked.filters, asked.limit, asked.year_from, asked.year_to
-        )
+        body = ask_gate.answer(asked)
     except engine.BadRequest as error:
         return _error_page(error.status, "Cannot answer that", error.message)
     except NoIndexError as error:
