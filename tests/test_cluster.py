@@ -236,3 +236,34 @@ def test_a_file_sent_to_a_worker_indexes_as_read_in_place(corpus: Path) -> None:
     assert sent[0].document == here[0].document
     assert sent[0].passages == here[0].passages and sent[0].metadata == here[0].metadata
     assert sent[2] == here[2] and sent[3] == here[3]
+
+
+@pytest.mark.timeout(180)
+def test_a_child_that_dies_fails_its_file_and_the_next_file_gets_a_new_one(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A crash in the child reading a file (a parser, the out-of-memory killer) fails that
+    file only."""
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    speech = next((corpus / "ungdc").rglob("*.txt"))
+    long = folder / "long.txt"
+    long.write_text("\n\n".join([speech.read_text("utf-8")] * 400), "utf-8")
+
+    def kill_file_processes() -> None:
+        time.sleep(2.0)
+        for pid in child_pids(os.getpid()):
+            if b"indexer.file_process" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_file_processes)
+    killer.start()
+    indexed, status, _, _ = run_job(
+        Job(long, folder, "slow/long.txt", file_hash(long)), Limits(seconds=120), None
+    )
+    killer.join()
+    assert indexed is None and status.status == "failed"
+    assert status.error == "the process reading this file crashed"
+    job = Job(speech, corpus, "corpus/speech.txt", file_hash(speech))
+    indexed, status, _, _ = run_job(job, Limits(), None)
+    assert status.status == "indexed" and indexed is not None
