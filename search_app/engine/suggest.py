@@ -48,8 +48,8 @@ def surface_word(snapshot: Snapshot, term: str, typed: str = "") -> str:
     if not forms:
         return term
     if typed:
-        return min(forms, key=lambda w: (edit_distance(typed, w), -forms[w]))
-    return max(forms, key=lambda w: (forms[w], -len(w)))
+        return min(forms, key=lambda w: (edit_distance(typed, w), -forms[w], w))
+    return min(forms, key=lambda w: (-forms[w], len(w), w))
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -143,7 +143,7 @@ def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
 
 def _closest(
     snapshot: Snapshot, reader: Any, candidates: Any, typed: str, frequency: int
-) -> tuple[str, tuple[int, int]] | None:
+) -> tuple[str, tuple[int, int, str]] | None:
     """The candidate whose written form is nearest to `typed`, commonest on ties."""
     best = None
     for candidate in candidates:
@@ -154,7 +154,7 @@ def _closest(
         form = surface_word(snapshot, candidate, typed)
         distance = edit_distance(typed, form)
         if form != typed and distance <= max(1, len(typed) // 4):
-            key = (distance, -candidate_frequency)
+            key = (distance, -candidate_frequency, form)  # the word itself breaks ties
             if best is None or key < best[1]:
                 best = (form, key)
     return best
@@ -164,7 +164,7 @@ def _prefixed(reader: Any, typed: str) -> list[str]:
     """The commonest index terms sharing the typed word's beginning (a typo can stop the
     stemmer: "developmnt" stays whole while "development" is indexed as "develop")."""
     prefixed = _first(reader.expand_prefix(FIELD, typed[: 4 if len(typed) > 5 else 3]), 2000)
-    return sorted(prefixed, key=lambda t: -reader.doc_frequency(FIELD, t))[:20]
+    return sorted(prefixed, key=lambda t: (-reader.doc_frequency(FIELD, t), t))[:20]
 
 
 def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, Any]]:
