@@ -652,6 +652,8 @@ def _research_paths() -> dict[str, Any]:
             }
         },
     }
+
+
 def _health() -> dict[str, Any]:
     """Readiness: 200 once the index answers and the warm-up is done, 503 before."""
     operation = _get(
