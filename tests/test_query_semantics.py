@@ -212,3 +212,11 @@ def test_citations_follow_the_documents_own_paragraph_numbers(tmp_path: Path):
     assert cited["plain.txt"]["paragraph_numbering"] == "passage"
     page = client.get("/search?q=glaciers&group=passage").get_data(as_text=True)
     assert "¶ 32" in page
+
+
+def test_prose_punctuation_is_not_syntax(handle):
+    # A question mark ending a word is punctuation, not a wildcard; parentheses alone group
+    # words that must be there anyway: passages with some of the words still follow.
+    body = find(handle, "What drives displacement in small island states (climate change)?")
+    assert body["total"] == 1 and docs(body["results"]) == {"a.txt"}
+    assert body["some_words"] is not None and not body["notice"]

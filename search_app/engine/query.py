@@ -49,6 +49,7 @@ from search_app.engine.query_text import (
     has_operators,
     split_clauses,
     widen_names,
+    without_question_marks,
 )
 from search_app.engine.verbose import key_words, reads_as_text
 
@@ -143,7 +144,7 @@ def parse(text: str, schema: Schema, resolve: Resolver | None = None, reader=Non
     Words starting with a wildcard are left out, with a notice.
     """
     check_length(text)
-    words_text, clause_list = split_clauses(text)
+    words_text, clause_list = split_clauses(without_question_marks(text))
     clauses, clause_notice = _clauses(clause_list, schema, resolve)
     if reads_as_text(words_text):
         words = key_words(words_text, TEXT_FIELDS, reader)

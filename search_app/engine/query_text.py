@@ -21,8 +21,12 @@ CLAUSE_FIELDS: tuple[str, ...] = ("title", "section", *FACETS)
 _VALUE = r'"[^"]*"|\[[^\]]*\]|\{[^}]*\}|\([^)]*\)|[^\s()"]+'
 _CLAUSE = re.compile(rf"(?<![^\s(])([+-]?)({'|'.join(CLAUSE_FIELDS)}):({_VALUE})", re.IGNORECASE)
 _OPERATOR_WORD = re.compile(r"^(?:AND|OR|NOT)$")
-# Typed operators: AND, OR, NOT, a leading + or parentheses. A leading - only excludes.
-_OPERATORS = re.compile(r"(?:^|[\s(])(?:AND|OR|NOT)(?=[\s(]|$)|(?<![^\s(])\+(?=\S)|[()]")
+# Typed operators: AND, OR, NOT or a leading +. A leading - only excludes; parentheses
+# alone only group words that must all be there anyway ("(i.e., expert systems)").
+_OPERATORS = re.compile(r"(?:^|[\s(])(?:AND|OR|NOT)(?=[\s()]|$)|(?<![^\s(])\+(?=\S)")
+# A question mark ending a word or a query is punctuation ("computers?", "(TSS)?"), not a
+# one-letter wildcard; inside a word (wom?n) it is one.
+_QUESTION_MARK = re.compile(r"\?+(?=[\s)\].,;:!\"']|$)")
 _QUOTED = re.compile(r'"[^"]*"')
 _WORD = re.compile(r"[\w'’.-]+")
 MAX_NAME_WORDS = 5
@@ -39,6 +43,12 @@ class Clause:
     @property
     def text(self) -> str:
         return f"{self.field}:{self.value}"
+
+
+def without_question_marks(text: str) -> str:
+    """`text` without the question marks that end words or the query: "What is X?" is a
+    question; `wom?n` keeps its wildcard."""
+    return _QUESTION_MARK.sub("", text)
 
 
 def split_clauses(text: str) -> tuple[str, tuple[Clause, ...]]:

@@ -22,6 +22,7 @@ from search_app.engine.verbose import reads_as_text
 FIELD = "text"
 CANDIDATES = 50  # commonest stems considered for a completion
 NEARBY = 500  # index words within two edits considered for a correction
+STEM_COLLISION = 2  # edits from every written form of its stem: a rare word is then a typo
 _WORD = re.compile(r"\w+")
 # Words of a query that are syntax, not text to correct.
 _SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
@@ -95,10 +96,12 @@ def _syntax_spans(text: str) -> list[tuple[int, int]]:
 
 
 def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
-    """Whether a plain word of `text` is missing from the index, or is rare and never written
-    so there ("remitances" only meets "remitting" through its stem): worth a correction."""
+    """Whether a plain word of `text` is missing from the index, or, in a query of a few
+    words, is rare and only meets quite other words through its stem ("remitances" finds
+    "remitting"): worth a correction. Pasted prose counts only words the index never saw."""
     reader = snapshot.searcher().reader()
     protected = _syntax_spans(text)
+    prose = reads_as_text(text)
     for match in _WORD.finditer(text):
         if any(a <= match.start() < b for a, b in protected):
             continue
@@ -108,9 +111,19 @@ def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
             continue
         if reader.doc_frequency(FIELD, terms[0]) == 0:
             return True
-        if _may_be_typo(reader, word) and word.lower() not in surface_forms(snapshot, terms[0]):
+        if not prose and _stem_collision(snapshot, reader, word, terms[0]):
             return True
     return False
+
+
+def _stem_collision(snapshot: Snapshot, reader: Any, word: str, term: str) -> bool:
+    """A rare word whose index term is only written as words far from it (more than
+    STEM_COLLISION edits): a typo that happens to stem like another word."""
+    if not _may_be_typo(reader, word):
+        return False
+    forms = surface_forms(snapshot, term)
+    typed = word.lower()
+    return bool(forms) and min(edit_distance(typed, f) for f in forms) > STEM_COLLISION
 
 
 def _may_be_typo(reader: Any, word: str) -> bool:

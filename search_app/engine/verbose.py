@@ -26,7 +26,8 @@ from search_app.engine.limits import MAX_QUERY_TERMS, MAX_SYNTAX_CHARS
 # Above this many words, a query is read as text unless it is clearly written in the syntax.
 VERBOSE_WORDS = 12
 _FIELD = re.compile(r"\b(?:title|section|text|" + "|".join(FACETS) + r"):\S")
-_EXPANDING = re.compile(r"\w[*?~]|\w~\d")
+# prefix*, wild?card, fuzzy~: a question mark ending a word ("computers?") is punctuation.
+_EXPANDING = re.compile(r"\w\*|\w\?\w|\w~")
 _OPERATOR = re.compile(r"(?:^|\s)(?:AND|OR|NOT)\s")
 
 
