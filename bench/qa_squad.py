@@ -590,9 +590,10 @@ sentence holds a gold answer:
    the question names a year its answer's passage does not hold. The closest passages are
    then given as related reading.
 8. The list is clean: no two answers with the same text once normalised (case,
-   punctuation, articles) or the same sentence, and after the first, no answer whose short
-   answer is not of the asked kind (a place the gazetteers know for "where", a person for
-   "who"). Each answer cites its passage with the fields of a search result
+   punctuation, articles) or the same sentence, and after the first, no short answer of
+   another kind than asked (a place the gazetteers know for "where", a person for "who"):
+   its sentence is then given to read, without it. Each answer cites its passage with the
+   fields of a search result
    (`search_app.engine.results.citation`).
 {refusals_section(r)}{speed_section()}{storm_section()}"""
 

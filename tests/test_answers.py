@@ -137,13 +137,14 @@ def test_answers_carry_a_confidence_beside_the_score(client):
 
 def test_a_phrase_cut_from_a_sentence_that_answers_is_weighed_apart(client):
     """Sentences naming the Secretary-General answer; "Distinguished delegates" cut from
-    one of them is no person: it is not listed at all (it was, at a low confidence)."""
+    one of them is no person: its sentence is listed to read, without it."""
     question = "Who is the Secretary-General of the United Nations?"
     answers = client.get("/api/ask", query_string={"q": question}).get_json()["answers"]
     assert "Guterres" in answers[0]["answer"]
-    assert all(a["sentence_confidence"] > 0.9 for a in answers)
+    assert all(a["sentence_confidence"] > 0.9 for a in answers if a["answer"])
     assert all(a["confidence"] < answers[0]["confidence"] for a in answers[1:])
-    assert "Distinguished delegates" not in [a["answer"] for a in answers]
+    shown = [a["answer"] for a in answers]
+    assert not {"Distinguished delegates", "Mr President", "Deputy Secretary-General"} & set(shown)
 
 
 @pytest.mark.parametrize("question", OUT_OF_SHELF)
@@ -362,7 +363,9 @@ def test_a_clean_list_no_repeat_and_no_answer_of_another_kind(handle, question):
     sentences = [normalized(a["sentence"]) for a in answers]
     assert len(set(sentences)) == len(sentences)
     for a in answers[1:]:
-        assert a["answer"] and a["answer"][0].isupper(), a["answer"]
+        if a["answer"] is None:
+            continue  # a sentence to read: its phrase was of another kind
+        assert a["answer"][0].isupper(), a["answer"]
         assert a["answer"] not in ("Secretary-General", "Conference", "Climate Finance Goal")
         if question.startswith("Where"):
             key = tuple(TOKEN.findall(a["answer"]))

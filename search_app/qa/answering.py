@@ -284,16 +284,20 @@ def _diverse(scored: list[Scored], limit: int) -> list[Scored]:
 
 def clean_list(answers: list[Scored], question: Question) -> list[Scored]:
     """The answers, best first, without noise: no answer whose text (or, without a short
-    answer, whose sentence) repeats an earlier one once normalised, and after the first, none
-    whose short answer is not of the kind asked for (a name for "who", "where"...). The first
-    stays as ranked: it decides whether to answer at all (is_confident)."""
+    answer, whose sentence) repeats an earlier one once normalised, and after the first, no
+    short answer that is not of the kind asked for (a name for "who", "where"...): its
+    sentence is then given to read, as for a sentence without one. The first stays as
+    ranked: it decides whether to answer at all (is_confident)."""
     kept: list[Scored] = []
     seen: set[str] = set()
     for k, item in enumerate(answers):
+        if k > 0 and item.span is not None and not of_asked_type(item, question):
+            # The phrase is of another kind: the sentence stays, to read, without it.
+            item = replace(item, span=None)
         keys = {normalized(item.sentence)}
         if item.span is not None:
             keys.add(normalized(item.span.text))
-        if keys & seen or (k > 0 and not of_asked_type(item, question)):
+        if keys & seen:
             continue
         seen |= keys
         kept.append(item)
