@@ -160,6 +160,7 @@ CITATION = (
     "page_start",
     "page_end",
     "paragraph",
+    "paragraph_numbering",
     "file_url",
 )
 

@@ -135,10 +135,17 @@ def report_figures(title: str, result: LoadResult, **extra: object) -> dict:
 
 
 def assert_all_answered(result: LoadResult) -> None:
-    """No connection errors, no 5xx: every request got a 200."""
-    failed = [s for s in result.samples if s.status != 200]
+    """No connection errors, no 5xx: every request got a 200, but for questions beyond the
+    bounded ask pool, which get 503 busy at once (so that searches keep their threads)."""
+    failed = [
+        s
+        for s in result.samples
+        if s.status != 200 and not (s.status == 503 and s.path.startswith("/api/ask"))
+    ]
     assert result.samples, "no requests were made"
     assert not failed, [(s.status, s.path, s.error) for s in failed[:10]]
+    asked = [s for s in result.samples if s.path.startswith("/api/ask")]
+    assert not asked or any(s.status == 200 for s in asked), "no question was answered"
 
 
 # ---------------------------------------------------------------- fixtures
@@ -160,7 +167,9 @@ def speeches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.reliability
-def test_sixteen_clients_get_only_200s(speeches: dict[str, Path], tmp_path: Path) -> None:
+def test_sixteen_clients_get_only_200s_or_a_busy_ask(
+    speeches: dict[str, Path], tmp_path: Path
+) -> None:
     with serving(speeches["index"], tmp_path / "server.log") as port:
         result = run_load(port, default_mix(port), clients=CLIENTS, seconds=LOAD_SECONDS)
         oversized = _oversized_requests(port)
