@@ -106,7 +106,7 @@ class Server:
             try:
                 if self.get("/api/health").get("warmed_up", True):
                     return
-            except OSError:
+            except (OSError, RuntimeError):  # not listening yet, or 503 "starting"
                 pass
             time.sleep(0.2)
         raise RuntimeError("the server did not start")
