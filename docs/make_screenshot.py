@@ -60,7 +60,7 @@ def screenshot(index_dir: Path, query: str, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path)
-    parser.add_argument("--query", default="ethical recruitment nurses")
+    parser.add_argument("--query", default="WHO health workforce")
     parser.add_argument("--out", type=Path, default=ROOT / "docs/screenshot.png")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
