@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from search_app.engine.facets import facet_values, resolve_value
+from search_app.engine.facets import facet_values, resolve_value, resolver
 from search_app.engine.index_handle import Snapshot
 from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.query import bound_tiers, parse
 from search_app.engine.scoring import BulkScorer
-from search_app.engine.understanding import understand
 
 
 def top_passages(
@@ -32,7 +32,10 @@ def top_passages(
     filters (any selected value of a facet, every facet) and the year range."""
     searcher = snapshot.searcher()
     builder = MaskBuilder(snapshot, searcher)
-    q = understand(snapshot, builder, text).parsed.relaxed
+    # The query alone: named documents and spelling (understanding.py) are the search
+    # page's, and would cost every question a look at stored passages.
+    parsed = parse(text, searcher.schema, resolver(snapshot), builder.reader)
+    q = bound_tiers(parsed, builder.reader).relaxed
     allowed = builder.mask(q) & filter_mask(snapshot, filters or {}, year_from, year_to)
     return BulkScorer(snapshot, searcher, builder).top(q, allowed, limit)
 
