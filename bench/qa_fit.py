@@ -177,9 +177,14 @@ def fit_answer_confidence(
     names = confidence.ANSWER_FEATURES
     others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
     rows, labels = [], []
+    # Per question asked: the row of its first answer (None without one), whether the full
+    # index was asked, and whether the rules let the first answer answer at all.
+    firsts: list[tuple[int | None, bool, bool]] = []
     for item in items:
         for s, answerable in ((snapshot, True), (others[other_half(item)], False)):
             answers = qa.rank_answers(s, item.question, limit=5).answers
+            ok = bool(answers) and confidence.answers_the_question(answers[0].features)
+            firsts.append((len(rows) if answers else None, answerable, ok))
             for k, a in enumerate(answers):
                 gap = answers[0].score - a.score
                 inputs = confidence.answer_inputs(a.features, a.span is not None, k == 0, gap)
@@ -194,10 +199,17 @@ def fit_answer_confidence(
         w -= 0.5 * (xs.T @ (p - y) / len(y) + L2 * np.r_[0.0, w[1:]])
     raw = w[1:] / scale
     weights = {"bias": float(w[0] - raw @ mean), **dict(zip(names, raw.tolist(), strict=True))}
-    name = "answer-confidence" if semantic.model() is not None else "answer-confidence-words"
-    out = _write(name, confidence.MODEL_VERSION, "--fit-answer-confidence", names, weights)
-    print(f"wrote {out}")
     p = 1 / (1 + np.exp(-(xs @ w)))
+    # The first answers' probabilities, -1 where there is none or the rules refuse it.
+    first_p = np.array([p[r] if r is not None and ok else -1.0 for r, _, ok in firsts])
+    asked_full = np.array([full for _, full, _ in firsts])
+    threshold = _threshold(first_p[asked_full], first_p[~asked_full])
+    name = "answer-confidence" if semantic.model() is not None else "answer-confidence-words"
+    version = confidence.ANSWER_MODEL_VERSION
+    out = _write(name, version, "--fit-answer-confidence", names, weights, threshold)
+    print(f"wrote {out}")
+    for n, v in weights.items():
+        print(f"  {n}: {v:+.3f}")
     print(f"{len(y)} answers, {y.mean():.3f} right")
     for low in np.arange(0.0, 1.0, 0.1):
         inside = (p >= low) & (p < low + 0.1)
@@ -211,6 +223,24 @@ def fit_answer_confidence(
 # The threshold --choose-threshold writes: the highest that refuses at most this share of
 # the tuning questions asked of the full index (the target is 10% of the evaluation sample).
 REFUSED_ANSWERABLE_BY_ANSWER = 0.08
+
+
+def _threshold(full_p: np.ndarray, other_p: np.ndarray) -> float:
+    """The highest threshold on the first answer's probability that refuses at most
+    REFUSED_ANSWERABLE_BY_ANSWER of the questions asked of the full index; prints the
+    share refused of each index per threshold."""
+    chosen = 0.0
+    for threshold in np.arange(0.02, 0.6, 0.01):
+        refused_full = float(np.mean(full_p < threshold))
+        refused_other = float(np.mean(other_p < threshold))
+        print(
+            f"threshold {threshold:.2f}: refused on the full index {refused_full:.3f}, "
+            f"without their article {refused_other:.3f}"
+        )
+        if refused_full <= REFUSED_ANSWERABLE_BY_ANSWER:
+            chosen = round(float(threshold), 2)
+    print(f"threshold {chosen}")
+    return chosen
 
 
 def choose_answer_threshold(snapshot, halves, items, other_half: Callable) -> None:
@@ -230,17 +260,7 @@ def choose_answer_threshold(snapshot, halves, items, other_half: Callable) -> No
             first = answers[0] if answers else None
             ok = first is not None and confidence.answers_the_question(first.features)
             found.append(first.confidence if ok else -1.0)
-    full_p, other_p = np.array(full), np.array(other)
-    chosen = 0.0
-    for threshold in np.arange(0.02, 0.6, 0.01):
-        refused_full = float(np.mean(full_p < threshold))
-        refused_other = float(np.mean(other_p < threshold))
-        print(
-            f"threshold {threshold:.2f}: refused on the full index {refused_full:.3f}, "
-            f"without their article {refused_other:.3f}"
-        )
-        if refused_full <= REFUSED_ANSWERABLE_BY_ANSWER:
-            chosen = round(float(threshold), 2)
+    chosen = _threshold(np.array(full), np.array(other))
     name = "answer-confidence" if semantic.model() is not None else "answer-confidence-words"
     model = (
         confidence.ANSWER_MODEL if name == "answer-confidence" else confidence.WORDS_ANSWER_MODEL

@@ -48,7 +48,9 @@ from search_app.qa import confidence, semantic  # noqa: E402
 from search_app.qa.sentence_scoring import Scored  # noqa: E402
 
 SQUAD = DATA / "qa" / "squad-v1.1-dev" / "dev-v1.1.json"
-WORK = ROOT / "bench" / "work" / "qa_squad"
+# QA_SQUAD_WORK names another working folder, so that two runs (a fit with and without the
+# sentence-embedding model) do not rebuild each other's indexes.
+WORK = Path(os.environ.get("QA_SQUAD_WORK") or ROOT / "bench" / "work" / "qa_squad")
 RESULTS = ROOT / "bench" / "results" / "qa_squad.json"
 DOCS = ROOT / "docs" / "qa.md"
 

@@ -434,3 +434,24 @@ def test_a_person_asked_by_role_and_body_needs_a_sentence_naming_the_body():
     # Not a person by role: "who delivered" may be anyone, the rule does not apply.
     delivered = analyze_question("Who delivered the joint GMG statement at the Global Forum?")
     assert not confidence.body_missing(delivered, lopes)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "COP28, held in the United Arab Emirates ... COP29, to be hosted this year by
+        # Azerbaijan": the place in the clause of the question's words.
+        ("Where was COP28 held?", ("United Arab Emirates", "Dubai")),
+        ("Where will COP29 be hosted?", ("Azerbaijan", "Baku")),
+        # 'a strategy of "treat, train and retain." This approach, advocated by the Global
+        # Health Workforce Alliance (GHWA), ...': not the asker's own initials.
+        (
+            "What strategy did the Global Health Workforce Alliance advocate?",
+            ("treat, train and retain",),
+        ),
+    ],
+)
+def test_the_span_bound_to_the_questions_words(client, question, expected):
+    body = client.get("/api/ask", query_string={"q": question}).get_json()
+    assert not body["no_answer"]
+    assert body["answers"][0]["answer"] in expected

@@ -395,8 +395,14 @@ def time_phrases(sentence: str, asked: set[str]) -> list[tuple[int, int]]:
                 first = max(0, i - 3)
                 while first < i and lowered[first] in stop:
                     first += 1
+                if first == i and i > 0 and lowered[i - 1] in _DEICTIC:
+                    continue  # "this week": when the speaker spoke, not when it happened
                 out.append((chunk.start() + words[first].start(), chunk.start() + words[i].end()))
     return out
+
+
+# Words that place a word of time relative to the moment of writing ("this week").
+_DEICTIC = frozenset({"this", "that", "these", "those"})
 
 
 def _time_word(word: str) -> bool:

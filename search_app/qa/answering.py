@@ -129,17 +129,67 @@ def rank_answers(
     scored = score_passages(snapshot.searcher(), analysed, passages)
     best = _diverse(scored, max(limit, rerank.DEPTH))
     similar = semantic.similarities(question, [item.sentence for item in best])
-    reranked = sorted(
-        (
-            with_short_answer(item, analysed, similar[k] if similar else None)
-            for k, item in enumerate(best)
-        ),
-        key=lambda a: -a.score,
+    reranked = with_agreement(
+        with_antecedent(
+            sorted(
+                (
+                    with_short_answer(item, analysed, similar[k] if similar else None)
+                    for k, item in enumerate(best)
+                ),
+                key=lambda a: -a.score,
+            )
+        )
     )
     listed = clean_list(reranked, analysed)[:limit]
     answers = [with_list_confidence(a, listed[0], k == 0) for k, a in enumerate(listed)]
     passages = _by_best_sentence(passages, [*answers, *scored])
     return Ranking(analysed, answers, passages, similar is not None)
+
+
+# A sentence that opens by pointing back ("This approach, advocated by the Global Health
+# Workforce Alliance, ...", "These measures"): what it says is said of the sentence before.
+_POINTS_BACK = re.compile(r"^(?:This|These|That|Those|Such)\s+[a-z]+\b(?!\s+(?:of|is|was)\b)")
+
+
+def with_antecedent(answers: list[Scored]) -> list[Scored]:
+    """The answers, where the first opens by pointing back to the sentence before it in its
+    passage and that sentence is listed with a short answer the short-answer model prefers:
+    that sentence first, with the first's score (the two are one statement: "a strategy of
+    'treat, train and retain.' This approach, advocated by the Alliance, ...")."""
+    if len(answers) < 2 or not _POINTS_BACK.match(answers[0].sentence):
+        return answers
+    first = answers[0]
+    sentences = list(first.fields.get("sentences") or ())
+    at = sentences.index(first.sentence) if first.sentence in sentences else 0
+    if at == 0:
+        return answers
+    for k, other in enumerate(answers[1:], start=1):
+        if other.fields["passage_id"] == first.fields["passage_id"] and (
+            other.sentence == sentences[at - 1]
+        ):
+            if other.span is not None and (
+                first.span is None or other.features["span_score"] > first.features["span_score"]
+            ):
+                return [replace(other, score=first.score), *answers[:k], *answers[k + 1 :]]
+            break
+    return answers
+
+
+def with_agreement(answers: list[Scored]) -> list[Scored]:
+    """The answers, each with how many others from other passages give the same short
+    answer once normalised (as `agreement`, log(1 + n)): a fact stated by independent
+    passages is more likely stated than one phrase of one passage."""
+    keys = [normalized(a.span.text) if a.span else "" for a in answers]
+    out = []
+    for k, item in enumerate(answers):
+        pid = item.fields["passage_id"]
+        same = {
+            other.fields["passage_id"]
+            for other, key in zip(answers, keys, strict=True)
+            if keys[k] and key == keys[k] and other.fields["passage_id"] != pid
+        }
+        out.append(replace(item, features={**item.features, "agreement": math.log1p(len(same))}))
+    return out
 
 
 def with_list_confidence(item: Scored, first: Scored, is_first: bool) -> Scored:
@@ -171,6 +221,9 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         "span_score": choice.score,
         "span_candidates": math.log1p(choice.count),
         "sentence_probability": sentence_probability,
+        "names_away": confidence.names_away(
+            question, f"{fields.get('title', '')}\n{item.sentence}"
+        ),
         # Not an input of any model: a rule (confidence.answers_the_question).
         "body_missing": float(
             confidence.body_missing(

@@ -185,6 +185,35 @@ def _echoes(term: str, question: Question) -> bool:
     return any(term == t or (len(t) >= 4 and term[: len(t) - 1] == t[:-1]) for t in question.terms)
 
 
+def names_away(question: Question, near: str) -> float:
+    """Share of the question's names, years and numbers ("International Maritime
+    Organization", "COP28", "2009") that `near` (the answer's sentence and its document's
+    title) does not hold, as written or by its initials ("IOM"): a shelf that discusses the
+    topic elsewhere in the passage need not state the fact asked about."""
+    text = question.text
+    phrases = [m for m in _QUESTION_NAME.finditer(text) if m.start() > 0]
+    names = [m.group() for m in phrases]
+    names += [
+        m.group()
+        for m in re.finditer(r"[\w'’-]+", text)
+        if m.start() > 0
+        and (m.group()[:1].isupper() or any(c.isdigit() for c in m.group()))
+        and not any(p.start() <= m.start() < p.end() for p in phrases)
+    ]
+    if not names:
+        return 0.0
+    lowered = " ".join(near.lower().split())
+    return sum(not _holds_name(name, near, lowered) for name in names) / len(names)
+
+
+def _holds_name(name: str, near: str, lowered: str) -> bool:
+    """Whether a text holds a name as written (any case) or by its initials."""
+    if re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered):
+        return True
+    initials = "".join(w[0] for w in name.split() if w[:1].isupper())
+    return len(initials) >= 2 and re.search(rf"\b{initials}\b", near) is not None
+
+
 def _years_missing(question: Question, passage: str) -> bool:
     """Whether a year the question names ("in 2016", "the 1970's") is not in the answer's
     passage: a passage of another year does not say what happened in that one."""
@@ -274,11 +303,15 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "no_span",
     "no_span_logit",
     "no_span_first",
+    "names_away",
+    "agreement",
 )
-ANSWER_MODEL = fitted.load("answer-confidence", MODEL_VERSION, ANSWER_FEATURES)
+# Version 2: the question's names near the answer and the agreement between passages.
+ANSWER_MODEL_VERSION = 2
+ANSWER_MODEL = fitted.load("answer-confidence", ANSWER_MODEL_VERSION, ANSWER_FEATURES)
 # ... and without the sentence-embedding model, fitted by the same command run with
 # REPORT_SEARCH_SEMANTIC=0.
-WORDS_ANSWER_MODEL = fitted.load("answer-confidence-words", MODEL_VERSION, ANSWER_FEATURES)
+WORDS_ANSWER_MODEL = fitted.load("answer-confidence-words", ANSWER_MODEL_VERSION, ANSWER_FEATURES)
 
 
 def answer_inputs(
@@ -301,6 +334,8 @@ def answer_inputs(
         "no_span": 1.0 - span,
         "no_span_logit": logit * (1.0 - span),
         "no_span_first": float(first) * (1.0 - span),
+        "names_away": features.get("names_away", 0.0),
+        "agreement": features.get("agreement", 0.0),
     }
 
 

@@ -35,6 +35,7 @@ from search_app.qa.answer_types import Span
 from search_app.qa.question import Question
 
 MAX_SPAN_WORDS = 6
+MAX_QUOTED_WORDS = 8  # a quoted phrase is one candidate up to this length
 # Question classes: the answer type when the wording gives one, else the question word.
 CLASSES = (
     *types.ALL_TYPES,
@@ -96,9 +97,14 @@ SPAN_KINDS = (
     "near",
     "context_left",
     "context_right",
+    "quoted",
+    "head_before",
 )
 # Position features crossed with the question class as well as given alone.
 CROSSED_POSITION = (
+    "segment_share",
+    "bound_left",
+    "bound_right",
     "near",
     "context_left",
     "context_right",
@@ -114,6 +120,9 @@ BEFORE_WORDS = ("in", "on", "at", "by", "of", "from", "to", "as", "for", "with",
 AFTER_WORDS = ("in", "of", "and", "to", "was", "is", "were", "are", "which", "that", ",", ".")
 CONTEXT = 3  # words either side of a candidate compared with the question's words
 GENERAL = (
+    "segment_share",
+    "bound_left",
+    "bound_right",
     "question_words",
     "near",
     "left_of_question",
@@ -142,6 +151,22 @@ _WH = re.compile(r"\b(what|which|how|why|who|whom|whose|when|where)\b", re.IGNOR
 _PARAGRAPH_NUMBER = re.compile(r"^\s*\(?\d{1,3}[.)]\s")
 _MONEY = re.compile(r"[$£€¥]|\b(?:dollars?|euros?|pounds?|yen|francs?|USD|EUR)\b", re.IGNORECASE)
 _ORDINAL_WORD = re.compile(r"^\(?(?:\d+|[ivx]+|[a-z])[.)]$")
+# A quoted phrase of one to eight words ("a strategy of \u201ctreat, train and retain\u201d"):
+# one candidate, commas and all, without the closing punctuation inside the quotes.
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{1,80}?)[.,;:!?]?[\"\u201d]")
+# Where a sentence's clauses part: a semicolon, a colon, a parenthesis, a dash, or a comma
+# followed by a word that opens a coordinate clause ("..., held in the UAE, and I hope ...
+# COP29, to be hosted by Azerbaijan": the second host belongs to the second clause).
+_CLAUSE_MARKS = frozenset(";:()\u2014\u2013")
+_CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "yet"})
+# Words skipped when looking for the question word a candidate is bound to ("held in the
+# United Arab Emirates", "a strategy of \u201ctreat...\u201d"): prepositions, articles, quotes.
+_BINDING_SKIP = frozenset(
+    {"in", "by", "at", "on", "of", "the", "a", "an", "to", "as", '"', "\u201c", "\u201d"}
+)
+# Words that join a capitalised name's words and are left out of its initials ("Global
+# Health Workforce Alliance" -> GHWA, "International Organization for Migration" -> IOM).
+_NAME_JOINERS = frozenset({"of", "for", "and", "the", "on", "de", "in"})
 
 
 @dataclass(frozen=True)
@@ -193,7 +218,9 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
     at = [k for k, w in enumerate(words) if w.term in asked]
     qclass = question_class(question)
     late = _asked_late(question)
-    ctx = _Sentence(sentence, words, typed, asked, at, _head_term(question), qclass, late)
+    ctx = _Sentence(
+        sentence, words, typed, asked, at, _head_term(question), qclass, late, _clauses(words)
+    )
     allowed = STRICT.get(question.answer_type or "")
     # A question asking for a quantity, a percentage or a date takes only a phrase of that
     # kind: the other phrases are not even described.
@@ -211,7 +238,10 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
             j = next((k for k, w in enumerate(words) if w.end >= end), len(words) - 1) + 1
             if i < j and not all(w.term in asked for w in words[i:j] if w.term):
                 seen[(start, end)] = _described(ctx, i, j)
-    out = list(seen.values())
+    echoes = _question_initials(question.text)
+    # "GHWA" for a question naming the Global Health Workforce Alliance: the question's own
+    # name by its initials, never its answer.
+    out = [c for c in seen.values() if c[0].text not in echoes]
     if allowed:
         out = [c for c in out if any(c[1].get(f"{qclass}:{kind}") for kind in allowed)]
     if question.answer_type == types.PERSON:
@@ -304,6 +334,7 @@ def _typed_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
         and not any(start <= s.start and s.end <= end for start, end in dates)  # "4 November"
     ]
     return {
+        "quoted": _quoted(sentence),
         "quantity": quantities,
         "quantity_unit": _with_units(sentence, quantities),
         "percent": [(s.start, s.end) for s in types.find_spans(sentence, types.PERCENT)],
@@ -311,6 +342,18 @@ def _typed_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
         "date": dates,
         "time": [],  # filled for "when" questions whose sentence holds no date
     }
+
+
+def _quoted(sentence: str) -> list[tuple[int, int]]:
+    """Character ranges of the phrases in quotation marks, of up to MAX_QUOTED_WORDS words."""
+    out = []
+    for m in _QUOTED.finditer(sentence):
+        inner = m.group(1)
+        start = m.start(1) + len(inner) - len(inner.lstrip())
+        end = m.start(1) + len(inner.rstrip())
+        if start < end and len(sentence[start:end].split()) <= MAX_QUOTED_WORDS:
+            out.append((start, end))
+    return out
 
 
 def _snapped(ranges: list[tuple[int, int]], words: list[Word]) -> list[tuple[int, int]]:
@@ -373,6 +416,7 @@ class _Sentence:
     head: frozenset[str]
     qclass: str
     asked_late: bool  # the question word comes after the question's topic ("... became what?")
+    clause: list[int]  # per word, the number of the clause it belongs to (_clauses)
 
 
 def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
@@ -384,6 +428,7 @@ def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
     kinds = _kinds(text, inside, typed, start, end)
     kinds["has_head"] = float(any(w.term in head for w in inside))
     kinds["next_head"] = float(j < len(words) and words[j].term in head)
+    kinds["head_before"] = float(_bound(words, range(i - 1, -1, -1), head))
     kinds["ends_head"] = float(inside[-1].term in head)
     kinds["cuts_name_left"] = float(
         i > 0 and words[i - 1].text[:1].isupper() and inside[0].text[:1].isupper()
@@ -398,6 +443,7 @@ def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
     before = words[i - 1].text.lower() if i > 0 else ""
     after = words[j].text.lower() if j < len(words) else ""
     position = _position(words, i, j, ctx.asked, ctx.asked_at)
+    position.update(_binding(ctx, i, j))
     stop = stopwords()
     kinds["clean_left"] = float(not before or before in stop or not words[i - 1].term)
     kinds["clean_right"] = float(not after or after in stop or not words[j].term)
@@ -472,6 +518,60 @@ def _position(
         "context_left": _share_asked(words[max(0, i - CONTEXT) : i], asked),
         "context_right": _share_asked(words[j : j + CONTEXT], asked),
     }
+
+
+def _clauses(words: list[Word]) -> list[int]:
+    """Per word, the number of its clause: clauses part at a semicolon, a colon, a
+    parenthesis or a dash, and at a comma before a word opening a coordinate clause."""
+    out, clause = [], 0
+    for k, word in enumerate(words):
+        opens = word.text.lower() in _CLAUSE_OPENERS and k > 0 and words[k - 1].text == ","
+        if word.text in _CLAUSE_MARKS or opens:
+            clause += 1
+        out.append(clause)
+    return out
+
+
+def _binding(ctx: _Sentence, i: int, j: int) -> dict[str, float]:
+    """How the candidate of words i..j-1 is bound to the question's words: the share of
+    them (outside it) in its own clause, and whether one stands just before it ("held in
+    the United Arab Emirates") or just after it, prepositions and articles aside."""
+    at = [k for k in ctx.asked_at if not i <= k < j]
+    own = ctx.clause[i]
+    return {
+        "segment_share": sum(ctx.clause[k] == own for k in at) / len(at) if at else 0.0,
+        "bound_left": float(_bound(ctx.words, range(i - 1, -1, -1), ctx.asked)),
+        "bound_right": float(_bound(ctx.words, range(j, len(ctx.words)), ctx.asked)),
+    }
+
+
+def _bound(words: list[Word], order: range, terms: set[str] | frozenset[str]) -> bool:
+    """Whether the first word in `order` that is no preposition, article or quotation mark
+    (at most three of those skipped) is one of `terms`."""
+    for skipped, k in enumerate(order):
+        if words[k].text.lower() not in _BINDING_SKIP:
+            return words[k].term in terms
+        if skipped >= 3:
+            break
+    return False
+
+
+def _question_initials(text: str) -> frozenset[str]:
+    """The initials of the question's names of two or more capitalised words, and of every
+    stretch of them ("Global Health Workforce Alliance" -> "GHWA", "HWA"...), joining words
+    aside."""
+    out, run = set(), []
+    for word in [*re.findall(r"[\w'’-]+", text), ""]:
+        if word[:1].isupper():
+            run.append(word[0])
+        elif word.lower() not in _NAME_JOINERS or not run:
+            # Every stretch of two or more: "IOM" of "Director General of the
+            # International Organization for Migration".
+            out.update(
+                "".join(run[a:b]) for a in range(len(run)) for b in range(a + 2, len(run) + 1)
+            )
+            run = []
+    return frozenset(out)
 
 
 def _asked_late(question: Question) -> bool:
