@@ -530,10 +530,19 @@ sentence holds a gold answer:
    percentage, money, a quantity with its unit, capitalised name, gazetteer place /
    organization / country, length, whether it holds or ends with the noun the question
    asks about, whether it cuts a name in two, the endings of its first and last words, the
-   word before and after it), each crossed with the kind of question, where it is (next to
-   the question's words, the share of question words around it and on its left), and the
-   words at and around its edges; fitted with `--fit-spans` on questions outside the
-   sample. Of the phrases, weighed by that model's probabilities, the one chosen overlaps
+   word before and after it, whether it is a quoted phrase), each crossed with the kind of
+   question, where it is (next to the question's words, the share of question words around
+   it and on its left), how it is bound to the question's words (the share of them in its
+   own clause, clauses parting at ";", ":", parentheses, dashes and ", and"/", but"; a
+   question word just before it or just after it, prepositions and articles aside: "COP28,
+   held in the United Arab Emirates ..., and ... COP29, to be hosted this year by
+   Azerbaijan" answers "Where was COP28 held?" with the first and "Where will COP29 be
+   hosted?" with the second; the noun asked about just before it: 'a strategy of "treat,
+   train and retain"'), and the words at and around its edges; fitted with `--fit-spans`
+   on questions outside the sample. A quoted phrase of up to eight words is one candidate,
+   commas and all; the initials of a name the question gives ("GHWA" for "the Global
+   Health Workforce Alliance") are never one. Of the phrases, weighed by that model's
+   probabilities, the one chosen overlaps
    the others most in expectation (minimum Bayes risk for F1): where the model hesitates
    between "the Eiffel Tower" and "Eiffel Tower in Paris", the shared words win. Dates
    include ranges ("1859 and 1865"), decades ("the late 1920s") and months;
@@ -553,7 +562,10 @@ sentence holds a gold answer:
    outside the sample (`search_app/qa/rerank.py`). A sentence that restates the question
    without answering it drops below the one next to it that names the answer; one that
    shares the question's words but is about something else drops below one that answers in
-   other words. Without the model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra not
+   other words. A first sentence that opens by pointing back ("This approach, advocated by
+   the Global Health Workforce Alliance, ...") gives way to the sentence before it when
+   that one is listed with a short answer the short-answer model prefers: the two are one
+   statement. Without the model (`REPORT_SEARCH_SEMANTIC=0`, or the `semantic` extra not
    installed) the similarity counts 0. The passage of the first answer is the first closest
    passage.
 5. Each answer's `sentence_confidence` is a logistic model (`search_app/qa/confidence.py`) over the
@@ -571,15 +583,20 @@ sentence holds a gold answer:
 6. Each answer's `confidence`, the one shown, is the probability that it is right as shown:
    its short answer, or its sentence when it has none. A second logistic model weighs the
    sentence confidence with how clearly the short-answer model prefers the phrase, whether
-   the phrase is of the asked kind (a quantity, a date), and the answer's place in the list
-   (first, and how far its re-ordering score lies below the first's); fitted with
+   the phrase is of the asked kind (a quantity, a date), the answer's place in the list
+   (first, and how far its re-ordering score lies below the first's), and two signals that
+   tell a shelf that states the fact from one that only discusses the topic: the share of
+   the question's names, years and numbers that the answer's sentence (with its document's
+   title) does not hold, as written or by initials, and how many other listed answers from
+   other passages give the same short answer once normalised; fitted with
    `--fit-answer-confidence` on every listed answer to questions outside the sample (see
-   the first reliability table). A sentence may well answer while the phrase cut from it
+   the first reliability table), which also chooses the threshold below. A sentence may
+   well answer while the phrase cut from it
    does not ("Mr President" from a sentence naming the Secretary-General): the short
    answer's confidence says so.
 7. "No answer found" when the first answer's own `confidence` is below
    {r["no_answer_threshold"]}, the threshold chosen on tuning questions
-   (`--choose-threshold`: the highest refusing at most 8% of them asked of the full index),
+   (the highest refusing at most 8% of them asked of the full index),
    when a question asking "when" gets a first sentence that says nothing of time (no date,
    no phrase such as "after liberation"), or when one asking for a person ("who was the
    first ... High Commissioner", "who presided") gets a short answer that cannot name one
@@ -621,6 +638,7 @@ def refusals_section(r: dict) -> str:
     g = json.loads(path.read_text("utf-8"))
     answered = "; ".join(f"{q} {a}" for q, a in dict(g["out_of_shelf_answered"]).items())
     un = "; ".join(f"{q} {a}" for q, a in g.get("un_out_of_shelf_answered", {}).items())
+    held = "; ".join(f"{q} {a}" for q, a in g.get("held_out_un_answered", {}).items())
     return f"""
 ## Questions the bundled corpus does not answer
 
@@ -630,9 +648,12 @@ questions whose answers no file of `corpus/` states (`bench/un_unanswerable.json
 dates, office holders, treaty facts; the script checks the corpus for the strings that would
 state each answer before asking) and {g["in_shelf"]} questions that it does answer:
 {g["out_of_shelf_refused"]:.1%} of the general-knowledge questions and
-{g.get("un_out_of_shelf_refused", 0):.1%} of the UN-topic ones were refused,
+{g.get("un_out_of_shelf_refused", 0):.1%} of the UN-topic ones were refused
+({g.get("held_out_un_refused", 0):.1%} of {g.get("held_out_un", 0)} more UN-topic ones written
+afterwards and never tuned on, `bench/un_unanswerable_heldout.json`),
 {g["in_shelf_refused"]:.1%} of the answerable ones wrongly refused.
 Answered although out of shelf: {answered or "none"}. UN-topic questions answered: {un or "none"}.
+Held-out UN-topic questions answered: {held or "none"}.
 """
 
 

@@ -176,19 +176,23 @@ def with_antecedent(answers: list[Scored]) -> list[Scored]:
 
 
 def with_agreement(answers: list[Scored]) -> list[Scored]:
-    """The answers, each with how many others from other passages give the same short
-    answer once normalised (as `agreement`, log(1 + n)): a fact stated by independent
-    passages is more likely stated than one phrase of one passage."""
+    """The answers, each with the agreement of other passages: log(1 + the summed
+    probabilities that their sentences answer) over the listed answers of other passages
+    giving the same short answer once normalised. A fact stated by independent passages
+    that answer the question is likelier stated; "three" cut from sentences that do not
+    answer it ("in three key areas") agrees by chance and counts little."""
     keys = [normalized(a.span.text) if a.span else "" for a in answers]
     out = []
     for k, item in enumerate(answers):
         pid = item.fields["passage_id"]
-        same = {
-            other.fields["passage_id"]
-            for other, key in zip(answers, keys, strict=True)
-            if keys[k] and key == keys[k] and other.fields["passage_id"] != pid
-        }
-        out.append(replace(item, features={**item.features, "agreement": math.log1p(len(same))}))
+        best: dict[str, float] = {}  # passage -> its best sentence's probability
+        for other, key in zip(answers, keys, strict=True):
+            other_pid = other.fields["passage_id"]
+            if keys[k] and key == keys[k] and other_pid != pid:
+                p = other.features["sentence_probability"]
+                best[other_pid] = max(best.get(other_pid, 0.0), p)
+        agreement = math.log1p(sum(best.values()))
+        out.append(replace(item, features={**item.features, "agreement": agreement}))
     return out
 
 

@@ -560,7 +560,8 @@ def _question_initials(text: str) -> frozenset[str]:
     """The initials of the question's names of two or more capitalised words, and of every
     stretch of them ("Global Health Workforce Alliance" -> "GHWA", "HWA"...), joining words
     aside."""
-    out, run = set(), []
+    out: set[str] = set()
+    run: list[str] = []
     for word in [*re.findall(r"[\w'’-]+", text), ""]:
         if word[:1].isupper():
             run.append(word[0])
