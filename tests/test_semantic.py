@@ -90,7 +90,7 @@ def normans(tmp_path_factory):
 
 # Questions whose best sentence by words alone does not hold the answer, and by meaning does.
 FLIPS = (
-    ("Who was Emma's brother?", "Duke Richard II"),
+    ("Where was Dyrrachium located?", "the Adriatic"),
     ("What is the most important type of Norman art preserved in churches?", "mosaics"),
 )
 
