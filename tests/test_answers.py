@@ -403,7 +403,7 @@ def test_more_questions_ask_for_a_person_only():
 
 def test_un_questions_the_shelf_does_not_answer_are_refused(handle):
     """30 UN-topic questions whose answers no file of corpus/ states (checked by the bench
-    before asking): at least 24 refused, the issue's example among them."""
+    before asking): at least 27 refused, the issue's example among them."""
     from bench.qa_refusals import un_questions
 
     questions = un_questions(CORPUS)
@@ -413,9 +413,9 @@ def test_un_questions_the_shelf_does_not_answer_are_refused(handle):
         body = qa.ask(handle, q)
         if not body["no_answer"]:
             answered[q] = body["answers"][0]["answer"]
-    # 26 of 30 refused by bench/qa_refusals.py (docs/qa.md); close calls between candidates
-    # vary with the machine's threads by a question or two.
-    assert len(answered) <= 6, answered
+    # 28 of 30 refused by bench/qa_refusals.py (docs/qa.md); close calls between candidates
+    # vary with the machine's threads by a question or so.
+    assert len(answered) <= 3, answered
     iom = "Who was Director General of the International Organization for Migration in 2009?"
     assert iom not in answered
 
