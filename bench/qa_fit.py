@@ -223,7 +223,7 @@ def fit_answer_confidence(
 # The threshold --fit-answer-confidence and --choose-threshold write: the highest that
 # refuses at most this share of the tuning questions asked of the full index (the target is
 # 10% of the evaluation sample; 8% until the rules of confidence.names_absent took part).
-REFUSED_ANSWERABLE_BY_ANSWER = 0.09
+REFUSED_ANSWERABLE_BY_ANSWER = 0.08
 
 
 def _threshold(full_p: np.ndarray, other_p: np.ndarray) -> float:
