@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from typing import Any
 
 from rapidfuzz.distance import OSA
+from whoosh.reading import TermNotFound
 
 from indexer.index.analysis import analyze, stem, stopwords
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.limits import MAX_CORRECTED_WORDS, check_deadline
-from search_app.engine.matchsets import MaskBuilder, term_ids
+from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.query import bound_expansions, parse, terms_within
 from search_app.engine.verbose import reads_as_text
 
@@ -32,9 +34,12 @@ _SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
 def surface_forms(snapshot: Snapshot, term: str) -> Counter[str]:
     """Words of a few passages holding index term `term`, by count (cached per snapshot)."""
     searcher = snapshot.searcher()
-    ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
+    try:  # the first five of the term's passages: not all of a common word's postings
+        ids = list(islice(searcher.reader().postings(FIELD, term.encode("utf-8")).all_ids(), 5))
+    except TermNotFound:
+        ids = []
     words: Counter[str] = Counter()
-    for docnum in ids.tolist():
+    for docnum in ids:
         text = searcher.stored_fields(int(docnum)).get("text", "")
         words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
     return words
