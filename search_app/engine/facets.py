@@ -103,29 +103,27 @@ class _ReportPairs:
     Where every live passage of a report holds the value (the report's own country, year,
     type...), the pair is kept whole: it counts when any passage of the report matches, so
     these facets are counted over their reports, not their passages. The other pairs (an
-    organization some passages mention) keep their postings, ordered by (value, report).
+    organization some passages mention) count when one of their postings matches: each
+    posting knows its pair, so a request marks pairs instead of sorting its matches.
     """
 
     whole_values: np.ndarray  # value index of each whole pair
     whole_reports: np.ndarray  # report (columns' document index) of each whole pair
+    pair_values: np.ndarray  # value index of each other pair
     docs: np.ndarray  # the other pairs' postings: docnum,
-    vals: np.ndarray  # value index,
-    reports: np.ndarray  # and report, ordered by (value, report)
-    starts: np.ndarray  # per docnum, where its values start in by_doc (one more at the end)
-    by_doc: np.ndarray  # the other postings' value indexes, ordered by docnum
+    pairs: np.ndarray  # and pair
+    starts: np.ndarray  # per docnum, where its pairs start in by_doc (one more at the end)
+    by_doc: np.ndarray  # the other postings' pairs, ordered by docnum
 
     def counts(self, mask: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
         """Reports per value with a passage in `mask` holding it; `present` marks the
         reports with a passage in `mask` (one more slot at the end, for deleted slots)."""
         counts = np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
         if len(self.docs):
-            hit = mask[self.docs]
-            counts += _runs(self.vals[hit], self.reports[hit], size)
+            counts += self._marked(self.pairs[mask[self.docs]], size)
         return counts
 
-    def counts_of(
-        self, docnums: np.ndarray, present: np.ndarray, report_of: np.ndarray, size: int
-    ) -> np.ndarray:
+    def counts_of(self, docnums: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
         """`counts`, from the matches' document numbers (few of them)."""
         counts = np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
         if len(self.docs):
@@ -133,17 +131,14 @@ class _ReportPairs:
             sizes = self.starts[docnums + 1] - first
             before = np.cumsum(sizes) - sizes
             index = np.repeat(first - before, sizes) + np.arange(int(sizes.sum()))
-            reports = np.repeat(report_of[docnums], sizes)
-            pairs = np.unique(self.by_doc[index].astype(np.int64) * len(present) + reports)
-            counts += np.bincount(pairs // len(present), minlength=size)
+            counts += self._marked(self.by_doc[index], size)
         return counts
 
-
-def _runs(vals: np.ndarray, reports: np.ndarray, size: int) -> np.ndarray:
-    """Distinct reports per value, from postings ordered by (value, report)."""
-    first = np.ones(len(vals), dtype=bool)
-    first[1:] = (vals[1:] != vals[:-1]) | (reports[1:] != reports[:-1])
-    return np.bincount(vals[first], minlength=size)
+    def _marked(self, pairs: np.ndarray, size: int) -> np.ndarray:
+        """Distinct pairs per value among `pairs` (with repeats)."""
+        marked = np.zeros(len(self.pair_values), dtype=bool)
+        marked[pairs] = True
+        return np.bincount(self.pair_values[marked], minlength=size)
 
 
 @per_generation
@@ -162,17 +157,18 @@ def _report_pairs(snapshot: Snapshot, name: str) -> _ReportPairs:
     passages = np.bincount(cols.doc[cols.doc >= 0], minlength=len(cols.document_ids))
     pair_vals, pair_reports = vals[pair_starts], reports[pair_starts]
     whole = sizes == passages[pair_reports]
-    other = np.repeat(~whole, sizes)
-    docs, vals, reports = docs[other], vals[other], reports[other]
+    other = np.repeat(~whole, sizes)  # whole or not, a pair's postings all go one way
+    docs = docs[other]
+    pairs = (np.cumsum(first[other]) - 1).astype(np.int32)
     by_docnum = np.argsort(docs, kind="stable")
     return _ReportPairs(
         whole_values=pair_vals[whole],
         whole_reports=pair_reports[whole],
+        pair_values=pair_vals[~whole],
         docs=docs,
-        vals=vals,
-        reports=reports,
+        pairs=pairs,
         starts=np.searchsorted(docs[by_docnum], np.arange(len(cols.doc) + 1)),
-        by_doc=vals[by_docnum],
+        by_doc=pairs[by_docnum],
     )
 
 
@@ -193,11 +189,10 @@ def _present(snapshot: Snapshot, docnums: np.ndarray) -> np.ndarray:
 def _document_counts(
     snapshot: Snapshot, name: str, mask: np.ndarray, docnums: np.ndarray, present: np.ndarray
 ) -> np.ndarray:
-    cols = columns(snapshot)
     pairs = _report_pairs(snapshot, name)
     size = len(facet_values(snapshot, name).values)
     if len(docnums) * SPARSE < len(mask):
-        return pairs.counts_of(docnums, present, cols.doc, size)
+        return pairs.counts_of(docnums, present, size)
     return pairs.counts(mask, present, size)
 
 
