@@ -4,11 +4,12 @@
 
 `report-search serve` on the index (over HTTP, facets and highlights on, as the page asks)
 and tantivy over the index's own stored passages (top 10 with stored fields, and the count:
-bench/peers.py) answer the 200 queries of bench/queries.json in turns: a round is every query
-through ours, then every query through tantivy, so both see the same load. Both are warmed
-first (every query once). The tantivy index is built once beside the index and reused while
-the passage count is the same. The load average before and after is recorded, since the
-machine is shared.
+bench/peers.py) answer the 200 queries of bench/queries.json in turns, query by query, so
+that both see the same load; a round is every query once. Both are warmed first (every query
+once). The CPU time each used per query is measured too (our server process; the thread
+calling tantivy), which a shared machine's load moves less than latency. The tantivy index is
+built once beside the index and reused while the passage count is the same. The load average
+before and after is recorded, since the machine is shared.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import tantivy
 
 from bench import peers
-from bench.search_speed import Server, load_queries, search_path, summarize, timed
+from bench.search_speed import Server, load_queries, search_path, summarize
 
 RESULTS = Path(__file__).resolve().parent / "results" / "search-ratio.json"
 
@@ -42,24 +44,34 @@ def tantivy_index(index_dir: Path, work: Path) -> tuple[Any, int, float]:
 
 
 def measure(index_dir: Path, work: Path, rounds: int) -> dict[str, Any]:
-    """Ours and tantivy, one client, round after round; p50/p95 of all rounds and ratios."""
+    """Ours and tantivy, one client, query by query in turns; p50/p95 and ratios, and the
+    CPU each used per query (ours: the server process; tantivy: the calling thread)."""
     work.mkdir(parents=True, exist_ok=True)
     index, passages, built = tantivy_index(index_dir, work)
     theirs = peers.tantivy_search(index)
     queries = load_queries()
     paths = [search_path(q) for q in queries]
     server = Server(index_dir)
+    server_process = psutil.Process(server.process.pid)
     load = {"before": os.getloadavg()[0]}
     per_round = []
     ours_all: list[float] = []
     theirs_all: list[float] = []
+    cpu = {"ours": 0.0, "tantivy": 0.0}
     try:
         for path, query in zip(paths, queries, strict=True):  # warm both
             server.get(path)
             theirs(query)
         for _ in range(rounds):
-            ours, _ = timed(lambda p: server.get(p), paths, 1)
-            peer, _ = timed(theirs, queries, 1)
+            ours, peer = [], []
+            started = _cpu(server_process)
+            for path, query in zip(paths, queries, strict=True):
+                # In turns, query by query: a burst of load from elsewhere hits both.
+                ours.append(_timed(server.get, path))
+                before = time.thread_time()
+                peer.append(_timed(theirs, query))
+                cpu["tantivy"] += time.thread_time() - before
+            cpu["ours"] += _cpu(server_process) - started
             ours_all += ours
             theirs_all += peer
             per_round.append(_ratios(summarize(ours), summarize(peer)))
@@ -68,6 +80,7 @@ def measure(index_dir: Path, work: Path, rounds: int) -> dict[str, Any]:
         server.stop()
     load["after"] = os.getloadavg()[0]
     ours_summary, peer_summary = summarize(ours_all), summarize(theirs_all)
+    count = len(ours_all)
     return {
         "index_dir": str(index_dir),
         "passages": passages,
@@ -77,11 +90,25 @@ def measure(index_dir: Path, work: Path, rounds: int) -> dict[str, Any]:
         "ours": ours_summary,
         "tantivy": peer_summary,
         **_ratios(ours_summary, peer_summary),
+        "ours_cpu_ms_per_query": round(1000 * cpu["ours"] / count, 2),
+        "tantivy_cpu_ms_per_query": round(1000 * cpu["tantivy"] / count, 2),
+        "ratio_cpu": round(cpu["ours"] / max(cpu["tantivy"], 1e-6), 1),
         "per_round": per_round,
         "server_memory_mb": memory,
         "load_average_1min": load,
         "targets": {"ratio_p95": 5.0, "ratio_p50": 10.0},
     }
+
+
+def _timed(call: Any, argument: Any) -> float:
+    started = time.perf_counter()
+    call(argument)
+    return time.perf_counter() - started
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 def _ratios(ours: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:
