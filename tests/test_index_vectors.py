@@ -85,11 +85,15 @@ def test_vectors_follow_passages_and_runs_embed_only_what_changed(tmp_path: Path
     manifest = _manifest(index_dir)
     assert manifest["corpus/money.txt"][vectors.RECORD_KEY] == kept  # untouched, kept
     stored, expected = _stored(index_dir), _expected(index_dir)
-    assert stored.keys() == expected.keys() == {
-        "corpus/money.txt#0",
-        "corpus/health.txt#0",
-        "corpus/new.txt#0",
-    }
+    assert (
+        stored.keys()
+        == expected.keys()
+        == {
+            "corpus/money.txt#0",
+            "corpus/health.txt#0",
+            "corpus/new.txt#0",
+        }
+    )
     for pid, vector in expected.items():
         assert np.abs(stored[pid] - vector).max() < 2e-3, pid
 

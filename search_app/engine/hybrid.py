@@ -1,0 +1,115 @@
+"""Order passages by words and meaning together (mode=hybrid), or by meaning alone
+(mode=semantic).
+
+Hybrid: the candidates are the best LEXICAL_CANDIDATES passages by words (BM25F, after the
+documents the query names) and the passages nearest in meaning that the request matches.
+Each candidate's BM25F score and cosine similarity are min-max normalised over the
+candidates and fused as WORDS_WEIGHT x words + (1 - WORDS_WEIGHT) x meaning; candidates
+come first in that order, then every other match in the order of words. The weights were
+chosen on SciFact's train queries (bench/relevance.py --mode).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from search_app.engine.meaning import VectorTable, cosines
+from search_app.engine.ranking import Hit, Ranker
+
+MODES = ("hybrid", "lexical", "semantic")
+LEXICAL_CANDIDATES = 100
+MEANING_CANDIDATES = 100  # the passages nearest in meaning that a query matches
+# Below this cosine similarity a passage is not "similar in meaning" (all-MiniLM-L6-v2 gives
+# unrelated texts about 0 to 0.2).
+MIN_SIMILARITY = 0.25
+WORDS_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Min-max normalisation of one score over the candidates."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Scale:
+        finite = values[np.isfinite(values)]
+        if not len(finite):
+            return cls(0.0, 1.0)
+        return cls(float(finite.min()), float(finite.max()))
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        spread = self.high - self.low
+        out = (values - self.low) / spread if spread > 0 else np.ones_like(values)
+        return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
+
+
+@dataclass
+class MeaningRanker(Ranker):
+    """A Ranker that puts the candidates of words and meaning first, fused (hybrid), or
+    ranks by meaning alone (`semantic`: scores are then cosine similarities)."""
+
+    table: VectorTable | None = None
+    query: np.ndarray | None = None  # the query's embedding
+    meaning: np.ndarray | None = None  # mask: the passages nearest in meaning it matches
+    semantic: bool = False
+    scales: tuple[Scale, Scale] = (Scale(0.0, 1.0), Scale(0.0, 1.0))  # words, meaning
+
+    def passages(self, count: int) -> list[Hit]:
+        hits = self._pinned(count)
+        seen = {docnum for docnum, _ in hits}
+        ordered = sorted(self._candidates.items(), key=lambda item: (-item[1], item[0]))
+        hits += [(d, s) for d, s in ordered if d not in seen]
+        if len(hits) < count and not self.semantic:
+            seen = {docnum for docnum, _ in hits}
+            rest = np.array([d for d, _ in super().passages(count + len(seen)) if d not in seen])
+            if len(rest):
+                hits += list(zip(rest.tolist(), self._score_of(rest).tolist(), strict=True))
+        return hits[:count]
+
+    def scores(self, mask: np.ndarray) -> dict[int, float]:
+        docnums = np.flatnonzero(mask)
+        if not len(docnums):
+            return {}
+        self._candidates  # noqa: B018 - fits the scales first
+        return dict(zip(docnums.tolist(), self._score_of(docnums).tolist(), strict=True))
+
+    @cached_property
+    def _candidates(self) -> dict[int, float]:
+        """The fused (semantic: the meaning) score of each candidate passage."""
+        chosen = np.zeros_like(self.final)
+        if not self.semantic:
+            chosen[[d for d, _ in super().passages(LEXICAL_CANDIDATES)]] = True
+        if self.meaning is not None:
+            chosen |= self.final & self.meaning
+        for mask in self.pinned:  # named documents stay first, above the candidates
+            chosen &= ~mask
+        docnums = np.flatnonzero(chosen)
+        if not len(docnums):
+            return {}
+        self.scales = (Scale.of(self._words(docnums)), Scale.of(self._cosines(docnums)))
+        return dict(zip(docnums.tolist(), self._score_of(docnums).tolist(), strict=True))
+
+    def _score_of(self, docnums: np.ndarray) -> np.ndarray:
+        cosine = self._cosines(docnums)
+        if self.semantic:
+            return np.round(np.nan_to_num(cosine, nan=0.0), 4)
+        words_scale, meaning_scale = self.scales
+        fused = WORDS_WEIGHT * words_scale(self._words(docnums))
+        return np.round(fused + (1 - WORDS_WEIGHT) * meaning_scale(cosine), 6)
+
+    def _words(self, docnums: np.ndarray) -> np.ndarray:
+        """BM25F of the any-word query (0 for a passage without the words)."""
+        mask = np.zeros_like(self.final)
+        mask[docnums] = True
+        found = super().scores(mask)
+        return np.array([found.get(int(d), 0.0) for d in docnums], dtype=np.float64)
+
+    def _cosines(self, docnums: np.ndarray) -> np.ndarray:
+        if self.table is None or self.query is None:
+            return np.full(len(docnums), np.nan)
+        return cosines(self.table, self.query, docnums).astype(np.float64)
