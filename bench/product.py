@@ -100,11 +100,14 @@ def shown(body: dict[str, Any]) -> list[dict[str, Any]]:
 class Api:
     """GET /api/search on a running `report-search serve`; a non-200 answer counts as no hits."""
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Any, mode: str = "") -> None:
         self.server = server
         self.errors: list[str] = []
+        self.mode = mode  # hybrid, lexical or semantic; "" for the index's default
 
     def search(self, **params: Any) -> dict[str, Any]:
+        if self.mode:
+            params = {**params, "mode": self.mode}
         path = "/api/search?" + urlencode(params)
         try:
             return self.server.get(path)

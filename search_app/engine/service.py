@@ -547,6 +547,7 @@ def warm(handle: IndexHandle) -> None:
     for name in TEXT_FIELDS:
         field_lengths(snapshot, name)
     preload(snapshot, TEXT_FIELDS)
+    vector_table(snapshot)  # the stored embeddings, gathered (and the model loaded) once
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:
