@@ -367,7 +367,10 @@ def _group_copies(
 
 
 def _plan(
-    roots: list[Path], manifest: dict[str, dict[str, Any]], limits: Limits, label: str | None
+    roots: list[Path],
+    manifest: dict[str, dict[str, Any]],
+    limits: Limits,
+    label: str | None = None,
 ) -> tuple[list[Job], list[FileStatus], list[FileStatus]]:
     """Split the files into jobs to run, unchanged (or skipped) files, and documents to
     remove. A run that embeds (`label`) processes again the searchable documents that have
