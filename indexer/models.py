@@ -126,7 +126,10 @@ class PassageVectors:
     """One document's passage embeddings and the model that made them."""
 
     label: str  # the model and its version (embedding.Encoder.label)
-    array: Any  # numpy float16, (passages, dimensions), unit length
+    # numpy float16, (passages, dimensions), unit length; None: the texts are those the
+    # index holds vectors of already (`digest` matched), which the writer copies over.
+    array: Any
+    digest: str = ""  # of the texts embedded (indexer.index.vectors.texts_digest)
 
 
 @dataclass(frozen=True)

@@ -234,11 +234,11 @@ def _write(
     manifest = {} if target != live else generations.load_manifest(target)
     earlier = generations.load_manifest(live) if live is not None else {}  # for keep_dates
     signatures = {} if target != live else duplicates.load_signatures(target)
-    jobs, unchanged, removed = _plan(roots, manifest, limits, how.label)
+    jobs, unchanged, removed = _plan(roots, manifest, limits, how.label, earlier)
     report.files.extend(unchanged + removed)
     index = generations.open_generation(target)
     writer = open_writer(index)
-    shard = vectors.ShardWriter(target, writer.generation)
+    shard = vectors.ShardWriter(target, writer.generation, vectors.Previous(live, earlier))
     try:
         for document_id in (f.document_id for f in removed):
             delete_document(writer, document_id)
@@ -256,9 +256,10 @@ def _write(
                 job = jobs_by_id[status.document_id]
                 status = _apply(writer, manifest, indexed, job, analyzed, status)
                 if status.status == "indexed" and indexed is not None:
-                    where = shard.add(indexed.vectors)
+                    made = indexed.vectors is not None and indexed.vectors.array is not None
+                    where = shard.add(job.document_id, indexed.vectors, len(indexed.passages))
                     _note_vectors(manifest[status.document_id], where)
-                    report.embedded += len(indexed.passages) if where else 0
+                    report.embedded += len(indexed.passages) if where and made else 0
                 written = sig if status.status == "indexed" else None
                 _note_signature(signatures, searchable, status.document_id, written)
                 if status.document_id in reported:
@@ -357,7 +358,7 @@ def _group_copies(
                 continue
             with analyzed_writes(writer):
                 add_document(writer, indexed, analyzed)
-            _note_vectors(record, shard.add(indexed.vectors))
+            _note_vectors(record, shard.add(document_id, indexed.vectors, len(indexed.passages)))
         shard.close()
         _commit(writer, target, manifest)
     except BaseException:
@@ -371,10 +372,12 @@ def _plan(
     manifest: dict[str, dict[str, Any]],
     limits: Limits,
     label: str | None = None,
+    earlier: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[list[Job], list[FileStatus], list[FileStatus]]:
     """Split the files into jobs to run, unchanged (or skipped) files, and documents to
     remove. A run that embeds (`label`) processes again the searchable documents that have
-    no vectors of that model."""
+    no vectors of that model; a job says which texts the `earlier` (live) manifest's vectors
+    were made of, so that the same texts are not embedded again."""
     jobs: list[Job] = []
     unchanged: list[FileStatus] = []
     seen: set[str] = set()
@@ -396,7 +399,8 @@ def _plan(
             warnings = check_overrides(path, root)[1]  # still true of the unchanged file
             unchanged.append(FileStatus(str(path), document_id, "unchanged", warnings=warnings))
         else:
-            jobs.append(Job(path, root, document_id, digest))
+            known = vectors.known_digest((earlier or {}).get(document_id), label)
+            jobs.append(Job(path, root, document_id, digest, known))
     root_names = {r.resolve().name for r in roots}
     removed = [
         FileStatus(record.get("path", ""), document_id, "removed")

@@ -132,7 +132,16 @@ def test_rebuild_with_worker_processes_embeds_everything(tmp_path: Path) -> None
     assert stored.keys() == expected.keys()
     for pid, vector in expected.items():
         assert np.abs(stored[pid] - vector).max() < 2e-3, pid
-    # A fresh generation: the vectors of the old one are not in it.
+    # Rebuilt again, with one file changed: only its passage is embedded, the vectors of
+    # the others are copied from the live generation into the fresh one.
+    (corpus / "health.txt").write_text("Nurses\n\nDoctors emigrate to richer countries.\n")
+    report = run([corpus], index_dir, rebuild=True, workers=2, embed=True)
+    assert report.generation == 3
+    assert report.summary()["passages_embedded"] == 1
+    stored, expected = _stored(index_dir), _expected(index_dir)
+    assert stored.keys() == expected.keys()
+    for pid, vector in expected.items():
+        assert np.abs(stored[pid] - vector).max() < 2e-3, pid
     folder = generations.current_generation(index_dir) / vectors.FOLDER
     assert {p.suffix for p in folder.iterdir()} == {".f16", ".json"}
 
