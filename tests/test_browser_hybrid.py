@@ -68,3 +68,8 @@ def test_the_switch_finds_by_meaning_and_keeps_the_mode(page, base_url: str) -> 
         page.locator("nav.meaning-switch").get_by_role("link", name="Meaning", exact=True).click()
     assert "mode=semantic" in page.url
     assert page.locator("ol.results li.result").count() > 0
+    # More like this, from a page found by meaning, is found by meaning too.
+    assert "mode=semantic" in page.locator("a.like-link").first.get_attribute("href")
+    with page.expect_navigation():
+        page.locator("a.like-link").first.click()
+    assert page.locator("ol.results li.result").count() > 0

@@ -146,6 +146,18 @@ def test_a_named_document_stays_first(api) -> None:
         assert _documents(body)[0] == "tax.txt", mode
 
 
+def test_more_like_this_by_meaning(api) -> None:
+    source = "corpus/coast.txt#0"
+    for mode in ("hybrid", "semantic"):
+        body = api(like=source, mode=mode)
+        assert body["mode"] == mode
+        assert _documents(body)[0] == "islands.txt", mode
+        assert source not in {r["passage_id"] for r in body["results"]}
+    whole = api(like="corpus/coast.txt", mode="semantic")
+    assert whole["mode"] == "semantic" and _documents(whole)[0] == "islands.txt"
+    assert "coast.txt" not in _documents(whole)
+
+
 def test_default_mode_and_modes_offered(api) -> None:
     body = api(q=SEA_QUERY)
     assert body["mode"] == "lexical"

@@ -102,6 +102,17 @@ def query_vector(table: VectorTable, text: str) -> np.ndarray | None:
     return vector
 
 
+def mean_vector(table: VectorTable, passages: np.ndarray) -> np.ndarray | None:
+    """The normalised mean of the vectors of the passages in a mask (None: none has one)."""
+    rows = table.row_of[np.flatnonzero(passages)]
+    rows = rows[rows >= 0]
+    if not len(rows):
+        return None
+    mean = table.matrix[rows].mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm > 0 else None
+
+
 def similarities(table: VectorTable, query: np.ndarray) -> np.ndarray:
     """Cosine similarity of every embedded passage to the query, by row."""
     return table.matrix @ query

@@ -29,7 +29,13 @@ from search_app.engine.highlight import Marks, query_marks
 from search_app.engine.hybrid import MEANING_CANDIDATES, MIN_SIMILARITY, MeaningRanker
 from search_app.engine.index_handle import IndexHandle, Snapshot
 from search_app.engine.matchsets import MaskBuilder
-from search_app.engine.meaning import VectorTable, nearest, query_vector, vector_table
+from search_app.engine.meaning import (
+    VectorTable,
+    mean_vector,
+    nearest,
+    query_vector,
+    vector_table,
+)
 from search_app.engine.params import (
     MAX_QUERY_CHARS,
     MODES,
@@ -105,6 +111,7 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     pinned: tuple[np.ndarray, ...] = ()
     some = None
     misspelt = False
+    source = None
     if request.like:
         parsed, source = like_query(snapshot, request.like)
         parsed = bound_tiers(parsed, builder.reader)
@@ -143,7 +150,7 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
         narrowed,
         misspelt,
     )
-    return _with_meaning(matching, request)
+    return _with_meaning(matching, request, source)
 
 
 def default_mode(snapshot: Snapshot) -> str:
@@ -151,19 +158,29 @@ def default_mode(snapshot: Snapshot) -> str:
     return DEFAULT_MODE if vector_table(snapshot).available else "lexical"
 
 
-def _with_meaning(matching: Matching, request: SearchRequest) -> Matching:
+def _with_meaning(
+    matching: Matching, request: SearchRequest, source: np.ndarray | None = None
+) -> Matching:
     """In hybrid and semantic modes, the MEANING_CANDIDATES passages nearest the query in
     meaning (in the whole index) join the words' matches (hybrid) or replace them
-    (semantic); the filters then apply to them exactly as to words."""
+    (semantic); the filters then apply to them exactly as to words. More like this
+    (`source`, without words) is near the source passage's vector (a document's: the mean
+    of its passages'), the source left out."""
     mode = request.mode or default_mode(matching.snapshot)
-    if mode == "lexical" or matching.parsed is None or request.like:
+    if mode == "lexical" or matching.parsed is None or (request.like and request.q):
         return matching
     table = vector_table(matching.snapshot)
-    vector = query_vector(table, request.q) if table.available else None
+    allowed = matching.builder.live
+    if not table.available:
+        vector = None
+    elif source is not None:
+        vector, allowed = mean_vector(table, source), allowed & ~source
+    else:
+        vector = query_vector(table, request.q)
     if vector is None:
         matching.mode_notice = NO_EMBEDDINGS_NOTICE if request.mode else None
         return matching
-    found = nearest(table, vector, MEANING_CANDIDATES, matching.builder.live, MIN_SIMILARITY)
+    found = nearest(table, vector, MEANING_CANDIDATES, allowed, MIN_SIMILARITY)
     meaning = np.zeros_like(matching.final)
     meaning[list(found)] = True
     words_final = matching.final
