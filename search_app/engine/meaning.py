@@ -42,13 +42,15 @@ class VectorTable:
 
 @per_generation
 def vector_table(snapshot: Snapshot) -> VectorTable:
-    """The snapshot's VectorTable (built on first use)."""
-    model = embedding.encoder(threads=1)
-    label = model.label if model is not None else None
+    """The snapshot's VectorTable (built on first use; the model is loaded only for an index
+    that has vectors)."""
     cols = columns(snapshot)
     row_of = np.full(len(cols.doc), -1, dtype=np.int64)
+    shards = open_shards(snapshot.path)
+    model = embedding.encoder(threads=1) if shards else None
+    label = model.label if model is not None else None
     empty = VectorTable(label, np.zeros((0, 0), np.float32), np.zeros(0, np.int64), row_of)
-    shards = {n: s for n, s in open_shards(snapshot.path).items() if s.label == label}
+    shards = {n: s for n, s in shards.items() if s.label == label}
     if label is None or not shards:
         return empty
     live = np.flatnonzero(cols.doc >= 0)
