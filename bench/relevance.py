@@ -70,10 +70,15 @@ def cacm_figures(api: Api) -> dict[str, Any]:
     return out
 
 
+KEEP_INDEXES = False  # --keep-indexes: search the indexes an earlier run built, as they are
+
+
 def _collection(name: str, records: list[dict[str, str]]) -> tuple[Path, dict[str, Any]]:
     """Write the records as files and index them: (index folder, indexing figures)."""
-    folder = write_collection(records, WORK / "collections" / product.checkout().name / name)
     index_dir = _index_dir(name)
+    if KEEP_INDEXES and (index_dir / "CURRENT").exists():
+        return index_dir, product.index_figures(index_dir)
+    folder = write_collection(records, WORK / "collections" / product.checkout().name / name)
     return index_dir, index_folder(folder, index_dir)
 
 
@@ -129,6 +134,8 @@ def run(only: list[str], modes: list[str] | None = None) -> dict[str, Any]:
 
 def _un_pdfs() -> tuple[Path, dict[str, Any]]:
     index_dir = _index_dir("un-pdfs")
+    if KEEP_INDEXES and (index_dir / "CURRENT").exists():
+        return index_dir, product.index_figures(index_dir)
     return index_dir, index_folder(UN_PDFS, index_dir)
 
 
@@ -199,10 +206,15 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     parser.add_argument("--checkout", type=Path, help="measure this checkout's report-search")
     parser.add_argument("--modes", help="comma-separated search modes: lexical,hybrid,semantic")
+    parser.add_argument(
+        "--keep-indexes", action="store_true", help="search the indexes of an earlier run"
+    )
     args = parser.parse_args()
     if args.checkout:
         product.use_checkout(args.checkout)
     only = args.only.split(",")
+    global KEEP_INDEXES
+    KEEP_INDEXES = args.keep_indexes
     unknown = set(only) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
