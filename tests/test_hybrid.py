@@ -42,6 +42,11 @@ MEANING_DOCUMENTS: dict[str, tuple[str, int]] = {
         "destination countries should recruit health personnel ethically.\n",
         2010,
     ),
+    "session.txt": (
+        "Emergency special session\n\nThe Assembly adopted A/ES-10/1022 on the protection of "
+        "civilians, and asked for a report on humanitarian access.\n",
+        2018,
+    ),
     "tax.txt": (
         "Tax treaties\n\nTax treaties between developing countries and investors shape "
         "revenue from mining. Remittances are rarely taxed.\n",
@@ -156,6 +161,15 @@ def test_more_like_this_by_meaning(api) -> None:
     whole = api(like="corpus/coast.txt", mode="semantic")
     assert whole["mode"] == "semantic" and _documents(whole)[0] == "islands.txt"
     assert "coast.txt" not in _documents(whole)
+
+
+def test_a_symbol_is_searched_by_its_words_alone(api) -> None:
+    """A query that is a document symbol asks for that document: nothing "like" it."""
+    for q in ("A/ES-10/1022", "a / es-10 / 1022"):
+        body = api(q=q, mode="hybrid")
+        assert _documents(body) == ["session.txt"], q
+        assert body["mode"] == "lexical"  # words alone were searched, and it says so
+        assert body["similar_in_meaning"]["total"] == 0
 
 
 def test_default_mode_and_modes_offered(api) -> None:

@@ -28,6 +28,7 @@ from search_app.engine.facets import (
 from search_app.engine.highlight import Marks, query_marks
 from search_app.engine.hybrid import MEANING_CANDIDATES, MIN_SIMILARITY, MeaningRanker
 from search_app.engine.index_handle import IndexHandle, Snapshot
+from search_app.engine.known_items import symbols_only
 from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.meaning import (
     VectorTable,
@@ -168,6 +169,8 @@ def _with_meaning(
     of its passages'), the source left out."""
     mode = request.mode or default_mode(matching.snapshot)
     if mode == "lexical" or matching.parsed is None or (request.like and request.q):
+        return matching
+    if not request.like and symbols_only(request.q):  # a known-item search: words alone
         return matching
     table = vector_table(matching.snapshot)
     allowed = matching.builder.live
