@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import scifact
 from bench.corpora import WORK
 from bench.product import checkout, record_id, shown
-from search_app.engine import SearchRequest, hybrid, meaning, search
+from search_app.engine import SearchRequest, hybrid, meaning, search, service
 from search_app.engine.index_handle import IndexHandle
 
 
@@ -39,14 +39,23 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=default)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--weights", default="0.2,0.3,0.4,0.5")
+    parser.add_argument(
+        "--rerank-only",
+        action="store_true",
+        help="no candidates found by meaning alone: re-rank the words' best 100",
+    )
+    parser.add_argument("--no-lexical", action="store_true", help="skip the lexical baseline")
     args = parser.parse_args()
+    if args.rerank_only:
+        service.nearest = lambda *_, **__: {}
     meaning._QUERY_CACHE = 100_000  # every train query encoded once for all weights
     queries = scifact.load_queries()
     train = dict(list(scifact.load_qrels("train").items())[: args.queries])
     handle = IndexHandle(args.index)
     result: dict[str, object] = {"queries": len(train)}
     started = time.perf_counter()
-    result["lexical"] = scifact.evaluate(searcher(handle, "lexical"), queries, train)
+    if not args.no_lexical:
+        result["lexical"] = scifact.evaluate(searcher(handle, "lexical"), queries, train)
     for weight in (float(w) for w in args.weights.split(",")):
         hybrid.WORDS_WEIGHT = weight
         result[f"hybrid_words_{weight}"] = scifact.evaluate(
