@@ -41,11 +41,16 @@ def test_the_switch_finds_by_meaning_and_keeps_the_mode(page, base_url: str) -> 
     page.goto(f"{base_url}/search?q={quote_plus(SEA_QUERY)}")
     switch = page.locator("nav.meaning-switch")
     assert switch.is_visible()
+    # Words and meaning by default, on an index with embeddings.
+    assert words(page, "nav.meaning-switch a[aria-current='true']") == "Words and meaning"
+    with page.expect_navigation():
+        switch.get_by_role("link", name="Words", exact=True).click()
+    assert "mode=lexical" in page.url
     assert words(page, "nav.meaning-switch a[aria-current='true']") == "Words"
     assert words(page, "h1.summary").startswith("0 reports")  # none has all the words
 
     with page.expect_navigation():
-        switch.get_by_role("link", name="Words and meaning").click()
+        page.locator("nav.meaning-switch").get_by_role("link", name="Words and meaning").click()
     assert "mode=hybrid" in page.url
     assert words(page, "nav.meaning-switch a[aria-current='true']") == "Words and meaning"
     heading = words(page, "h1.summary")

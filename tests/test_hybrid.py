@@ -173,9 +173,10 @@ def test_a_symbol_is_searched_by_its_words_alone(api) -> None:
 
 
 def test_default_mode_and_modes_offered(api) -> None:
-    body = api(q=SEA_QUERY)
-    assert body["mode"] == "lexical"
+    body = api(q=SEA_QUERY)  # words and meaning, on an index with embeddings
+    assert body["mode"] == "hybrid"
     assert body["modes"] == ["hybrid", "lexical", "semantic"]
+    assert api(q=SEA_QUERY, mode="")["mode"] == "hybrid"
 
 
 def test_an_index_without_embeddings_searches_words_and_says_so(client) -> None:
