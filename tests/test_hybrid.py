@@ -4,6 +4,7 @@ index whose passages were embedded when it was built (once for the module)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,12 @@ def test_cli_search_mode(meaning_index: Path) -> None:
     assert "(similar in meaning: it does not hold all of your words)" in out.output
     bad = CliRunner().invoke(main, ["search", "x", "--mode", "fuzzy"])
     assert bad.exit_code != 0 and "fuzzy" in bad.output
+
+
+def test_the_page_keeps_the_mode_in_its_exports_and_feed(api) -> None:
+    html = api.client.get("/search", query_string={"q": "remittances", "mode": "lexical"}).text
+    links = re.findall(r'href="(/api/(?:export|feed)\?[^"]*)"', html)
+    assert len(links) >= 2 and all("mode=lexical" in href for href in links)
+    box = api.client.get("/search", query_string={"q": "remittances", "mode": "search"}).text
+    links = re.findall(r'href="(/api/(?:export|feed)\?[^"]*)"', box)
+    assert links and not any("mode=" in href for href in links)
