@@ -55,6 +55,9 @@ def test_the_switch_finds_by_meaning_and_keeps_the_mode(page, base_url: str) -> 
     assert words(page, "nav.meaning-switch a[aria-current='true']") == "Words and meaning"
     heading = words(page, "h1.summary")
     assert "of them similar in meaning only" in heading
+    shown = " ".join((page.locator("h1.summary").text_content() or "").split())
+    assert " ," not in shown  # the count reads "2 reports, 2 of them ..."
+    assert "nearest in meaning to your query" in words(page, "p.units")
     first = page.locator("ol.results li.result").first
     assert "Similar in meaning" in first.locator("p.found-by").inner_text()
     assert "coast" in first.inner_text().lower() or "island" in first.inner_text().lower()
