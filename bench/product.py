@@ -74,6 +74,12 @@ def index_folder(folder: Path, index_dir: Path, workers: int = 2) -> dict[str, A
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"report-search index failed ({done.returncode}): {done.stderr[-2000:]}")
+    return {**index_figures(index_dir), "seconds": round(seconds, 1)}
+
+
+def index_figures(index_dir: Path) -> dict[str, Any]:
+    """What `report-search stats` says of an index: documents, passages, the last run's
+    files by status, copies, passages with embeddings and the index's size on disk."""
     stats = subprocess.run(
         command("stats", "--index-dir", str(index_dir), "--json"),
         capture_output=True,
@@ -87,8 +93,17 @@ def index_folder(folder: Path, index_dir: Path, workers: int = 2) -> dict[str, A
         "passages": body["passages"],
         "by_status": last.get("by_status"),
         "copies_shown_once": sum(len(g.get("copies", ())) for g in body.get("duplicates") or ()),
-        "seconds": round(seconds, 1),
+        "embedded_passages": (body.get("embeddings") or {}).get("passages"),
+        "generation_bytes": _bytes(index_dir / "generations" / f"gen-{body['generation']:06d}"),
+        "vector_bytes": _bytes(
+            index_dir / "generations" / f"gen-{body['generation']:06d}" / "vectors"
+        ),
+        "seconds": last.get("seconds"),
     }
+
+
+def _bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
 
 def shown(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -100,11 +115,14 @@ def shown(body: dict[str, Any]) -> list[dict[str, Any]]:
 class Api:
     """GET /api/search on a running `report-search serve`; a non-200 answer counts as no hits."""
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Any, mode: str = "") -> None:
         self.server = server
         self.errors: list[str] = []
+        self.mode = mode  # hybrid, lexical or semantic; "" for the index's default
 
     def search(self, **params: Any) -> dict[str, Any]:
+        if self.mode:
+            params = {**params, "mode": self.mode}
         path = "/api/search?" + urlencode(params)
         try:
             return self.server.get(path)

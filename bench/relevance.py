@@ -1,7 +1,7 @@
 """Every quality benchmark through the product path, in one run, with a table of the figures.
 
     python -m bench.relevance [--out bench/results/relevance.json] [--only scifact,cacm,...]
-                              [--checkout OTHER_CHECKOUT]
+                              [--checkout OTHER_CHECKOUT] [--modes lexical,hybrid]
 
 Each collection is written as files (SciFact and CACM abstracts as Markdown, the UN PDFs as
 they are), indexed with `report-search index` in a subprocess, served with `report-search
@@ -16,7 +16,9 @@ serve` on a free loopback port, and queried through /api/search over HTTP:
 Indexes and collections live under bench/work/ of this checkout and are rebuilt every run
 with this checkout's code (the commands beside the running interpreter), or with another
 checkout's `report-search` (its .venv and code) given by --checkout, whose commit is then the
-one recorded.
+one recorded. With --modes, every benchmark is run in each search mode (mode=lexical,
+hybrid, semantic) against the same indexes, in one run: the figures are then under
+"modes" -> mode.
 """
 
 from __future__ import annotations
@@ -68,10 +70,15 @@ def cacm_figures(api: Api) -> dict[str, Any]:
     return out
 
 
+KEEP_INDEXES = False  # --keep-indexes: search the indexes an earlier run built, as they are
+
+
 def _collection(name: str, records: list[dict[str, str]]) -> tuple[Path, dict[str, Any]]:
     """Write the records as files and index them: (index folder, indexing figures)."""
-    folder = write_collection(records, WORK / "collections" / product.checkout().name / name)
     index_dir = _index_dir(name)
+    if KEEP_INDEXES and (index_dir / "CURRENT").exists():
+        return index_dir, product.index_figures(index_dir)
+    folder = write_collection(records, WORK / "collections" / product.checkout().name / name)
     return index_dir, index_folder(folder, index_dir)
 
 
@@ -80,15 +87,17 @@ def _index_dir(name: str) -> Path:
     return WORK / "product-index" / product.checkout().name / name
 
 
-def run(only: list[str]) -> dict[str, Any]:
-    """The chosen benchmarks; each collection indexed and served once for all that use it."""
+def run(only: list[str], modes: list[str] | None = None) -> dict[str, Any]:
+    """The chosen benchmarks; each collection indexed and served once for all that use it
+    (and for every mode of `modes`: figures under result["modes"][mode])."""
     result: dict[str, Any] = {"indexes": {}}
+    by_mode: dict[str, dict[str, Any]] = {mode: {} for mode in modes or [""]}
+    typo_sets: dict[str, dict[str, dict[str, Any]]] = {mode: {} for mode in by_mode}
     plan: list[tuple[str, Callable[[], tuple[Path, dict[str, Any]]], list[str]]] = [
         ("scifact", lambda: _collection("scifact", scifact.load_corpus()), ["scifact"]),
         ("cacm", lambda: _collection("cacm", scifact.load_corpus(cacm.CACM)), ["cacm"]),
         ("un-pdfs", _un_pdfs, ["known_items"]),
     ]
-    typo_sets: dict[str, dict[str, Any]] = {}
     for name, build, uses in plan:
         wanted = [u for u in uses if u in only]
         typo_set = "typos" in only and name in ("scifact", "cacm")
@@ -99,24 +108,34 @@ def run(only: list[str]) -> dict[str, Any]:
         result["indexes"][name] = figures
         with served(index_dir) as api:
             started = time.perf_counter()
-            if "scifact" in wanted:
-                result["scifact"] = scifact_figures(api)
-            if "cacm" in wanted:
-                result["cacm"] = cacm_figures(api)
-            if "known_items" in wanted:
-                result["known_items"] = known_items.measure(api, index_dir)
-            if typo_set:
-                typo_sets[_typo_set_name(name)] = typos.measure(api, _typo_queries(name))
+            for mode, out in by_mode.items():
+                api.mode = mode
+                if "scifact" in wanted:
+                    out["scifact"] = scifact_figures(api)
+                if "cacm" in wanted:
+                    out["cacm"] = cacm_figures(api)
+                if "known_items" in wanted:
+                    out["known_items"] = known_items.measure(api, index_dir)
+                if typo_set:
+                    sets = typo_sets[mode]
+                    sets[_typo_set_name(name)] = typos.measure(api, _typo_queries(name))
             figures["query_seconds"] = round(time.perf_counter() - started, 1)
             figures["http_errors"] = api.errors[:10]
             figures["http_error_count"] = len(api.errors)
-    if typo_sets:
-        result["typos"] = typos.combine(typo_sets)
+    for mode, sets in typo_sets.items():
+        if sets:
+            by_mode[mode]["typos"] = typos.combine(sets)
+    if modes:
+        result["modes"] = by_mode
+    else:
+        result.update(by_mode[""])
     return result
 
 
 def _un_pdfs() -> tuple[Path, dict[str, Any]]:
     index_dir = _index_dir("un-pdfs")
+    if KEEP_INDEXES and (index_dir / "CURRENT").exists():
+        return index_dir, product.index_figures(index_dir)
     return index_dir, index_folder(UN_PDFS, index_dir)
 
 
@@ -132,7 +151,19 @@ def _typo_queries(collection: str) -> dict[str, str]:
 
 
 def table(result: dict[str, Any]) -> str:
-    """The figures as a Markdown table."""
+    """The figures as a Markdown table (one column per mode when measured by mode)."""
+    if "modes" in result:
+        tables = {
+            mode: table({**figures, "indexes": {}}) for mode, figures in result["modes"].items()
+        }
+        modes = list(tables)
+        lines = {mode: tables[mode].splitlines()[2:] for mode in modes}
+        rows = ["| benchmark | figure | " + " | ".join(modes) + " |"]
+        rows.append("|---|---|" + "---|" * len(modes))
+        for number, line in enumerate(lines[modes[0]]):
+            cells = [lines[m][number].rsplit("|", 2)[1].strip() for m in modes]
+            rows.append(line.rsplit("|", 2)[0] + "| " + " | ".join(cells) + " |")
+        return "\n".join([*rows, *table({"indexes": result["indexes"]}).splitlines()[2:]])
     rows = ["| benchmark | figure | value |", "|---|---|---|"]
     if "scifact" in result:
         for group in ("document", "passage"):
@@ -174,16 +205,22 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     parser.add_argument("--checkout", type=Path, help="measure this checkout's report-search")
+    parser.add_argument("--modes", help="comma-separated search modes: lexical,hybrid,semantic")
+    parser.add_argument(
+        "--keep-indexes", action="store_true", help="search the indexes of an earlier run"
+    )
     args = parser.parse_args()
     if args.checkout:
         product.use_checkout(args.checkout)
     only = args.only.split(",")
+    global KEEP_INDEXES
+    KEEP_INDEXES = args.keep_indexes
     unknown = set(only) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmarks: {', '.join(sorted(unknown))}")
     env = environment(product.checkout())
     started = time.perf_counter()
-    result = run(only)
+    result = run(only, args.modes.split(",") if args.modes else None)
     result["environment"] = {**env, "load_average_at_end": [round(x, 2) for x in _load()]}
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)

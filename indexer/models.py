@@ -117,6 +117,19 @@ class IndexedDocument:
     # Document-level facet values (also copied onto each passage) and other metadata:
     # date ("2009-06-01" or "2009"), author, symbol, etc.
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The passages' embeddings, one row each, made by the worker (indexer.index.vectors).
+    vectors: PassageVectors | None = None
+
+
+@dataclass(frozen=True)
+class PassageVectors:
+    """One document's passage embeddings and the model that made them."""
+
+    label: str  # the model and its version (embedding.Encoder.label)
+    # numpy float16, (passages, dimensions), unit length; None: the texts are those the
+    # index holds vectors of already (`digest` matched), which the writer copies over.
+    array: Any
+    digest: str = ""  # of the texts embedded (indexer.index.vectors.texts_digest)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 from indexer import duplicates, ocr_status, segment_workers
 from indexer.extraction import SUFFIXES, Limits, file_hash
 from indexer.extraction.ocr_cache import FOLDER as OCR_CACHE
-from indexer.index import generations
+from indexer.index import generations, vectors
 from indexer.index.writer import (
     add_document,
     analyzed_writes,
@@ -70,6 +70,7 @@ class RunReport:
     seconds: float = 0.0
     files: list[FileStatus] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # groups of copies
+    embedded: int = 0  # passages whose embeddings this run made
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -93,6 +94,7 @@ class RunReport:
             "passages": passages,
             "pages_per_second": self._rate(pages),
             "passages_per_second": self._rate(passages),
+            "passages_embedded": self.embedded,
             "failures": [
                 {"path": f.document_id, "reason": f.reason, "error": f.relative(f.error)}
                 for f in self.files
@@ -167,6 +169,7 @@ def run(
     cluster: str | None = None,
     write_in_workers: bool = True,
     lock_held: bool = False,
+    embed: bool | None = None,
 ) -> RunReport:
     """Index the files under `roots` into `index_dir`; the one entry point for bulk indexing.
 
@@ -174,8 +177,12 @@ def run(
     (indexer.cluster) instead of local worker processes; the writing stays here. Local
     worker processes write index segments of their own unless `write_in_workers` is False
     (then this process writes every passage, into one segment). With `lock_held` the caller
-    holds the index's write lock (generations.write_lock) already."""
+    holds the index's write lock (generations.write_lock) already. `embed` (default: on,
+    unless REPORT_SEARCH_EMBED=0) stores the passages' embeddings when the model is
+    installed (indexer.index.vectors); documents indexed without them get them then."""
     limits = limits or Limits()
+    label = vectors.current_label() if vectors.wanted(embed) else None
+    limits = replace(limits, embed=label is not None)
     if not limits.ocr.cache_dir:  # beside the generations, so that rebuilds reuse it
         limits = replace(limits, ocr=replace(limits.ocr, cache_dir=str(index_dir / OCR_CACHE)))
     workers = workers or os.cpu_count() or 1
@@ -188,7 +195,7 @@ def run(
             generations.discard_uncommitted(live)
         target = generations.new_generation(index_dir) if rebuild or live is None else live
         try:
-            how = _How(workers, progress, limits, cluster, write_in_workers)
+            how = _How(workers, progress, limits, cluster, write_in_workers, label)
             _write(roots, target, live, report, rebuild, how)
         except BaseException:
             # Free the space now, so that a full disk recovers as soon as space is freed.
@@ -216,6 +223,7 @@ class _How:
     limits: Limits
     cluster: str | None
     write_in_workers: bool
+    label: str | None  # the embedding model's, when the run embeds
 
 
 def _write(
@@ -226,10 +234,11 @@ def _write(
     manifest = {} if target != live else generations.load_manifest(target)
     earlier = generations.load_manifest(live) if live is not None else {}  # for keep_dates
     signatures = {} if target != live else duplicates.load_signatures(target)
-    jobs, unchanged, removed = _plan(roots, manifest, limits)
+    jobs, unchanged, removed = _plan(roots, manifest, limits, how.label, earlier)
     report.files.extend(unchanged + removed)
     index = generations.open_generation(target)
     writer = open_writer(index)
+    shard = vectors.ShardWriter(target, writer.generation, vectors.Previous(live, earlier))
     try:
         for document_id in (f.document_id for f in removed):
             delete_document(writer, document_id)
@@ -246,6 +255,11 @@ def _write(
             for indexed, status, analyzed, sig in processed:
                 job = jobs_by_id[status.document_id]
                 status = _apply(writer, manifest, indexed, job, analyzed, status)
+                if status.status == "indexed" and indexed is not None:
+                    made = indexed.vectors is not None and indexed.vectors.array is not None
+                    where = shard.add(job.document_id, indexed.vectors, len(indexed.passages))
+                    _note_vectors(manifest[status.document_id], where)
+                    report.embedded += len(indexed.passages) if where and made else 0
                 written = sig if status.status == "indexed" else None
                 _note_signature(signatures, searchable, status.document_id, written)
                 if status.document_id in reported:
@@ -255,15 +269,17 @@ def _write(
                     continue
                 reported[status.document_id] = len(report.files)
                 report.files.append(status)
-                bar.advance(status)
+                bar.advance(status, len(indexed.passages) if indexed and indexed.vectors else 0)
         if not (jobs or removed or target != live):
             # Nothing changed: no new commit and no new manifest, so running servers keep
             # their searchers and per-generation caches.
             writer.cancel()
             return
         keep_dates(manifest, earlier, time.time())
+        shard.close()
         _commit(writer, target, manifest, optimize=rebuild, segments=segments)
     except BaseException:
+        shard.cancel()
         cancel(writer)
         raise
     _group_copies(index, target, manifest, signatures, searchable, report, limits)
@@ -282,6 +298,14 @@ def _commit(
     generations.save_commit_manifest(target, manifest, writer.generation)
     commit(writer, optimize=optimize, segments=segments)
     generations.settle_manifest(target)
+
+
+def _note_vectors(record: dict[str, Any], where: list[Any] | None) -> None:
+    """Point a document's manifest record at its rows of vectors (none: not embedded)."""
+    if where is None:
+        record.pop(vectors.RECORD_KEY, None)
+    else:
+        record[vectors.RECORD_KEY] = where
 
 
 def _note_signature(
@@ -320,6 +344,7 @@ def _group_copies(
     if not (hide or show):
         return
     writer = open_writer(index)
+    shard = vectors.ShardWriter(target, writer.generation)
     try:
         for document_id in hide:
             delete_document(writer, document_id)
@@ -333,17 +358,26 @@ def _group_copies(
                 continue
             with analyzed_writes(writer):
                 add_document(writer, indexed, analyzed)
+            _note_vectors(record, shard.add(document_id, indexed.vectors, len(indexed.passages)))
+        shard.close()
         _commit(writer, target, manifest)
     except BaseException:
+        shard.cancel()
         cancel(writer)
         raise
 
 
 def _plan(
-    roots: list[Path], manifest: dict[str, dict[str, Any]], limits: Limits
+    roots: list[Path],
+    manifest: dict[str, dict[str, Any]],
+    limits: Limits,
+    label: str | None = None,
+    earlier: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[list[Job], list[FileStatus], list[FileStatus]]:
     """Split the files into jobs to run, unchanged (or skipped) files, and documents to
-    remove."""
+    remove. A run that embeds (`label`) processes again the searchable documents that have
+    no vectors of that model; a job says which texts the `earlier` (live) manifest's vectors
+    were made of, so that the same texts are not embedded again."""
     jobs: list[Job] = []
     unchanged: list[FileStatus] = []
     seen: set[str] = set()
@@ -360,11 +394,13 @@ def _plan(
             and record.get("content_hash") == digest
             and _overrides_same(path, root, record)
             and not ocr_status.needs_rerun(record, limits.ocr)
+            and (label is None or record.get("duplicate_of") or vectors.has_vectors(record, label))
         ):
             warnings = check_overrides(path, root)[1]  # still true of the unchanged file
             unchanged.append(FileStatus(str(path), document_id, "unchanged", warnings=warnings))
         else:
-            jobs.append(Job(path, root, document_id, digest))
+            known = vectors.known_digest((earlier or {}).get(document_id), label)
+            jobs.append(Job(path, root, document_id, digest, known))
     root_names = {r.resolve().name for r in roots}
     removed = [
         FileStatus(record.get("path", ""), document_id, "removed")

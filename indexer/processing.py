@@ -16,6 +16,7 @@ from typing import Any
 
 from indexer import duplicates, ocr_status, text_source
 from indexer.extraction import ExtractionError, Limits, extract
+from indexer.index import vectors
 from indexer.index.writer import analyze_document
 from indexer.metadata import enrich, read_overrides
 from indexer.metadata.overrides import check_overrides
@@ -35,6 +36,9 @@ class Job:
     root: Path
     document_id: str
     content_hash: str
+    # The digest of the texts whose vectors the index holds for this document (a rebuild
+    # copies them instead of embedding the same texts again); "" when none.
+    known_vectors: str = ""
 
 
 def process_file(job: Job, limits: Limits) -> tuple[IndexedDocument | None, FileStatus]:
@@ -98,12 +102,27 @@ def process_and_analyze(job: Job, limits: Limits) -> Processed:
     """process_file, then the passages' full-text fields analysed for the writer and the
     document's signature for finding its copies (in the worker: the one writer process is
     the bottleneck otherwise)."""
-    indexed, status = process_file(job, limits)
+    indexed, status = embedded(*process_file(job, limits), limits, job.known_vectors)
     try:
         analyzed = analyze_document(indexed) if indexed else None
     except Exception:  # noqa: BLE001 - the writer then analyses the text itself
         analyzed = None
     return indexed, status, analyzed, duplicates.signature(indexed) if indexed else None
+
+
+def embedded(
+    indexed: IndexedDocument | None, status: FileStatus, limits: Limits, known: str = ""
+) -> tuple[IndexedDocument | None, FileStatus]:
+    """The processed file with its passages' vectors when the run embeds (outside the
+    per-file time limit: embedding time grows with the passages, not with the file's
+    hostility). A failure of the model leaves the document without vectors."""
+    if indexed is None or not limits.embed:
+        return indexed, status
+    try:
+        return vectors.embed_document(indexed, known), status
+    except Exception as error:  # noqa: BLE001 - the document is still searchable by its words
+        warning = f"its passages could not be embedded: {type(error).__name__}: {error}"[:300]
+        return indexed, replace(status, warnings=(*status.warnings, warning))
 
 
 def manifest_record(indexed: IndexedDocument, job: Job) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class Progress:
         self.pages = 0
         self.passages = 0
         self.ocr_pages = 0
+        self.embedded = 0
         self.started = time.perf_counter()
         self.bar = tqdm(total=total, unit="file", disable=not self.enabled, dynamic_ncols=True)
 
@@ -28,8 +29,10 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         self.bar.close()
 
-    def advance(self, status: FileStatus) -> None:
+    def advance(self, status: FileStatus, embedded: int = 0) -> None:
+        """One more file done; `embedded`: how many of its passages were embedded."""
         self.pages += status.pages
+        self.embedded += embedded
         self.passages += status.passages
         self.ocr_pages += len(status.ocr.pages) if status.ocr else 0
         elapsed = max(time.perf_counter() - self.started, 1e-6)
@@ -37,6 +40,8 @@ class Progress:
             "pages_s": f"{self.pages / elapsed:.1f}",
             "passages_s": f"{self.passages / elapsed:.1f}",
         }
+        if self.embedded:
+            postfix["embedded"] = self.embedded
         if self.ocr_pages:
             postfix["ocr_pages"] = self.ocr_pages
         self.bar.set_postfix(postfix, refresh=False)

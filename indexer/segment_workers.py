@@ -38,6 +38,7 @@ from indexer.processing import (
     Job,
     Processed,
     check_record,
+    embedded,
     process_file,
     unwritable,
     watch_parent,
@@ -115,7 +116,7 @@ def take_segments(generation: str) -> list[tuple[str, Any]]:
 def process_and_write(job: Job, limits: Limits) -> Processed:
     """In a worker: `process_file`, then the passages written into this worker's segment;
     `analyzed` is WRITTEN when they were."""
-    indexed, status = process_file(job, limits)
+    indexed, status = embedded(*process_file(job, limits), limits, job.known_vectors)
     if indexed is None:
         return None, status, None, None
     worker = _current()

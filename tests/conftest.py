@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest
 from paths import SEED
 
 from indexer.pipeline import run
+
+# Indexes built by tests (and by the commands they start) store no embeddings unless a test
+# asks (run(embed=True), --embed): embedding costs some 25 ms a passage, and most tests
+# index the same corpora again and again. tests/test_hybrid.py embeds a small corpus once.
+os.environ.setdefault("REPORT_SEARCH_EMBED", "0")
 
 # name -> (text, sidecar overrides). Small documents with known words, for ranking tests.
 DOCUMENTS: dict[str, tuple[str, dict]] = {

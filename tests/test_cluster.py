@@ -267,3 +267,25 @@ def test_a_child_that_dies_fails_its_file_and_the_next_file_gets_a_new_one(
     job = Job(speech, corpus, "corpus/speech.txt", file_hash(speech))
     indexed, status, _, _ = run_job(job, Limits(), None)
     assert status.status == "indexed" and indexed is not None
+
+
+@pytest.mark.timeout(300)
+def test_the_cluster_workers_embed_the_passages(tmp_path: Path, shared_cluster: str) -> None:
+    """Embeddings are made where the files are read (the workers' children) and stored."""
+    from indexer import embedding
+    from indexer.index import vectors
+    from search_app.engine.index_handle import IndexHandle
+    from search_app.engine.meaning import vector_table
+
+    if embedding.encoder() is None:
+        pytest.skip("the semantic extra is not installed")
+    corpus = tmp_path / "few"
+    corpus.mkdir()
+    for number, text in enumerate(("Sea-level rise displaces coasts.", "Remittances grow.")):
+        (corpus / f"{number}.txt").write_text(f"Title {number}\n\n{text}\n", "utf-8")
+    report = run([corpus], tmp_path / "index", cluster=shared_cluster, embed=True)
+    assert report.counts() == {"indexed": 2}
+    assert report.summary()["passages_embedded"] == 2
+    manifest = generations.load_manifest(generations.current_generation(tmp_path / "index"))
+    assert all(vectors.has_vectors(r, embedding.encoder().label) for r in manifest.values())
+    assert len(vector_table(IndexHandle(tmp_path / "index").snapshot()).docnums) == 2

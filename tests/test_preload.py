@@ -38,6 +38,17 @@ def test_budget_is_kept(small_index: Path, monkeypatch):
     assert preload.preload(snapshot, TEXT_FIELDS) == (0, 0)
 
 
+def test_rare_terms_are_left_to_be_read_on_demand(small_index: Path, monkeypatch):
+    monkeypatch.setattr(preload, "TERMS", 3)
+    snapshot = IndexHandle(small_index).snapshot()
+    preload.preload(snapshot, TEXT_FIELDS)
+    cached = shared_cache(snapshot, "postings")
+    builder = MaskBuilder(snapshot, snapshot.searcher())
+    terms = [(f, t) for f in TEXT_FIELDS for t in builder.reader.field_terms(f)]
+    assert len(terms) > 3
+    assert sum(cached.get(term) is not None for term in terms) == 3
+
+
 def test_results_equal_with_and_without_warm_up(small_index: Path):
     cold = IndexHandle(small_index)
     warm = IndexHandle(small_index)

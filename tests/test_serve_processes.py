@@ -120,8 +120,23 @@ def test_health_answers_from_each_process(corpus_dir: Path, tmp_path: Path) -> N
     )
     try:
         _wait_until_up(port, server)
+        _wait_until_every_worker_is_ready(port)
         answers = [get_json(port, "/api/health")["generation"] for _ in range(20)]
     finally:
         server.terminate()
         server.wait(20)
     assert set(answers) == {generation}
+
+
+def _wait_until_every_worker_is_ready(port: int, seconds: float = 150.0) -> None:
+    """Until 20 health checks in a row answer 200: each worker says "starting" (503) until
+    its own warm-up is done, and the first one up may answer before the others are."""
+    deadline = time.monotonic() + seconds
+    in_a_row = 0
+    while in_a_row < 20 and time.monotonic() < deadline:
+        try:
+            get_json(port, "/api/health")
+            in_a_row += 1
+        except RuntimeError:
+            in_a_row = 0
+            time.sleep(0.2)

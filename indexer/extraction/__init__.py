@@ -58,6 +58,8 @@ class Limits:
     seconds: float = 120.0
     max_bytes: int = 200 * 1024 * 1024
     ocr: OcrOptions = OcrOptions()  # pages without a text layer: mode, per-page time, cache
+    # Embed the passages in the worker too (indexer.index.vectors), after the time limit.
+    embed: bool = False
 
 
 class ExtractionError(Exception):

@@ -113,7 +113,14 @@ def text_analyzer() -> Analyzer:
 
 def analyze(text: str) -> list[str]:
     """Terms the index holds for a text, in order (for query analysis and tests)."""
-    return [token.text for token in text_analyzer()(text)]
+    return list(_analyzed(text))
+
+
+@lru_cache(maxsize=4096)
+def _analyzed(text: str) -> tuple[str, ...]:
+    # Kept: a search analyses its words and every name they could start several times, and
+    # building the analyzer and its token pipeline costs more than the words.
+    return tuple(token.text for token in text_analyzer()(text))
 
 
 # --- the index side of the analyzer, without Whoosh's token objects ------------------------

@@ -33,6 +33,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex, Index
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 
+from indexer.index import vectors
 from indexer.index.schema import build_schema
 
 CURRENT = "CURRENT"
@@ -328,6 +329,7 @@ def discard_uncommitted(generation: Path) -> None:
     if latest_commit(generation) >= 0:
         toc = TOC.read(storage, INDEX_NAME, schema=schema())
         whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+    vectors.discard_uncommitted(generation, latest_commit(generation))
     settle_manifest(generation)
 
 

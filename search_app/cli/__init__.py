@@ -50,6 +50,12 @@ def main() -> None:
     default=None,
     help="Process the files on this Dask scheduler's workers (pip install report-search[cluster]).",
 )
+@click.option(
+    "--embed/--no-embed",
+    default=None,
+    help="Store the passages' embeddings for search by meaning (default: when the model is "
+    "installed, unless REPORT_SEARCH_EMBED=0).",
+)
 def index(
     folders: tuple[Path, ...],
     index_dir: Path | None,
@@ -59,6 +65,7 @@ def index(
     timeout: float,
     ocr: str,
     cluster: str | None,
+    embed: bool | None,
 ) -> None:
     """Index the reports in FOLDERS (incremental unless --rebuild)."""
     target = generations.resolve_index_dir(index_dir)
@@ -72,6 +79,7 @@ def index(
             progress=True,
             limits=limits,
             cluster=cluster,
+            embed=embed,
         )
     except generations.IndexBusyError as error:
         raise click.ClickException(str(error)) from None
@@ -91,6 +99,8 @@ def index(
         f"{summary['passages']} passages in {summary['seconds']} s "
         f"({summary['pages_per_second']} pages/s, {summary['passages_per_second']} passages/s)"
     )
+    if summary["passages_embedded"]:
+        click.echo(f"embedded {summary['passages_embedded']} passages")
     for failure in summary["failures"]:
         click.echo(
             f"  failed [{failure['reason']}] {failure['path']}: {failure['error']}", err=True
@@ -120,6 +130,8 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     click.echo(
         f"documents: {data['documents']}  passages: {data['passages']}  pages: {data['pages']}"
     )
+    embedded = data["embeddings"]
+    click.echo(f"passages with embeddings: {embedded['passages']} ({embedded['model'] or 'none'})")
     for name, count in data["facets"].items():
         click.echo(f"  {name}: {count} values")
     last = data.get("last_run") or {}

@@ -1,8 +1,10 @@
 """`report-search serve --processes N`: gunicorn's pre-fork server with N worker processes.
 
 The master imports the heavy modules (numpy, Whoosh, NLTK, the engine and question answering)
-once, so that the workers share those pages after the fork; each worker then builds its own
-app after the fork, so no thread, lock or open index file crosses it. Every worker follows
+once, and builds the live index generation's caches (facet arrays, sort keys, field lengths,
+the commonest words' postings and positions), so that the workers share those pages after
+the fork instead of each holding a copy; each worker then builds its own app after the fork,
+so no thread, lock or open index file crosses it. Every worker follows
 index generations on its own, as a single-process server does. Request metrics are added up
 across workers by prometheus-client's multiprocess mode (a fresh folder for each run).
 """
@@ -13,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -46,6 +49,7 @@ def serve_processes(
     # Before prometheus_client is imported: it picks its value store once, at import.
     os.environ[MULTIPROCESS_ENV] = metrics_dir
     _preload()
+    _warm_shared(config["INDEX_DIR"])
     options = {
         "bind": f"{host}:{port}",
         "workers": processes,
@@ -70,6 +74,24 @@ def _preload() -> None:
 
     import search_app.qa  # noqa: F401
     import search_app.web  # noqa: F401
+
+
+def _warm_shared(index_dir: str) -> None:
+    """Build the live generation's caches in the master, so that the workers share them.
+
+    The workers' own warm-up then finds them built; each worker still opens its own files
+    and follows later generations on its own (a new generation is built per worker).
+    """
+    from indexer.index.generations import NoIndexError
+    from search_app import engine
+    from search_app.engine.index_handle import IndexHandle, share_before_fork
+
+    handle = IndexHandle(Path(index_dir))
+    try:
+        engine.warm(handle)
+    except NoIndexError:
+        return
+    share_before_fork(handle)
 
 
 def _child_exit(server: Any, worker: Any) -> None:

@@ -32,6 +32,13 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 @click.option(
     "--no-correct", is_flag=True, help="Search the words as typed, never a spelling correction."
 )
+@click.option(
+    "--mode",
+    type=click.Choice(engine.MODES),
+    default=None,
+    help="Find passages by words and meaning (hybrid), words alone (lexical) or meaning alone "
+    "(semantic); default: the index's.",
+)
 def search(
     query: tuple[str, ...],
     index_dir: Path | None,
@@ -42,11 +49,14 @@ def search(
     sort: str,
     group: str,
     no_correct: bool,
+    mode: str | None,
 ) -> None:
     """Search the index for QUERY (same syntax and filters as the web page)."""
     args = search_args(" ".join(query), filters, limit, page, sort, group)
     if no_correct:
         args["correct"] = ["off"]
+    if mode:
+        args["mode"] = [mode]
     try:
         handle = IndexHandle(generations.resolve_index_dir(index_dir))
         body = engine.search(handle, engine.parse_search_args(args))
@@ -103,6 +113,8 @@ def _listed(results: list[dict[str, Any]], first: int) -> list[str]:
             click.style(f"{number}. {result['title'] or result['document_id']}", bold=True)
         )
         lines.append("   " + _citation(result))
+        if result.get("found_by") == "meaning":
+            lines.append("   (similar in meaning: it does not hold all of your words)")
         lines.append("   " + emphasise(result["snippet"]))
         more = result.get("more_passages")
         if more:
@@ -135,7 +147,15 @@ def _summary(body: dict[str, Any]) -> str:
         found = f"{body['total']} passage{'s' if body['total'] != 1 else ''}"
     else:
         found = f"{body['total_documents']} report{'s' if body['total_documents'] != 1 else ''}"
-    return f"{found} (page {body['page']} of {body['pages']}, {body['took_ms']} ms)"
+    meaning = _similar_in_meaning(body)
+    return f"{found}{meaning} (page {body['page']} of {body['pages']}, {body['took_ms']} ms)"
+
+
+def _similar_in_meaning(body: dict[str, Any]) -> str:
+    """How many of the counted results were found by meaning alone (hybrid, semantic)."""
+    similar = body.get("similar_in_meaning") or {}
+    count = similar.get("total" if body["group"] == "passage" else "total_documents") or 0
+    return f", {count} of them similar in meaning only" if count else ""
 
 
 def _correction(body: dict[str, Any]) -> str:

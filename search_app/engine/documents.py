@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from indexer import duplicates, ocr_status
+from indexer.index import vectors
 from indexer.metadata.gazetteer import organization_full_names
 from indexer.models import FACETS
 from search_app.engine.columns import columns
@@ -99,6 +100,15 @@ def document_file(handle: IndexHandle, document_id: str) -> Path:
     return path
 
 
+def embedding_summary(snapshot: Snapshot) -> dict[str, Any]:
+    """How many searchable passages have embeddings (search by meaning), and of which model."""
+    labels = {
+        r[vectors.RECORD_KEY][2] for r in snapshot.manifest.values() if r.get(vectors.RECORD_KEY)
+    }
+    model = sorted(labels)[-1] if labels else None
+    return {"passages": vectors.embedded_passages(snapshot.manifest, model), "model": model}
+
+
 def stats(handle: IndexHandle) -> dict[str, Any]:
     """Counts, facet cardinalities, generation, build time and the last ingest summary."""
     snapshot = handle.snapshot()
@@ -114,6 +124,7 @@ def stats(handle: IndexHandle) -> dict[str, Any]:
         "facets": {name: len(facet_values(snapshot, name).values) for name in FACETS},
         "last_run": snapshot.info.get("last_run"),
         "ocr": ocr_status.index_summary(snapshot.manifest, snapshot.info.get("last_run")),
+        "embeddings": embedding_summary(snapshot),
     }
 
 

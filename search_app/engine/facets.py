@@ -96,23 +96,104 @@ def facet_values(snapshot: Snapshot, name: str) -> FacetValues:
     )
 
 
+@dataclass(frozen=True)
+class _ReportPairs:
+    """A facet's (value, report) pairs, for counting reports per value.
+
+    Where every live passage of a report holds the value (the report's own country, year,
+    type...), the pair is kept whole: it counts when any passage of the report matches, so
+    these facets are counted over their reports, not their passages. The other pairs (an
+    organization some passages mention) count when one of their postings matches: each
+    posting knows its pair, so a request marks pairs instead of sorting its matches.
+    """
+
+    whole_values: np.ndarray  # value index of each whole pair
+    whole_reports: np.ndarray  # report (columns' document index) of each whole pair
+    pair_values: np.ndarray  # value index of each other pair
+    docs: np.ndarray  # the other pairs' postings: docnum,
+    pairs: np.ndarray  # and pair
+    starts: np.ndarray  # per docnum, where its pairs start in by_doc (one more at the end)
+    by_doc: np.ndarray  # the other postings' pairs, ordered by docnum
+
+    def counts(self, mask: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
+        """Reports per value with a passage in `mask` holding it; `present` marks the
+        reports with a passage in `mask` (one more slot at the end, for deleted slots)."""
+        counts = np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
+        if len(self.docs):
+            counts += self._marked(self.pairs[mask[self.docs]], size)
+        return counts
+
+    def counts_of(self, docnums: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
+        """`counts`, from the matches' document numbers (few of them)."""
+        counts = np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
+        if len(self.docs):
+            first = self.starts[docnums]
+            sizes = self.starts[docnums + 1] - first
+            before = np.cumsum(sizes) - sizes
+            index = np.repeat(first - before, sizes) + np.arange(int(sizes.sum()))
+            counts += self._marked(self.by_doc[index], size)
+        return counts
+
+    def _marked(self, pairs: np.ndarray, size: int) -> np.ndarray:
+        """Distinct pairs per value among `pairs` (with repeats)."""
+        marked = np.zeros(len(self.pair_values), dtype=bool)
+        marked[pairs] = True
+        return np.bincount(self.pair_values[marked], minlength=size)
+
+
 @per_generation
-def _by_value_and_document(snapshot: Snapshot, name: str) -> tuple[np.ndarray, ...]:
-    """The facet's postings ordered by value, then document: (docnums, values, documents)."""
+def _report_pairs(snapshot: Snapshot, name: str) -> _ReportPairs:
     values = facet_values(snapshot, name)
-    documents = columns(snapshot).doc[values.docs]
-    order = np.lexsort((documents, values.vals))
-    return values.docs[order], values.vals[order], documents[order]
+    cols = columns(snapshot)
+    reports = cols.doc[values.docs]
+    live = reports >= 0  # a re-indexed report's old passages linger until a merge
+    docs, vals, reports = values.docs[live], values.vals[live], reports[live]
+    order = np.lexsort((reports, vals))
+    docs, vals, reports = docs[order], vals[order], reports[order]
+    first = np.ones(len(vals), dtype=bool)
+    first[1:] = (vals[1:] != vals[:-1]) | (reports[1:] != reports[:-1])
+    pair_starts = np.flatnonzero(first)
+    sizes = np.diff(np.append(pair_starts, len(vals)))
+    passages = np.bincount(cols.doc[cols.doc >= 0], minlength=len(cols.document_ids))
+    pair_vals, pair_reports = vals[pair_starts], reports[pair_starts]
+    whole = sizes == passages[pair_reports]
+    other = np.repeat(~whole, sizes)  # whole or not, a pair's postings all go one way
+    docs = docs[other]
+    pairs = (np.cumsum(first[other]) - 1).astype(np.int32)
+    by_docnum = np.argsort(docs, kind="stable")
+    return _ReportPairs(
+        whole_values=pair_vals[whole],
+        whole_reports=pair_reports[whole],
+        pair_values=pair_vals[~whole],
+        docs=docs,
+        pairs=pairs,
+        starts=np.searchsorted(docs[by_docnum], np.arange(len(cols.doc) + 1)),
+        by_doc=pairs[by_docnum],
+    )
 
 
 def document_counts(snapshot: Snapshot, name: str, mask: np.ndarray) -> np.ndarray:
     """Matching reports per value: reports with a passage in `mask` holding the value."""
-    docs, vals, documents = _by_value_and_document(snapshot, name)
-    hit = mask[docs]
-    v, d = vals[hit], documents[hit]
-    first = np.ones(len(v), dtype=bool)  # sorted by (value, document): one count each pair
-    first[1:] = (v[1:] != v[:-1]) | (d[1:] != d[:-1])
-    return np.bincount(v[first], minlength=len(facet_values(snapshot, name).values))
+    docnums = np.flatnonzero(mask)
+    return _document_counts(snapshot, name, mask, docnums, _present(snapshot, docnums))
+
+
+def _present(snapshot: Snapshot, docnums: np.ndarray) -> np.ndarray:
+    """Which reports have a passage among `docnums` (one more slot at the end: -1)."""
+    cols = columns(snapshot)
+    present = np.zeros(len(cols.document_ids) + 1, dtype=bool)
+    present[cols.doc[docnums]] = True
+    return present
+
+
+def _document_counts(
+    snapshot: Snapshot, name: str, mask: np.ndarray, docnums: np.ndarray, present: np.ndarray
+) -> np.ndarray:
+    pairs = _report_pairs(snapshot, name)
+    size = len(facet_values(snapshot, name).values)
+    if len(docnums) * SPARSE < len(mask):
+        return pairs.counts_of(docnums, present, size)
+    return pairs.counts(mask, present, size)
 
 
 @per_generation
@@ -172,7 +253,7 @@ def facet_counts(
     facets' selections only. Counts are of passages, or of reports with `per_document`.
     """
     facets, truncated, raw = {}, {}, {}
-    narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+    narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
     hidden = uninformative(snapshot)
     for name in FACETS:
         applied = tuple(other for other in selection_masks if other != name)
@@ -180,13 +261,16 @@ def facet_counts(
             mask = base.copy()
             for other in applied:
                 mask &= selection_masks[other]
-            narrowed[applied] = mask, np.flatnonzero(mask)
-        mask, docnums = narrowed[applied]
+            docnums = np.flatnonzero(mask)
+            present = _present(snapshot, docnums) if per_document else None
+            narrowed[applied] = mask, docnums, present
+        mask, docnums, present = narrowed[applied]
         values = facet_values(snapshot, name)
         # Few matches: their own values; many: one pass over the facet's postings is cheaper.
         sparse = len(docnums) * SPARSE < len(mask)
         if per_document:
-            counts = document_counts(snapshot, name, mask)
+            assert present is not None
+            counts = _document_counts(snapshot, name, mask, docnums, present)
         else:
             counts = values.counts_of(docnums) if sparse else values.counts(mask)
         raw[name] = counts

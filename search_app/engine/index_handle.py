@@ -86,12 +86,37 @@ def per_generation(
     return cached
 
 
+# Snapshots built before a fork (`share_before_fork`), by index folder: handles made after
+# it start from them, so that forked server processes share their caches' memory.
+_inherited: dict[Path, Snapshot] = {}
+
+
+def share_before_fork(handle: IndexHandle) -> None:
+    """Let handles on the same index folder made after a fork start from `handle`'s
+    snapshot and its per-generation caches (facet arrays, sort keys, postings...).
+
+    Forked processes then share those arrays' pages with the parent as long as nobody
+    writes to them (the caches are read-only), instead of each building its own copy. The
+    parent's searchers are closed first: an open file would share its offset between
+    processes, so every process opens its own on first use.
+    """
+    snapshot = handle._snapshot
+    if snapshot is None:
+        return
+    searcher = getattr(snapshot._local, "searcher", None)
+    if searcher is not None:
+        searcher.close()
+    snapshot._local = threading.local()
+    _inherited[handle.index_dir.resolve()] = snapshot
+
+
 class IndexHandle:
     """Opens the live generation of an index folder and follows re-indexing."""
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
-        self._snapshot: Snapshot | None = None
+        # Replaced as usual when the live generation moves on (snapshot()).
+        self._snapshot: Snapshot | None = _inherited.get(self.index_dir.resolve())
         self._lock = threading.Lock()
         self._pinned = threading.local()
 

@@ -33,10 +33,31 @@ def normalise_symbol(symbol: str) -> str:
 
 def query_symbols(text: str) -> list[str]:
     """The document symbols written in a query, normalised."""
-    joined = re.sub(r"\s*/\s*", "/", text)
-    joined = re.sub(r"(?i)\b(add|corr|rev|amend)\.\s+(?=\d)", r"\1.", joined)
-    found = (normalise_symbol(m.group(0)) for m in _IN_QUERY.finditer(joined))
+    found = (normalise_symbol(m.group(0)) for m in _IN_QUERY.finditer(_joined(text)))
     return list(dict.fromkeys(s for s in found if re.search(r"\d", s)))
+
+
+# A symbol as typed, hyphens allowed inside its parts (A/ES-10/1022, an emergency session's).
+_SYMBOL_AS_TYPED = re.compile(
+    r"\b(?:A|S|E|ST|DP|TD|UNEP|UNW|WFP|ICEF|FCCC|CEDAW|CRC|CCPR|CERD|CAT|CRPD)"
+    r"(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+",
+    re.IGNORECASE,
+)
+
+
+def symbols_only(text: str) -> bool:
+    """Whether a query is document symbols and nothing else (a known-item search: its
+    "meaning" is no help in finding the document)."""
+    joined = _joined(text)
+    found = [m.group(0) for m in _SYMBOL_AS_TYPED.finditer(joined)]
+    rest = _SYMBOL_AS_TYPED.sub(" ", joined)
+    return bool(found) and all(re.search(r"\d", s) for s in found) and not rest.strip(" ,;")
+
+
+def _joined(text: str) -> str:
+    """Spaces around slashes and after "Add." taken out, as symbols are written."""
+    joined = re.sub(r"\s*/\s*", "/", text)
+    return re.sub(r"(?i)\b(add|corr|rev|amend)\.\s+(?=\d)", r"\1.", joined)
 
 
 def normalise_title(text: str) -> str:

@@ -67,17 +67,31 @@ class QueryTimeout(BadRequest):
 
 
 class Deadline:
-    """When a request's work must stop: after `seconds` of its thread's CPU time."""
+    """When a request's work must stop: after `seconds` of its thread's CPU time.
+
+    Reading a thread's CPU time is a system call (4.5 us here, against 0.35 us for the
+    monotonic clock), and a search checks its deadline dozens of times. A thread cannot have
+    used more CPU time than wall time has passed, so the CPU clock is read only once the
+    wall clock is past the same end: the same deadline, at a tenth of the cost.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.end = time.thread_time() + seconds
+        self.wall_end = time.perf_counter() + seconds
         self.paused = False
 
     def check(self) -> None:
         """Raise QueryTimeout once the deadline has passed (never while paused)."""
-        if not self.paused and time.thread_time() > self.end:
+        if self.paused or time.perf_counter() <= self.wall_end:
+            return
+        if time.thread_time() > self.end:
             raise QueryTimeout(self.seconds)
+
+    def extend(self, cpu_seconds: float) -> None:
+        """Move the deadline by CPU time that does not count (see budget_paused)."""
+        self.end += cpu_seconds
+        self.wall_end += cpu_seconds  # CPU time used stays at most wall time passed
 
 
 _deadline: ContextVar[Deadline | None] = ContextVar("report_search_deadline", default=None)
@@ -118,7 +132,7 @@ def budget_paused() -> Iterator[None]:
         yield
     finally:
         deadline.paused = False
-        deadline.end += time.thread_time() - started
+        deadline.extend(time.thread_time() - started)
 
 
 def check_deadline() -> None:

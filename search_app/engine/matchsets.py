@@ -30,6 +30,7 @@ Postings = tuple[np.ndarray, np.ndarray]  # document numbers (int64), weights (f
 CACHED_MASKS = 64  # per snapshot; 200,000 passages make a 200 KB mask
 CACHED_POSTINGS = 8_000_000  # postings kept per snapshot (12 bytes each: about 100 MB)
 CACHED_POSITIONS = 8_000_000  # phrase words' positions kept per snapshot (8 bytes each)
+CACHED_WORDS = 4_000_000  # scored words' documents kept per snapshot (16 bytes each)
 
 
 def term_postings(reader: Any, field: str, btext: bytes) -> Postings:
@@ -65,6 +66,8 @@ def shared_cache(snapshot: Snapshot, kind: str) -> LRU:
         return LRU(CACHED_MASKS)
     if kind == "postings":
         return LRU(CACHED_POSTINGS, lambda p: len(p[0]))
+    if kind == "words":  # scoring.BulkScorer: a word's documents and combined frequencies
+        return LRU(CACHED_WORDS, lambda p: len(p[0]))
     return LRU(CACHED_POSITIONS, len)
 
 

@@ -1,7 +1,7 @@
 """Search parameters: the one validation of the query string for the pages, the API and CLI.
 
 Reserved names are controls (q, like, correct, page, per_page, sort, group, year_from, year_to,
-facet_size);
+facet_size, mode);
 every facet name is a repeatable filter; anything else is refused.
 """
 
@@ -29,7 +29,10 @@ RESERVED = (
     "year_from",
     "year_to",
     "facet_size",
+    "mode",
 )
+# How results are found: words and meaning together, words alone, meaning alone.
+MODES = ("hybrid", "lexical", "semantic")
 CORRECT = ("auto", "off")  # search a query's spelling correction when it finds little
 MAX_PER_PAGE = 100
 MAX_ID_CHARS = 1000  # a passage or document id given as `like`
@@ -62,6 +65,7 @@ class SearchRequest:
     facet_size: int = DEFAULT_FACET_SIZE
     like: str = ""  # a passage or document id: rank passages similar to it (q then filters)
     correct: bool = True  # search the spelling correction of a query that finds little
+    mode: str = ""  # one of MODES; "" for the index's default (engine.service.default_mode)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ def parse_search_args(args: Mapping[str, Any]) -> SearchRequest:
         q=q,
         like=like,
         correct=_choice(values, "correct", CORRECT, "auto") == "auto",
+        mode=_choice(values, "mode", ("", *MODES), "") if values.get("mode") else "",
         filters=_filters(values),
         year_from=_optional_int(values, "year_from", 0, MAX_YEAR),
         year_to=_optional_int(values, "year_to", 0, MAX_YEAR),
@@ -178,7 +183,9 @@ def _choice(values: Mapping[str, list[str]], name: str, allowed: Sequence[str], 
     value = _single(values, name, "") or default
     if value not in allowed:
         raise BadRequest(
-            400, "bad_parameter", f"Parameter {name!r} must be one of: {', '.join(allowed)}."
+            400,
+            "bad_parameter",
+            f"Parameter {name!r} must be one of: {', '.join(a for a in allowed if a)}.",
         )
     return value
 

@@ -43,6 +43,7 @@ from search_app.engine.limits import (
     check_length,
     check_terms,
 )
+from search_app.engine.nearby import segment_terms_within
 from search_app.engine.query_text import (
     Clause,
     Expansion,
@@ -392,11 +393,11 @@ def terms_within(reader, field: str, text: str, most: int, prefix: int, count: i
     most = min(most, MAX_FUZZY_DISTANCE)
     if len(text) > MAX_FUZZY_CHARS:
         return [text]
-    # Segment by segment: on a multi-segment reader Whoosh would compute the distance to
-    # every term sharing the prefix, where a segment's reader skips along its automaton.
+    # Segment by segment, in the order and with the cut Whoosh's own segment readers give.
     found: dict[str, None] = {}
     for leaf, _ in reader.leaf_readers():
-        found.update(dict.fromkeys(_texts(leaf.terms_within(field, text, most, prefix), count)))
+        check_deadline()
+        found.update(dict.fromkeys(segment_terms_within(leaf, field, text, most, prefix)[:count]))
         if len(found) >= count:
             break
     return list(found)[:count]

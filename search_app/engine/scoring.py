@@ -27,7 +27,7 @@ from indexer.index.ranking import FIELDS, K1, idf
 from search_app.engine.columns import columns
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.limits import check_deadline
-from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.matchsets import MaskBuilder, shared_cache
 
 
 @per_generation
@@ -110,6 +110,23 @@ class BulkScorer:
     def _add_bm25f(self, fields: list[str], text, out: np.ndarray, factor: float) -> None:
         """One word's BM25F score, its fields' frequencies combined before saturation."""
         check_deadline()  # word by word: a request past its time budget stops here
+        docs, tf, word_idf = self._word(fields, text)
+        if len(docs):
+            out[docs] += factor * word_idf * tf * (K1 + 1) / (tf + K1)
+
+    def _word(self, fields: list[str], text) -> tuple[np.ndarray, np.ndarray, float]:
+        """A word's documents, their combined length-normalised frequency and the word's idf
+        (kept per snapshot, as its postings are: the same for every request)."""
+        key = (tuple(fields), text)
+        cache = shared_cache(self.snapshot, "words")
+        found = cache.get(key)
+        if found is None:
+            found = self._combined(fields, text)
+            cache.put(key, found)
+        docs, tf, word_idf = found
+        return docs, tf, float(word_idf)
+
+    def _combined(self, fields: list[str], text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parent = self.searcher.get_parent()
         tf = self._zeros()
         found = []
@@ -127,12 +144,12 @@ class BulkScorer:
             # ids are unique within one term's postings, so += on a fancy index is safe.
             tf[ids] += weight * freqs / ((1 - b) + b * lengths / avg)
         if not found:
-            return
+            return np.empty(0, np.int64), np.empty(0, np.float64), np.array(0.0)
         # One field's postings are already the documents; a comparison first is much faster
         # than flatnonzero on floats.
         docs = found[0] if len(found) == 1 else np.flatnonzero(tf != 0)
         word_idf = idf(parent.doc_count_all(), len(docs))
-        out[docs] += factor * word_idf * tf[docs] * (K1 + 1) / (tf[docs] + K1)
+        return docs, tf[docs], np.array(word_idf)
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=np.float64)

@@ -26,10 +26,20 @@ from search_app.engine.facets import (
     facet_values,
 )
 from search_app.engine.highlight import Marks, query_marks
+from search_app.engine.hybrid import MEANING_CANDIDATES, MIN_SIMILARITY, MeaningRanker
 from search_app.engine.index_handle import IndexHandle, Snapshot
+from search_app.engine.known_items import symbols_only
 from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.meaning import (
+    VectorTable,
+    mean_vector,
+    nearest,
+    query_vector,
+    vector_table,
+)
 from search_app.engine.params import (
     MAX_QUERY_CHARS,
+    MODES,
     BadRequest,
     SearchRequest,
 )
@@ -51,6 +61,18 @@ FEW_RESULTS = 3  # below this many passages, look for a "did you mean"
 CORRECTION_GAIN = 10  # a correction finding this many times more passages is searched instead
 NO_PASSAGE_HOLDS_ALL = "No passage holds all of your words: below are those with some of them."
 PAST_END_NOTICE = "Page {asked} is past the last page: showing page {pages}."
+NO_EMBEDDINGS_NOTICE = (
+    "This index has no embeddings of its passages: your words alone were searched "
+    "(run 'report-search index' with the semantic extra installed)."
+)
+# The mode of a request that names none, on an index with embeddings of at most
+# HYBRID_BY_DEFAULT_UP_TO passages (else "lexical"). Hybrid measured better than words
+# alone on every quality benchmark (bench/relevance.py --modes: SciFact test nDCG@10 0.7219
+# against 0.6998, CACM 0.5399 against 0.4847, known items 1.0 both, typos 0.9642 against
+# 0.9560). Exact search by meaning took 18 ms at 50,000 passages and 159 ms at 279,000
+# (bench/meaning_speed.py): past the limit, hybrid is asked for with mode=hybrid.
+DEFAULT_MODE = "hybrid"
+HYBRID_BY_DEFAULT_UP_TO = 50_000
 
 
 # ---------------------------------------------------------------- matching
@@ -72,6 +94,12 @@ class Matching:
     some: np.ndarray | None = None
     narrowed: bool = False  # filters or like= leave out passages the query alone matches
     misspelt: bool = False  # a word looks misspelt: its correction is searched if it finds any
+    mode: str = "lexical"  # how the passages were found (params.MODES)
+    words: np.ndarray | None = None  # `final` of the words alone, in hybrid and semantic modes
+    meaning: np.ndarray | None = None  # the passages nearest in meaning (before filters)
+    table: VectorTable | None = None
+    query_vector: np.ndarray | None = None
+    mode_notice: str | None = None
 
     @property
     def q(self) -> str:
@@ -90,6 +118,7 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
     pinned: tuple[np.ndarray, ...] = ()
     some = None
     misspelt = False
+    source = None
     if request.like:
         parsed, source = like_query(snapshot, request.like)
         parsed = bound_tiers(parsed, builder.reader)
@@ -115,7 +144,7 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
         if some is not None:
             some &= mask
     narrowed = bool(selections) or bool(request.like)
-    return Matching(
+    matching = Matching(
         snapshot,
         parsed,
         builder,
@@ -127,6 +156,62 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
         some,
         narrowed,
         misspelt,
+    )
+    return _with_meaning(matching, request, source)
+
+
+def default_mode(snapshot: Snapshot) -> str:
+    """The mode of a request that names none: DEFAULT_MODE when the index has embeddings
+    and exact search by meaning is quick at its size."""
+    table = vector_table(snapshot)
+    quick = len(table.docnums) <= HYBRID_BY_DEFAULT_UP_TO
+    return DEFAULT_MODE if table.available and quick else "lexical"
+
+
+def _with_meaning(
+    matching: Matching, request: SearchRequest, source: np.ndarray | None = None
+) -> Matching:
+    """In hybrid and semantic modes, the MEANING_CANDIDATES passages nearest the query in
+    meaning (in the whole index) join the words' matches (hybrid) or replace them
+    (semantic); the filters then apply to them exactly as to words. More like this
+    (`source`, without words) is near the source passage's vector (a document's: the mean
+    of its passages'), the source left out."""
+    mode = request.mode or default_mode(matching.snapshot)
+    if mode == "lexical" or matching.parsed is None or (request.like and request.q):
+        return matching
+    if not request.like and symbols_only(request.q):  # a known-item search: words alone
+        return matching
+    table = vector_table(matching.snapshot)
+    allowed = matching.builder.live
+    if not table.available:
+        vector = None
+    elif source is not None:
+        vector, allowed = mean_vector(table, source), allowed & ~source
+    else:
+        vector = query_vector(table, request.q)
+    if vector is None:
+        matching.mode_notice = NO_EMBEDDINGS_NOTICE if request.mode else None
+        return matching
+    found = nearest(table, vector, MEANING_CANDIDATES, allowed, MIN_SIMILARITY)
+    meaning = np.zeros_like(matching.final)
+    meaning[list(found)] = True
+    words_final = matching.final
+    query_mask = meaning if mode == "semantic" else matching.query_mask | meaning
+    if mode == "semantic" and matching.pinned:
+        query_mask = np.logical_or.reduce((query_mask, *matching.pinned))
+    final = query_mask.copy()
+    for mask in matching.selections.values():
+        final &= mask
+    return replace(
+        matching,
+        query_mask=query_mask,
+        final=final,
+        some=None if mode == "semantic" or matching.some is None else matching.some & ~meaning,
+        mode=mode,
+        words=words_final,
+        meaning=meaning,
+        table=table,
+        query_vector=vector,
     )
 
 
@@ -155,6 +240,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     pages = max(1, math.ceil((units + some_units) / request.per_page))
     request, past_end = _within_pages(request, pages)
+    only_meaning = _only_meaning(matching)
     facets, truncated, raw = facet_counts(
         snapshot,
         matching.query_mask,
@@ -183,6 +269,12 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         "like": request.like or None,
         "like_source": like_source(snapshot, request.like) if request.like else None,
         "notice": _notice(matching, past_end, total == 0 and bool(some_units)),
+        "mode": matching.mode,
+        "modes": list(MODES) if vector_table(snapshot).available else ["lexical"],
+        "similar_in_meaning": {
+            "total": int(only_meaning.sum()),
+            "total_documents": _meaning_only_documents(cols, matching, only_meaning),
+        },
         "expanded": _expanded(matching),
         "filters": {name: list(values) for name, values in matching.selected.items()},
         "year_from": request.year_from,
@@ -213,7 +305,7 @@ def _ranker(
 ) -> Ranker:
     """The ranker of the matches (`final` None) or of the some-words block."""
     searcher = matching.snapshot.searcher()
-    return Ranker(
+    parts = (
         matching.builder,
         cols,
         tiers,
@@ -221,6 +313,27 @@ def _ranker(
         final is not None or matching.narrowed,
         BulkScorer(matching.snapshot, searcher, matching.builder),
         matching.pinned if final is None else (),
+    )
+    if final is not None or matching.mode == "lexical":
+        return Ranker(*parts)
+    semantic = matching.mode == "semantic"
+    table, vector = matching.table, matching.query_vector
+    return MeaningRanker(*parts, table, vector, matching.meaning, semantic)
+
+
+def _only_meaning(matching: Matching) -> np.ndarray:
+    """The matching passages found by meaning alone (none of them holds all the words)."""
+    if matching.words is None:
+        return np.zeros_like(matching.final)
+    return matching.final & ~matching.words
+
+
+def _meaning_only_documents(cols: Any, matching: Matching, only: np.ndarray) -> int:
+    """Reports with a passage found by meaning and none found by words."""
+    if not only.any() or matching.words is None:
+        return 0
+    return cols.count_documents(matching.final) - cols.count_documents(
+        matching.final & matching.words
     )
 
 
@@ -257,6 +370,7 @@ def _within_pages(request: SearchRequest, pages: int) -> tuple[SearchRequest, st
 def _notice(matching: Matching, past_end: str | None, only_some: bool = False) -> str | None:
     """The query's notices and the page's, in one sentence or a few."""
     notices = [
+        matching.mode_notice,
         matching.parsed.notice if matching.parsed else None,
         NO_PASSAGE_HOLDS_ALL if only_some else None,
         past_end,
@@ -286,7 +400,8 @@ def _worth_correcting(matching: Matching, better: Matching) -> bool:
 
 def _found(matching: Matching) -> int:
     """Passages with all the words, or else with some of them."""
-    total = int(matching.final.sum())
+    words = matching.final if matching.words is None else matching.words
+    total = int(words.sum())
     return total or (int(matching.some.sum()) if matching.some is not None else 0)
 
 
@@ -350,7 +465,10 @@ def _grouped_results(
 
 
 def _result(snapshot: Snapshot, matching: Matching, hit: Hit) -> dict[str, Any]:
-    return render.full_hit(snapshot, matching.marks, hit[0], hit[1], matching.q)
+    result = render.full_hit(snapshot, matching.marks, hit[0], hit[1], matching.q)
+    if matching.words is not None:
+        result["found_by"] = "words" if matching.words[hit[0]] else "meaning"
+    return result
 
 
 # ---------------------------------------------------------------- documents, suggest, stats
@@ -458,6 +576,7 @@ def warm(handle: IndexHandle) -> None:
     for name in TEXT_FIELDS:
         field_lengths(snapshot, name)
     preload(snapshot, TEXT_FIELDS)
+    vector_table(snapshot)  # the stored embeddings, gathered (and the model loaded) once
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from typing import Any
 
+import numpy as np
 from rapidfuzz.distance import OSA
+from whoosh.reading import TermNotFound
 
 from indexer.index.analysis import analyze, stem, stopwords
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.limits import MAX_CORRECTED_WORDS, check_deadline
-from search_app.engine.matchsets import MaskBuilder, term_ids
+from search_app.engine.matchsets import LRU, MaskBuilder
 from search_app.engine.query import bound_expansions, parse, terms_within
 from search_app.engine.verbose import reads_as_text
 
 FIELD = "text"
 CANDIDATES = 50  # commonest stems considered for a completion
 NEARBY = 500  # index words within two edits considered for a correction
+FREQUENCIES_KEPT = 100_000  # text terms whose passage counts are kept per snapshot
 STEM_COLLISION = 2  # edits from every written form of its stem: a rare word is then a typo
 _WORD = re.compile(r"\w+")
 # Words of a query that are syntax, not text to correct.
@@ -32,9 +36,12 @@ _SYNTAX = re.compile(r'\w+:\S*|"[^"]*"|\S*[*?~]\S*|\bAND\b|\bOR\b|\bNOT\b|-\w+')
 def surface_forms(snapshot: Snapshot, term: str) -> Counter[str]:
     """Words of a few passages holding index term `term`, by count (cached per snapshot)."""
     searcher = snapshot.searcher()
-    ids = term_ids(searcher.reader(), FIELD, term.encode("utf-8"))[:5]
+    try:  # the first five of the term's passages: not all of a common word's postings
+        ids = list(islice(searcher.reader().postings(FIELD, term.encode("utf-8")).all_ids(), 5))
+    except TermNotFound:
+        ids = []
     words: Counter[str] = Counter()
-    for docnum in ids.tolist():
+    for docnum in ids:
         text = searcher.stored_fields(int(docnum)).get("text", "")
         words.update(w.lower() for w in _WORD.findall(text) if stem(w.lower()) == term)
     return words
@@ -72,7 +79,7 @@ def did_you_mean(snapshot: Snapshot, text: str) -> str | None:
         if (
             any(a <= match.start() < b for a, b in protected)
             or tried >= MAX_CORRECTED_WORDS
-            or not _may_be_typo(reader, word)
+            or not _may_be_typo(snapshot, word)
         ):
             return word
         tried += 1
@@ -109,7 +116,7 @@ def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
         terms = analyze(word)
         if len(terms) != 1:
             continue
-        if reader.doc_frequency(FIELD, terms[0]) == 0:
+        if frequency(snapshot, terms[0]) == 0:
             return True
         if not prose and _stem_collision(snapshot, reader, word, terms[0]):
             return True
@@ -119,21 +126,38 @@ def has_unknown_word(snapshot: Snapshot, text: str) -> bool:
 def _stem_collision(snapshot: Snapshot, reader: Any, word: str, term: str) -> bool:
     """A rare word whose index term is only written as words far from it (more than
     STEM_COLLISION edits): a typo that happens to stem like another word."""
-    if not _may_be_typo(reader, word):
+    if not _may_be_typo(snapshot, word):
         return False
     forms = surface_forms(snapshot, term)
     typed = word.lower()
     return bool(forms) and min(edit_distance(typed, f) for f in forms) > STEM_COLLISION
 
 
-def _may_be_typo(reader: Any, word: str) -> bool:
+@per_generation
+def _frequencies(snapshot: Snapshot) -> LRU:
+    return LRU(FREQUENCIES_KEPT)
+
+
+def frequency(snapshot: Snapshot, term: str) -> int:
+    """Passages holding `term` in the text (kept per snapshot: every search asks it of each
+    of its words, and a reader asks every segment)."""
+    cache = _frequencies(snapshot)
+    found = cache.get(term)
+    if found is None:
+        found = np.array(snapshot.searcher().reader().doc_frequency(FIELD, term))
+        cache.put(term, found)
+    return int(found)
+
+
+def _may_be_typo(snapshot: Snapshot, word: str) -> bool:
     """Whether `word` is one rare index word (not a stopword or a number): worth correcting."""
     terms = analyze(word)
     typed = word.lower()
     if len(terms) != 1 or typed in stopwords() or typed.isdigit():
         return False
     # A word this common is what was meant, not a typo.
-    return reader.doc_frequency(FIELD, terms[0]) < max(3, reader.doc_count() // 20_000)
+    common = max(3, snapshot.searcher().reader().doc_count() // 20_000)
+    return frequency(snapshot, terms[0]) < common
 
 
 def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:

@@ -17,6 +17,7 @@ from search_app.engine.params import (
     MAX_QUERY_CHARS,
     MAX_SUGGESTIONS,
     MAX_YEAR,
+    MODES,
     NOT_BLANK,
     SORTS,
 )
@@ -108,6 +109,8 @@ def _schemas() -> dict[str, Any]:
                     "copies": _array(
                         _object({"document_id": STR, "format": STR, "url": STR, "file_url": STR})
                     ),
+                    # hybrid and semantic modes: "meaning" for a passage without all the words.
+                    "found_by": {"enum": ["words", "meaning"]},
                 },
             },
         ]
@@ -197,6 +200,12 @@ def _schemas() -> dict[str, Any]:
                 "expanded": _array(_object({"typed": STR, "also": _array(STR)})),
                 # Passages holding all the words (and every field clause).
                 "results": _array(_ref("Result")),
+                # How passages were found (params MODES), and the modes this index offers.
+                "mode": {"enum": list(MODES)},
+                "modes": _array({"enum": list(MODES)}),
+                # Of `total` / `total_documents`: those found by meaning alone (hybrid,
+                # semantic), i.e. without all of the words.
+                "similar_in_meaning": _object({"total": INT, "total_documents": INT}),
                 # Plain words only: passages (grouped: reports) with some but not all of the
                 # words, after the results, never in `total`; null when there are none.
                 "some_words": {
@@ -235,6 +244,8 @@ def _schemas() -> dict[str, Any]:
                 "pages": INT,
                 "facets": {"type": "object", "additionalProperties": INT},
                 "last_run": {"type": ["object", "null"]},
+                # Passages with embeddings (search by meaning) and the model that made them.
+                "embeddings": _object({"passages": INT, "model": NULLABLE_STR}),
             }
         ),
         "Health": _object(
@@ -396,6 +407,16 @@ def _search_parameters() -> list[dict[str, Any]]:
         _int_param("per_page", 1, MAX_PER_PAGE, "Default 10."),
         _query_param("sort", {"enum": [*SORTS, ""]}, "Default relevance."),
         _query_param("group", {"enum": [*GROUPS, ""]}, "One result per document, or passages."),
+        _query_param(
+            "mode",
+            {"enum": [*MODES, ""]},
+            "How passages are found: hybrid (the words' matches and the 100 passages nearest "
+            "in meaning, ranked by both), lexical (words alone) or semantic (the 100 passages "
+            "nearest in meaning). Filters apply to all alike. Default: hybrid on an index with "
+            "embeddings of at most 50,000 passages, else lexical; "
+            "on an index without embeddings every mode searches words, with "
+            "a `notice`.",
+        ),
         _int_param("year_from", 0, MAX_YEAR, "First year, inclusive."),
         _int_param("year_to", 0, MAX_YEAR, "Last year, inclusive."),
         _int_param("facet_size", 1, MAX_FACET_SIZE, "Values shown per facet (default 10)."),

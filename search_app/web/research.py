@@ -34,8 +34,10 @@ from search_app.web.links import href
 bp = Blueprint("research", __name__)
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)
-# Search parameters that do not change which results a file or feed holds.
-NOT_OF_THE_RESULTS = ("page", "per_page", "facet_size", "mode", "drop")
+# Search parameters that do not change which results a file or feed holds. `mode` does
+# (hybrid, lexical, semantic) unless it is the search box's search/ask switch.
+NOT_OF_THE_RESULTS = ("page", "per_page", "facet_size", "drop")
+BOX_MODES = ("search", "ask")
 
 
 def init_app(app: Flask) -> None:
@@ -125,7 +127,14 @@ def feed_url(pairs: list[tuple[str, str]]) -> str:
 
 
 def _result_pairs(pairs: Any) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in pairs if k not in NOT_OF_THE_RESULTS and k != "limit" and v]
+    return [
+        (k, v)
+        for k, v in pairs
+        if k not in NOT_OF_THE_RESULTS
+        and k != "limit"
+        and v
+        and not (k == "mode" and v in BOX_MODES)
+    ]
 
 
 def _filter_words(search: Any) -> str:

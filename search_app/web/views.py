@@ -15,6 +15,7 @@ from indexer.index.generations import NoIndexError
 from indexer.models import FACETS, split_passage_id
 from search_app import engine, qa
 from search_app.engine.documents import shelf
+from search_app.engine.hybrid import MEANING_CANDIDATES
 from search_app.engine.reading import (
     highlight_marks,
     marked_passages,
@@ -95,6 +96,7 @@ def page_context() -> dict[str, Any]:
         "keep": (),
         "kept": (),
         "max_query_chars": engine.MAX_QUERY_CHARS,
+        "meaning_candidates": MEANING_CANDIDATES,
     }
 
 
@@ -109,7 +111,7 @@ def search() -> Response | str | tuple[str, int]:
         return redirect(ask_url)
     if request.args.get("drop") == "filters":  # the form's "search all reports" button
         return redirect(href(url_for("pages.search"), [("q", q)] if q else []))
-    pairs = [(k, v) for k, v in pairs if k not in PAGE_ONLY]
+    pairs = [(k, v) for k, v in pairs if not _page_only(k, v)]
     if not pairs:
         return _home()
     args = _form_args()
@@ -251,8 +253,17 @@ def http_error(error: HTTPException) -> Any:
 def _form_args() -> dict[str, list[str]]:
     """The query string for the engine: no page-only names, and no blank values, which forms
     send for fields left empty (the year range) and mean the default (the API refuses them)."""
-    args = {k: [x for x in v if x] for k, v in request.args.to_dict(flat=False).items()}
-    return {k: v for k, v in args.items() if v and k not in PAGE_ONLY}
+    args = {
+        k: [x for x in v if x and not _page_only(k, x)]
+        for k, v in request.args.to_dict(flat=False).items()
+    }
+    return {k: v for k, v in args.items() if v}
+
+
+def _page_only(name: str, value: str) -> bool:
+    """A parameter for the page alone: the box's search/ask switch (`mode` also names how
+    results are found, hybrid, lexical or semantic, which goes to the engine) and `drop`."""
+    return name in PAGE_ONLY and not (name == "mode" and value in engine.MODES)
 
 
 def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
