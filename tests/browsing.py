@@ -1,4 +1,4 @@
-"""The browser tests' two tools: the real app on a real socket, and Debian's Chromium."""
+"""The browser tests' tools: the real app on a real socket, Debian's Chromium, a page in it."""
 
 from __future__ import annotations
 
@@ -46,3 +46,19 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page() -> Iterator[Any]:
+    """A page of a desktop-sized window in Debian's Chromium."""
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+def words(page: Any, selector: str) -> str:
+    """The visible text of the first element `selector` finds, its spaces collapsed."""
+    return " ".join(page.locator(selector).first.inner_text().split())

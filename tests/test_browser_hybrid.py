@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from urllib.parse import quote_plus
 
 import pytest
-from browsing import chromium, serving
+from browsing import chromium_page, serving, words
 from test_hybrid import SEA_QUERY, build_meaning_index
 
 from indexer import embedding
@@ -27,14 +27,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(base_url: str) -> Iterator[object]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-
-
-def words(page, selector: str) -> str:
-    return " ".join(page.locator(selector).first.inner_text().split())
+    with chromium_page() as opened:
+        yield opened
 
 
 def test_the_switch_finds_by_meaning_and_keeps_the_mode(page, base_url: str) -> None:

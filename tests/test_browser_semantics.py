@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browsing import chromium, serving
+from browsing import chromium_page, serving, words
 from test_query_semantics import build_index
 
 from search_app.web import create_app
@@ -22,14 +22,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(base_url: str) -> Iterator[object]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-
-
-def words(page, selector: str) -> str:
-    return " ".join(page.locator(selector).first.inner_text().split())
+    with chromium_page() as opened:
+        yield opened
 
 
 def test_all_words_head_the_page_and_some_words_come_apart(page, base_url: str):
