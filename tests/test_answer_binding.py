@@ -5,8 +5,8 @@ a small shelf written by the test and asked through the real app."""
 from __future__ import annotations
 
 import pytest
+from shelves import index_shelf
 
-from indexer.pipeline import run
 from search_app.qa.question import analyze_question
 from search_app.qa.short_answer import best_span, candidates
 from search_app.web import create_app
@@ -26,13 +26,7 @@ SUMMITS = (
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("binding")
-    shelf = root / "shelf"
-    shelf.mkdir()
-    (shelf / "ocean-summits.md").write_text(SUMMITS, "utf-8")
-    index_dir = root / "index"
-    report = run([shelf], index_dir, workers=1)
-    assert not report.summary()["failures"]
+    index_dir = index_shelf(tmp_path_factory.mktemp("binding"), {"ocean-summits.md": SUMMITS})
     app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
     return app.test_client()
 

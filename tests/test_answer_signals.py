@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from shelves import index_shelf
 
-from indexer.pipeline import run
 from search_app import qa
 from search_app.engine.index_handle import IndexHandle
 from search_app.qa import confidence
@@ -28,14 +28,7 @@ REPORTS = {
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("signals")
-    shelf = root / "shelf"
-    shelf.mkdir()
-    for name, text in REPORTS.items():
-        (shelf / name).write_text(text, "utf-8")
-    report = run([shelf], root / "index", workers=1)
-    assert not report.summary()["failures"]
-    return IndexHandle(root / "index").snapshot()
+    return IndexHandle(index_shelf(tmp_path_factory.mktemp("signals"), REPORTS)).snapshot()
 
 
 def test_the_questions_names_away_from_the_answer():
