@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from indexer import embedding
 from indexer.pipeline import run
 from search_app.cli import main
+from search_app.engine import service
 from search_app.engine.service import NO_EMBEDDINGS_NOTICE
 from search_app.web import create_app
 
@@ -144,6 +145,18 @@ def test_filters_apply_to_meaning_as_to_words(api) -> None:
     semantic = api(q=SEA_QUERY, mode="semantic", year_to=2019, per_page=100)
     assert "islands.txt" not in _documents(semantic)
     assert _documents(semantic)[0] == "coast.txt"
+
+
+def test_a_narrow_filter_finds_its_own_nearest(api, monkeypatch) -> None:
+    """The passages nearest in meaning are looked for within the filters too, not only in
+    the whole index: one candidate here, which the year range would otherwise filter away."""
+    monkeypatch.setattr(service, "MEANING_CANDIDATES", 1)
+    query = "money that migrants send to their families"
+    assert _documents(api(q=query, mode="semantic")) == ["remittances.txt"]  # 2015
+    narrow = api(q=query, mode="semantic", year_from=2020)
+    assert _documents(narrow) == ["tax.txt"]  # 2021: "Remittances are rarely taxed."
+    years = {v["value"]: v["count"] for v in narrow["facets"]["year"]}
+    assert narrow["total"] == 1 == years[2021]
 
 
 def test_a_named_document_stays_first(api) -> None:
