@@ -219,3 +219,17 @@ def test_the_page_keeps_the_mode_in_its_exports_and_feed(api) -> None:
     box = api.client.get("/search", query_string={"q": "remittances", "mode": "search"}).text
     links = re.findall(r'href="(/api/(?:export|feed)\?[^"]*)"', box)
     assert links and not any("mode=" in href for href in links)
+
+
+def test_questions_reach_passages_that_say_it_in_other_words(api) -> None:
+    """Question answering's candidates include the passages nearest the question in meaning:
+    no word of this question is in the coast report, which is its closest passage."""
+    body = api.client.get(
+        "/api/ask", query_string={"q": "Why did shoreline settlements have to be abandoned?"}
+    ).get_json()
+    found = [a["document_id"] for a in body["answers"]] or [
+        p["document_id"] for p in body["passages"]
+    ]
+    assert found[0] == "corpus/coast.txt"
+    lexical = api(q="shoreline settlements abandoned", mode="lexical")
+    assert lexical["total"] == 0  # words alone find nothing
