@@ -233,3 +233,33 @@ def test_questions_reach_passages_that_say_it_in_other_words(api) -> None:
     assert found[0] == "corpus/coast.txt"
     lexical = api(q="shoreline settlements abandoned", mode="lexical")
     assert lexical["total"] == 0  # words alone find nothing
+
+
+# Near the words "coastal communities relocated" in meaning without holding them all, named
+# so that the index's order is not the order of meaning.
+SHORE_DOCUMENTS = {
+    "a.txt": "Floods\n\nCoastal communities relocated after the floods.\n",
+    "b.txt": "Drought\n\nFarmers migrate to the cities after years of drought.\n",
+    "c.txt": "Storms\n\nStorm surges flooded fishing towns along the shore.\n",
+    "d.txt": "Islands\n\nIsland populations may have to resettle as the ocean swells.\n",
+    "e.txt": "Moving inland\n\nSeaside villages were moved inland as the sea rose.\n",
+}
+
+
+def test_passages_found_by_meaning_alone_come_nearest_first(tmp_path: Path) -> None:
+    """With one word match the fused scores of the others all reach the top of its scale:
+    they must still come in order of meaning, not of their place in the index."""
+    (tmp_path / "shore").mkdir()
+    for name, text in SHORE_DOCUMENTS.items():
+        (tmp_path / "shore" / name).write_text(text, "utf-8")
+    run([tmp_path / "shore"], tmp_path / "index", workers=1, embed=True)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index"), "API_TOKEN": ""})
+
+    def search(mode: str) -> list[dict]:
+        params = {"q": "coastal communities relocated", "mode": mode, "group": "passage"}
+        return app.test_client().get("/api/search", query_string=params).get_json()["results"]
+
+    assert [r["passage_id"] for r in search("lexical")] == ["shore/a.txt#0"]
+    only = [r["passage_id"] for r in search("hybrid") if r["found_by"] == "meaning"]
+    nearest = [r["passage_id"] for r in search("semantic") if r["passage_id"] in only]
+    assert len(only) >= 3 and only == nearest
