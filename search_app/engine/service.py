@@ -37,6 +37,7 @@ from search_app.engine.meaning import (
     query_vector,
     vector_table,
 )
+from search_app.engine.meaning import warm as warm_meaning
 from search_app.engine.params import (
     MAX_QUERY_CHARS,
     MODES,
@@ -576,7 +577,7 @@ def warm(handle: IndexHandle) -> None:
     for name in TEXT_FIELDS:
         field_lengths(snapshot, name)
     preload(snapshot, TEXT_FIELDS)
-    vector_table(snapshot)  # the stored embeddings, gathered (and the model loaded) once
+    warm_meaning(snapshot)  # the stored embeddings gathered, their ANN index built, once
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:
