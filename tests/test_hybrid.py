@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from indexer import embedding
 from indexer.pipeline import run
 from search_app.cli import main
+from search_app.engine import service
 from search_app.engine.service import NO_EMBEDDINGS_NOTICE
 from search_app.web import create_app
 
@@ -146,6 +147,18 @@ def test_filters_apply_to_meaning_as_to_words(api) -> None:
     assert _documents(semantic)[0] == "coast.txt"
 
 
+def test_a_narrow_filter_finds_its_own_nearest(api, monkeypatch) -> None:
+    """The passages nearest in meaning are looked for within the filters too, not only in
+    the whole index: one candidate here, which the year range would otherwise filter away."""
+    monkeypatch.setattr(service, "MEANING_CANDIDATES", 1)
+    query = "money that migrants send to their families"
+    assert _documents(api(q=query, mode="semantic")) == ["remittances.txt"]  # 2015
+    narrow = api(q=query, mode="semantic", year_from=2020)
+    assert _documents(narrow) == ["tax.txt"]  # 2021: "Remittances are rarely taxed."
+    years = {v["value"]: v["count"] for v in narrow["facets"]["year"]}
+    assert narrow["total"] == 1 == years[2021]
+
+
 def test_a_named_document_stays_first(api) -> None:
     for mode in ("hybrid", "semantic"):
         body = api(q="Tax treaties", mode=mode)
@@ -206,3 +219,47 @@ def test_the_page_keeps_the_mode_in_its_exports_and_feed(api) -> None:
     box = api.client.get("/search", query_string={"q": "remittances", "mode": "search"}).text
     links = re.findall(r'href="(/api/(?:export|feed)\?[^"]*)"', box)
     assert links and not any("mode=" in href for href in links)
+
+
+def test_questions_reach_passages_that_say_it_in_other_words(api) -> None:
+    """Question answering's candidates include the passages nearest the question in meaning:
+    no word of this question is in the coast report, which is its closest passage."""
+    body = api.client.get(
+        "/api/ask", query_string={"q": "Why did shoreline settlements have to be abandoned?"}
+    ).get_json()
+    found = [a["document_id"] for a in body["answers"]] or [
+        p["document_id"] for p in body["passages"]
+    ]
+    assert found[0] == "corpus/coast.txt"
+    lexical = api(q="shoreline settlements abandoned", mode="lexical")
+    assert lexical["total"] == 0  # words alone find nothing
+
+
+# Near the words "coastal communities relocated" in meaning without holding them all, named
+# so that the index's order is not the order of meaning.
+SHORE_DOCUMENTS = {
+    "a.txt": "Floods\n\nCoastal communities relocated after the floods.\n",
+    "b.txt": "Drought\n\nFarmers migrate to the cities after years of drought.\n",
+    "c.txt": "Storms\n\nStorm surges flooded fishing towns along the shore.\n",
+    "d.txt": "Islands\n\nIsland populations may have to resettle as the ocean swells.\n",
+    "e.txt": "Moving inland\n\nSeaside villages were moved inland as the sea rose.\n",
+}
+
+
+def test_passages_found_by_meaning_alone_come_nearest_first(tmp_path: Path) -> None:
+    """With one word match the fused scores of the others all reach the top of its scale:
+    they must still come in order of meaning, not of their place in the index."""
+    (tmp_path / "shore").mkdir()
+    for name, text in SHORE_DOCUMENTS.items():
+        (tmp_path / "shore" / name).write_text(text, "utf-8")
+    run([tmp_path / "shore"], tmp_path / "index", workers=1, embed=True)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index"), "API_TOKEN": ""})
+
+    def search(mode: str) -> list[dict]:
+        params = {"q": "coastal communities relocated", "mode": mode, "group": "passage"}
+        return app.test_client().get("/api/search", query_string=params).get_json()["results"]
+
+    assert [r["passage_id"] for r in search("lexical")] == ["shore/a.txt#0"]
+    only = [r["passage_id"] for r in search("hybrid") if r["found_by"] == "meaning"]
+    nearest = [r["passage_id"] for r in search("semantic") if r["passage_id"] in only]
+    assert len(only) >= 3 and only == nearest

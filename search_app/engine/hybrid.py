@@ -66,8 +66,7 @@ class MeaningRanker(Ranker):
         hits = self._pinned(count)
         seen = {docnum for docnum, _ in hits}
         for group in self._candidates:
-            ordered = sorted(group.items(), key=lambda item: (-item[1], item[0]))
-            hits += [(d, s) for d, s in ordered if d not in seen]
+            hits += [(d, s) for d, s in group if d not in seen]
         if len(hits) < count and not self.semantic:
             seen = {docnum for docnum, _ in hits}
             rest = np.array([d for d, _ in super().passages(count + len(seen)) if d not in seen])
@@ -83,8 +82,8 @@ class MeaningRanker(Ranker):
         return dict(zip(docnums.tolist(), self._score_of(docnums).tolist(), strict=True))
 
     @cached_property
-    def _candidates(self) -> tuple[dict[int, float], dict[int, float]]:
-        """The fused (semantic: the meaning) score of each candidate passage: the words'
+    def _candidates(self) -> tuple[list[Hit], list[Hit]]:
+        """The candidate passages with their fused (semantic: the meaning) score: the words'
         best, then those found by meaning alone, each set in fused order. The scales are
         fitted on the words' best, or on those found by meaning when words find none.
         On SciFact train (300 queries, nDCG@10) this measured 0.7316, against 0.7281 for
@@ -102,10 +101,14 @@ class MeaningRanker(Ranker):
             self.scales = (Scale.of(self._words(fitted)), Scale.of(self._cosines(fitted)))
         return self._scored(first), self._scored(second)
 
-    def _scored(self, docnums: np.ndarray) -> dict[int, float]:
-        if not len(docnums):
-            return {}
-        return dict(zip(docnums.tolist(), self._score_of(docnums).tolist(), strict=True))
+    def _scored(self, docnums: np.ndarray) -> list[Hit]:
+        """`docnums` with their scores, best first. Equal scores go by meaning: the scales are
+        fitted on the words' best, so a passage found by meaning alone that is nearer than
+        all of them is clipped to the top, like every other such passage (and one word match
+        makes every score 1)."""
+        scores, cosine = self._score_of(docnums), np.nan_to_num(self._cosines(docnums))
+        order = np.lexsort((docnums, -cosine, -scores))
+        return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
 
     def _score_of(self, docnums: np.ndarray) -> np.ndarray:
         cosine = self._cosines(docnums)
