@@ -1,6 +1,7 @@
 """Approximate nearest-neighbour libraries against exact numpy search, on real passage vectors.
 
     python -m bench.ann --index DIR [--index DIR ...] [--passages 20000,279000] [--queries 100]
+        [--settings 512,1024] [--only "faiss HNSW,hnswlib M16"] [--shipped 1,0.25,0.08]
 
 The passages are the stored vectors (all-MiniLM-L6-v2, 384 dimensions) of the generations
 given (read only); the queries are bench/queries.json encoded by the same model. A size above
@@ -271,6 +272,36 @@ def measure(
     return out
 
 
+def shipped(
+    matrix: np.ndarray, queries: np.ndarray, breadths: list[int], shares: list[float]
+) -> dict[str, Any]:
+    """The server's own path (search_app/engine/neighbours.py, faiss HNSW, its candidates
+    re-scored exactly) with a random filter allowing each share of the passages: recall@100
+    against exact search among the allowed, and time (the filter's bitmap included)."""
+    from search_app.engine import neighbours
+
+    started = time.perf_counter()
+    index = neighbours.Approximate(matrix)
+    index.build()
+    out: dict[str, Any] = {"build_s": round(time.perf_counter() - started, 1)}
+    rng = np.random.default_rng(2)
+    for share in shares:
+        rows = None if share >= 1 else rng.random(len(matrix)) < share
+        allowed = np.arange(len(matrix)) if rows is None else np.flatnonzero(rows)
+        within = exact(matrix[allowed])
+        truth = [allowed[within(q)] for q in queries]
+        for breadth in breadths or [neighbours.EXPANSION_SEARCH]:
+            neighbours.EXPANSION_SEARCH = breadth
+
+            def search(query: np.ndarray, rows: np.ndarray | None = rows) -> np.ndarray:
+                found = index.search(query, TOP, rows)
+                return found[np.argsort(-(matrix[found] @ query))[:TOP]]
+
+            out[f"share {share} ef {breadth}"] = run(search, queries, truth)
+            print(json.dumps({f"share {share} ef {breadth}": out[f"share {share} ef {breadth}"]}))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", action="append", type=Path, required=True)
@@ -280,11 +311,24 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help='comma-separated, e.g. "usearch i8,faiss IVFFlat" (default all)'
     )
+    parser.add_argument(
+        "--shipped",
+        default="",
+        help="only the server's own path, at these filter shares (e.g. 1,0.25,0.08)",
+    )
     args = parser.parse_args()
     real = real_vectors(args.index)
     queries = query_vectors(args.queries)
     only = {n for n in args.only.split(",") if n}
     breadths = [int(n) for n in args.settings.split(",") if n]
+    if args.shipped:
+        shares = [float(n) for n in args.shipped.split(",")]
+        results = [
+            {"passages": int(n), **shipped(scaled(real, int(n)), queries, breadths, shares)}
+            for n in args.passages.split(",")
+        ]
+        print(json.dumps({"real_vectors": len(real), "shipped": results}, indent=1))
+        return
     results = [
         measure(scaled(real, int(n)), queries, only, breadths) for n in args.passages.split(",")
     ]

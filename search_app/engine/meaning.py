@@ -21,7 +21,7 @@ from indexer import embedding
 from indexer.index.vectors import location, open_shards
 from search_app.engine.columns import columns
 from search_app.engine.index_handle import Snapshot, per_generation
-from search_app.engine.neighbours import Approximate, approximate_for
+from search_app.engine.neighbours import Approximate, approximate_for, threshold
 
 _QUERY_CACHE = 256  # query vectors kept per process (a query costs 20-60 ms to encode)
 _queries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -77,6 +77,15 @@ def vector_table(snapshot: Snapshot) -> VectorTable:
         matrix[rows] = shard.array[first[rows] + rank[rows]]
     row_of[live] = np.arange(len(live))
     return VectorTable(label, matrix, live, row_of, approximate_for(matrix))
+
+
+def quick(table: VectorTable) -> bool:
+    """Whether search by meaning is quick on the table: exact below neighbours.threshold()
+    passages, past it through an approximate index that has not failed (faiss-cpu missing
+    or broken leaves it exact, and slow)."""
+    if table.approximate is None:
+        return len(table.docnums) < threshold()
+    return not table.approximate.failed
 
 
 def warm(snapshot: Snapshot) -> None:
