@@ -28,6 +28,9 @@ ANN_FROM = 50_000  # exact search by meaning: 18 ms at 50,000, 159 ms at 279,000
 LINKS = 16  # HNSW's M: graph links per passage
 EXPANSION_ADD = 100  # efConstruction
 EXPANSION_SEARCH = 1024  # efSearch (at least the candidates asked for)
+# A filter leaving a share s of the passages widens the search by 1/sqrt(s), up to this:
+# a graph walk through a filter finds fewer of the allowed nearest (bench/ann.py --shipped).
+MAX_EXPANSION = 4096
 # The graph holds 8-bit vectors (a quarter of float32's memory: 141 MB at 279,000 passages
 # instead of 447): it is asked for CANDIDATES x the passages wanted, and the float32 table
 # re-scores them (recall@100 as with float32 vectors in bench/ann.py).
@@ -125,7 +128,7 @@ class Approximate:
         given (only once `ready`), to be re-scored with their float32 vectors."""
         faiss: Any = _library()
         count *= CANDIDATES
-        params = faiss.SearchParametersHNSW(efSearch=max(EXPANSION_SEARCH, count))
+        params = faiss.SearchParametersHNSW(efSearch=max(_expansion(rows), count))
         bitmap = None
         if rows is not None:
             bitmap = np.packbits(rows, bitorder="little")
@@ -135,6 +138,12 @@ class Approximate:
         self.searches += 1
         del bitmap  # kept alive until the search is over: the selector only points at it
         return found[found >= 0]
+
+
+def _expansion(rows: np.ndarray | None) -> int:
+    """efSearch: EXPANSION_SEARCH, widened as a filter narrows."""
+    share = 1.0 if rows is None else max(float(rows.mean()), 1e-6)
+    return min(MAX_EXPANSION, round(EXPANSION_SEARCH / np.sqrt(share)))
 
 
 def _built(faiss: Any, matrix: np.ndarray) -> Any:
