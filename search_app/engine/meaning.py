@@ -1,18 +1,19 @@
 """Search by meaning: the passages' stored embeddings (indexer.index.vectors) against the
-query's, exactly, with numpy.
+query's, exactly with numpy, or past neighbours.threshold() passages through an approximate
+index (search_app/engine/neighbours.py) whose candidates are re-scored exactly.
 
 Per generation, the vectors of the live passages are gathered once from their memory-mapped
 files into one float32 matrix in document-number order (float16 on disk halves the index's
 growth; numpy multiplies float32 with BLAS, float16 some ten times slower). One query is then
 one matrix-vector product: about 3 ms at 9,300 passages and 100 ms at 279,000 on a busy
-2-core machine (bench/meaning_speed.py), which is where an approximate index would pay.
+2-core machine (bench/meaning_speed.py), which is where the approximate index pays.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from indexer import embedding
 from indexer.index.vectors import location, open_shards
 from search_app.engine.columns import columns
 from search_app.engine.index_handle import Snapshot, per_generation
+from search_app.engine.neighbours import Approximate, approximate_for, threshold
 
 _QUERY_CACHE = 256  # query vectors kept per process (a query costs 20-60 ms to encode)
 _queries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -34,6 +36,8 @@ class VectorTable:
     matrix: np.ndarray  # float32 (rows, dimensions)
     docnums: np.ndarray  # the Whoosh document number of each row
     row_of: np.ndarray  # per document number: its row, or -1 (deleted, or not embedded)
+    # Past neighbours.threshold() rows (and with the library installed): the ANN index.
+    approximate: Approximate | None = field(default=None, compare=False)
 
     @property
     def available(self) -> bool:
@@ -72,7 +76,23 @@ def vector_table(snapshot: Snapshot) -> VectorTable:
         rows = np.flatnonzero(shard_of == number)
         matrix[rows] = shard.array[first[rows] + rank[rows]]
     row_of[live] = np.arange(len(live))
-    return VectorTable(label, matrix, live, row_of)
+    return VectorTable(label, matrix, live, row_of, approximate_for(matrix))
+
+
+def quick(table: VectorTable) -> bool:
+    """Whether search by meaning is quick on the table: exact below neighbours.threshold()
+    passages, past it through an approximate index that has not failed (faiss-cpu missing
+    or broken leaves it exact, and slow)."""
+    if table.approximate is None:
+        return len(table.docnums) < threshold()
+    return not table.approximate.failed
+
+
+def warm(snapshot: Snapshot) -> None:
+    """Gather the snapshot's vectors (the model loaded) and build its approximate index."""
+    table = vector_table(snapshot)
+    if table.approximate is not None:
+        table.approximate.build()
 
 
 def _rank_in_document(doc: np.ndarray) -> np.ndarray:
@@ -128,13 +148,58 @@ def nearest(
     floor: float = -1.0,
 ) -> dict[int, float]:
     """The `count` passages nearest the query (among `allowed`, a mask by document number,
-    and at least `floor` similar): document number -> cosine similarity."""
-    scores = similarities(table, query)
-    docnums = table.docnums
+    and at least `floor` similar): document number -> cosine similarity. Exact, or through
+    the approximate index when the table has one ready and the filter leaves it enough."""
+    rows = None if allowed is None else allowed[table.docnums]
+    if rows is not None and rows.all():
+        rows = None  # no filter: the index need not look at a bitmap
+    approximate = table.approximate
+    if approximate is not None and approximate.ready():
+        found = _approximate(table, approximate, query, count, rows, floor)
+        if found is not None:
+            return found
+    return _exact(table, query, count, rows, floor)
+
+
+def _approximate(
+    table: VectorTable,
+    approximate: Approximate,
+    query: np.ndarray,
+    count: int,
+    rows: np.ndarray | None,
+    floor: float,
+) -> dict[int, float] | None:
+    """The approximate index's answer, re-scored exactly; None when it cannot vouch that no
+    allowed passage is missing (a selective filter: exact search over the few is quick)."""
+    allowed = len(table.docnums) if rows is None else int(rows.sum())
+    if allowed <= max(count, approximate.exact_up_to):
+        return None
+    found = approximate.search(query, count, rows)
+    scores = table.matrix[found] @ query
     keep = scores >= floor
-    if allowed is not None:
-        keep &= allowed[docnums]
-    scores, docnums = scores[keep], docnums[keep]
+    if keep.sum() < count and (keep.all() or not len(found)):
+        return None  # all it found were near enough, yet too few: there may be more
+    return _top(table.docnums[found[keep]], scores[keep], count)
+
+
+def _exact(
+    table: VectorTable, query: np.ndarray, count: int, rows: np.ndarray | None, floor: float
+) -> dict[int, float]:
+    """Every allowed row against the query (a few: only those rows)."""
+    if rows is None:
+        index, scores = None, table.matrix @ query
+    elif rows.sum() * 4 < len(rows):  # gathering a few rows beats the product of all
+        index = np.flatnonzero(rows)
+        scores = table.matrix[index] @ query
+    else:
+        index = np.flatnonzero(rows)
+        scores = (table.matrix @ query)[index]
+    docnums = table.docnums if index is None else table.docnums[index]
+    keep = scores >= floor
+    return _top(docnums[keep], scores[keep], count)
+
+
+def _top(docnums: np.ndarray, scores: np.ndarray, count: int) -> dict[int, float]:
     if len(scores) > count:
         top = np.argpartition(-scores, count - 1)[:count]
         scores, docnums = scores[top], docnums[top]

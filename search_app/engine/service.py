@@ -35,8 +35,10 @@ from search_app.engine.meaning import (
     mean_vector,
     nearest,
     query_vector,
+    quick,
     vector_table,
 )
+from search_app.engine.meaning import warm as warm_meaning
 from search_app.engine.params import (
     MAX_QUERY_CHARS,
     MODES,
@@ -65,14 +67,14 @@ NO_EMBEDDINGS_NOTICE = (
     "This index has no embeddings of its passages: your words alone were searched "
     "(run 'report-search index' with the semantic extra installed)."
 )
-# The mode of a request that names none, on an index with embeddings of at most
-# HYBRID_BY_DEFAULT_UP_TO passages (else "lexical"). Hybrid measured better than words
-# alone on every quality benchmark (bench/relevance.py --modes: SciFact test nDCG@10 0.7219
-# against 0.6998, CACM 0.5399 against 0.4847, known items 1.0 both, typos 0.9642 against
-# 0.9560). Exact search by meaning took 18 ms at 50,000 passages and 159 ms at 279,000
-# (bench/meaning_speed.py): past the limit, hybrid is asked for with mode=hybrid.
+# The mode of a request that names none, on an index with embeddings where search by
+# meaning is quick (meaning.quick: exact up to neighbours.threshold() passages, the
+# approximate index past it; else "lexical"). Hybrid measured better than words alone on
+# every quality benchmark (bench/relevance.py --modes: SciFact test nDCG@10 0.7219 against
+# 0.6998, CACM 0.5399 against 0.4847, known items 1.0 both, typos 0.9642 against 0.9560).
+# Exact search by meaning took 18 ms at 50,000 passages and 159 ms at 279,000
+# (bench/meaning_speed.py); the approximate index a few ms at 279,000 (bench/ann.py).
 DEFAULT_MODE = "hybrid"
-HYBRID_BY_DEFAULT_UP_TO = 50_000
 
 
 # ---------------------------------------------------------------- matching
@@ -162,10 +164,9 @@ def _match(snapshot: Snapshot, request: SearchRequest) -> Matching:
 
 def default_mode(snapshot: Snapshot) -> str:
     """The mode of a request that names none: DEFAULT_MODE when the index has embeddings
-    and exact search by meaning is quick at its size."""
+    and search by meaning is quick at its size."""
     table = vector_table(snapshot)
-    quick = len(table.docnums) <= HYBRID_BY_DEFAULT_UP_TO
-    return DEFAULT_MODE if table.available and quick else "lexical"
+    return DEFAULT_MODE if table.available and quick(table) else "lexical"
 
 
 def _with_meaning(
@@ -581,7 +582,7 @@ def warm(handle: IndexHandle) -> None:
     for name in TEXT_FIELDS:
         field_lengths(snapshot, name)
     preload(snapshot, TEXT_FIELDS)
-    vector_table(snapshot)  # the stored embeddings, gathered (and the model loaded) once
+    warm_meaning(snapshot)  # the stored embeddings gathered, their ANN index built, once
 
 
 def health(handle: IndexHandle) -> dict[str, Any]:

@@ -413,7 +413,8 @@ def _search_parameters() -> list[dict[str, Any]]:
             "How passages are found: hybrid (the words' matches and the 100 passages nearest "
             "in meaning, ranked by both), lexical (words alone) or semantic (the 100 passages "
             "nearest in meaning). Filters apply to all alike. Default: hybrid on an index with "
-            "embeddings of at most 50,000 passages, else lexical; "
+            "embeddings (past 50,000 passages only with the approximate index: faiss-cpu "
+            "installed), else lexical; "
             "on an index without embeddings every mode searches words, with "
             "a `notice`.",
         ),
