@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from indexer import embedding
 from indexer.pipeline import run
 from search_app.cli import main
+from search_app.engine import service
 from search_app.engine.service import NO_EMBEDDINGS_NOTICE
 from search_app.web import create_app
 
@@ -146,6 +147,18 @@ def test_filters_apply_to_meaning_as_to_words(api) -> None:
     assert _documents(semantic)[0] == "coast.txt"
 
 
+def test_a_narrow_filter_finds_its_own_nearest(api, monkeypatch) -> None:
+    """The passages nearest in meaning are looked for within the filters too, not only in
+    the whole index: one candidate here, which the year range would otherwise filter away."""
+    monkeypatch.setattr(service, "MEANING_CANDIDATES", 1)
+    query = "money that migrants send to their families"
+    assert _documents(api(q=query, mode="semantic")) == ["remittances.txt"]  # 2015
+    narrow = api(q=query, mode="semantic", year_from=2020)
+    assert _documents(narrow) == ["tax.txt"]  # 2021: "Remittances are rarely taxed."
+    years = {v["value"]: v["count"] for v in narrow["facets"]["year"]}
+    assert narrow["total"] == 1 == years[2021]
+
+
 def test_a_named_document_stays_first(api) -> None:
     for mode in ("hybrid", "semantic"):
         body = api(q="Tax treaties", mode=mode)
@@ -206,3 +219,17 @@ def test_the_page_keeps_the_mode_in_its_exports_and_feed(api) -> None:
     box = api.client.get("/search", query_string={"q": "remittances", "mode": "search"}).text
     links = re.findall(r'href="(/api/(?:export|feed)\?[^"]*)"', box)
     assert links and not any("mode=" in href for href in links)
+
+
+def test_questions_reach_passages_that_say_it_in_other_words(api) -> None:
+    """Question answering's candidates include the passages nearest the question in meaning:
+    no word of this question is in the coast report, which is its closest passage."""
+    body = api.client.get(
+        "/api/ask", query_string={"q": "Why did shoreline settlements have to be abandoned?"}
+    ).get_json()
+    found = [a["document_id"] for a in body["answers"]] or [
+        p["document_id"] for p in body["passages"]
+    ]
+    assert found[0] == "corpus/coast.txt"
+    lexical = api(q="shoreline settlements abandoned", mode="lexical")
+    assert lexical["total"] == 0  # words alone find nothing

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 
 from search_app.engine.facets import facet_values, resolve_value, resolver
+from search_app.engine.hybrid import MIN_SIMILARITY
 from search_app.engine.index_handle import Snapshot
 from search_app.engine.matchsets import MaskBuilder
+from search_app.engine.meaning import nearest, query_vector, vector_table
 from search_app.engine.query import bound_tiers, parse
 from search_app.engine.scoring import BulkScorer
 
@@ -27,17 +29,43 @@ def top_passages(
     year_from: int | None = None,
     year_to: int | None = None,
     limit: int = 20,
+    meaning: tuple[str, int] | None = None,
 ) -> list[tuple[int, float]]:
     """The `limit` best (docnum, score) for any word of `text`, best first, within the facet
-    filters (any selected value of a facet, every facet) and the year range."""
+    filters (any selected value of a facet, every facet) and the year range. With `meaning`
+    (a text, a count), up to that many more follow: the passages nearest that text in
+    meaning (the index's stored embeddings) that words did not put first, nearest first,
+    each with its words' score (0 without them)."""
     searcher = snapshot.searcher()
     builder = MaskBuilder(snapshot, searcher)
     # The query alone: named documents and spelling (understanding.py) are the search
     # page's, and would cost every question a look at stored passages.
     parsed = parse(text, searcher.schema, resolver(snapshot), builder.reader)
     q = bound_tiers(parsed, builder.reader).relaxed
-    allowed = builder.mask(q) & filter_mask(snapshot, filters or {}, year_from, year_to)
-    return BulkScorer(snapshot, searcher, builder).top(q, allowed, limit)
+    within = filter_mask(snapshot, filters or {}, year_from, year_to)
+    scorer = BulkScorer(snapshot, searcher, builder)
+    hits = scorer.top(q, builder.mask(q) & within, limit)
+    if meaning is None:
+        return hits
+    near = _nearest(snapshot, meaning, within & builder.live, {d for d, _ in hits})
+    scores = scorer.scores(q)
+    return hits + [(d, float(scores[d])) for d in near]
+
+
+def _nearest(
+    snapshot: Snapshot, meaning: tuple[str, int], allowed: np.ndarray, taken: set[int]
+) -> list[int]:
+    """The document numbers of up to meaning[1] passages of `allowed`, not `taken`, nearest
+    meaning[0] (none when the index has no embeddings or no model is installed)."""
+    text, count = meaning
+    table = vector_table(snapshot)
+    vector = query_vector(table, text) if table.available else None
+    if vector is None or count <= 0:
+        return []
+    allowed = allowed.copy()
+    allowed[list(taken)] = False
+    found = nearest(table, vector, count, allowed, MIN_SIMILARITY)
+    return sorted(found, key=lambda d: (-found[d], d))
 
 
 def filter_mask(

@@ -193,6 +193,11 @@ def _with_meaning(
         matching.mode_notice = NO_EMBEDDINGS_NOTICE if request.mode else None
         return matching
     found = nearest(table, vector, MEANING_CANDIDATES, allowed, MIN_SIMILARITY)
+    if matching.selections:
+        # The nearest within the filters too: a narrow filter (one country, one year) would
+        # otherwise keep few or none of the whole index's nearest, though it holds close ones.
+        within = np.logical_and.reduce([allowed, *matching.selections.values()])
+        found |= nearest(table, vector, MEANING_CANDIDATES, within, MIN_SIMILARITY)
     meaning = np.zeros_like(matching.final)
     meaning[list(found)] = True
     words_final = matching.final

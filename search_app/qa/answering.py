@@ -52,6 +52,9 @@ from search_app.qa.short_answer import choose_span
 # Passages whose sentences are scored: the answer is in BM25F's top 20 for most questions,
 # and scoring more only adds near-misses (measured on SQuAD questions outside the sample).
 CANDIDATE_PASSAGES = 20
+# And the passages nearest the question in meaning (the index's stored embeddings) that words
+# did not find: an answer put in other words than the question's.
+MEANING_PASSAGES = 5
 # At most this many answers from one passage, so that alternatives also come from elsewhere.
 # The answer is often another sentence of the best passage: 5 rather than 3 put it among the
 # first five answers 0.6 points more often on SQuAD questions outside the sample.
@@ -267,7 +270,8 @@ def retrieve(
     """The candidate passages (stored fields and BM25F score), best first, within `filters`
     (facet -> values as people type them) and the year range."""
     text = query_text(question)
-    hits = top_passages(snapshot, text, filters, year_from, year_to, limit=CANDIDATE_PASSAGES)
+    near = (question.text, MEANING_PASSAGES)
+    hits = top_passages(snapshot, text, filters, year_from, year_to, CANDIDATE_PASSAGES, near)
     searcher = snapshot.searcher()
     return [(searcher.stored_fields(docnum), score) for docnum, score in hits]
 
