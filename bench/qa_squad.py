@@ -627,8 +627,11 @@ sentence holds a gold answer:
    the question's names, years and numbers that the answer's sentence (with its document's
    title) does not hold, as written or by initials, and how many other listed answers from
    other passages give the same short answer once normalised; fitted with
-   `--fit-answer-confidence` on every listed answer to questions outside the sample (see
-   the first reliability table), which also chooses the threshold below. A sentence may
+   `--fit-answer-confidence` on every listed answer to questions outside the sample, each
+   asked of the full index, of the half without its article (always wrong) and of an index
+   of its own article without its paragraph (passages on its topic that seldom state its
+   fact; right only where another paragraph does), see the first reliability table; it
+   also chooses the threshold below on the first two. A sentence may
    well answer while the phrase cut from it
    does not ("Mr President" from a sentence naming the Secretary-General): the short
    answer's confidence says so.

@@ -54,6 +54,8 @@ OUT_OF_SHELF = (
     "Who was the first emperor of Rome?",
     "When did the Berlin Wall fall?",
     "When was the printing press invented?",
+    # A figure is asked for by "the population of" ("recent speech" was shown).
+    "What is the population of Tokyo?",
 )
 # The issue's examples: "Abraham Lincoln" (33%) and "Solitude" were shown.
 ISSUE_EXAMPLES = (
@@ -418,6 +420,20 @@ def test_un_questions_the_shelf_does_not_answer_are_refused(handle):
     assert len(answered) <= 3, answered
     iom = "Who was Director General of the International Organization for Migration in 2009?"
     assert iom not in answered
+
+
+def test_general_knowledge_of_the_refusal_bench_is_refused(handle):
+    """The 60 general-knowledge questions of bench/qa_refusals.py: at least 56 refused (57 by
+    the bench, docs/qa.md; 54 before the answer model learnt from passages on the question's
+    topic that do not state its fact: "three" for the keys of a piano, "courage" for the main
+    ingredient of guacamole). Close calls vary with the machine's threads by a question."""
+    from bench.qa_refusals import OUT_OF_SHELF as GENERAL
+
+    assert len(GENERAL) == 60
+    answered = {
+        q: b["answers"][0]["answer"] for q in GENERAL if not (b := qa.ask(handle, q))["no_answer"]
+    }
+    assert len(answered) <= 4, answered
 
 
 def test_a_person_asked_by_role_and_body_needs_a_sentence_naming_the_body():

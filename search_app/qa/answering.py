@@ -35,11 +35,8 @@ from search_app.engine.results import citation
 from search_app.engine.retrieval import top_passages
 from search_app.qa import confidence, rerank, semantic
 from search_app.qa.answer_types import (
-    DATE,
     ORGANIZATION,
     PERSON,
-    YEAR,
-    YEAR_RE,
     Span,
     could_be_a_person,
     find_spans,
@@ -234,16 +231,6 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         "names_away": confidence.names_away(
             question, f"{fields.get('title', '')}\n{item.sentence}"
         ),
-        # A short answer of another kind than asked ("State" for "where"; "December", no
-        # year, for "when was it founded"): inputs of the answer's own probability.
-        "off_type": float(
-            span is not None and not span_of_asked_type(span, item.sentence, question)
-        ),
-        "no_year": float(
-            question.answer_type in (DATE, YEAR)
-            and span is not None
-            and not YEAR_RE.search(span.text)
-        ),
         # Not an input of any model: a rule (confidence.answers_the_question).
         "body_missing": float(
             confidence.body_missing(
@@ -383,15 +370,12 @@ def of_asked_type(item: Scored, question: Question) -> bool:
     lies within) a phrase of that type in its sentence; any answer when no type is asked."""
     if question.answer_type is None:
         return True
-    return item.span is not None and span_of_asked_type(item.span, item.sentence, question)
-
-
-def span_of_asked_type(span: Span, sentence: str, question: Question) -> bool:
-    """Whether a short answer cut from `sentence` is (or lies within) a phrase of the type
-    the question asks for (any, when none is asked)."""
+    span = item.span
+    if span is None:
+        return False
     if question.answer_type not in NAME_TYPES:
         return True  # the short-answer model only offers dates, figures, shares for these
-    names = find_spans(sentence, question.answer_type)
+    names = find_spans(item.sentence, question.answer_type)
     if question.answer_type != ORGANIZATION:
         # A place or a country the gazetteers know, a person named with a title or by two
         # words that are no place or body: not "Conference" for "where", "Secretary-General"

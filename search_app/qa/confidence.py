@@ -322,9 +322,10 @@ def probability(features: dict[str, float]) -> float:
 # short-answer model prefers its phrase, whether the phrase is of the asked kind, and the
 # answer's place in the list (first, and how far its re-ordering score lies below the
 # first's). Fitted by `python -m bench.qa_squad --fit-answer-confidence` on every listed
-# answer to SQuAD questions outside the sample, asked of the full index and of the half
-# without their article: a short answer is right when it overlaps a gold answer by at
-# least half (word F1 >= 0.5), a sentence when it holds one.
+# answer to SQuAD questions outside the sample, asked of the full index, of the half
+# without their article and of their own article without their paragraph (the shelf
+# discusses the topic, it seldom states the fact): a short answer is right when it overlaps
+# a gold answer by at least half (word F1 >= 0.5), a sentence when it holds one.
 ANSWER_FEATURES: tuple[str, ...] = (
     "sentence_logit",
     "span_probability",
