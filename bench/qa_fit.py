@@ -166,25 +166,40 @@ def calibrate(snapshot, halves, items, other_half: Callable, contains_answer: Ca
 
 
 def fit_answer_confidence(
-    snapshot, halves, items, other_half: Callable, answer_right: Callable, steps: int = 5000
+    snapshot,
+    halves,
+    items,
+    other_half: Callable,
+    answer_right: Callable,
+    steps: int = 5000,
+    paragraphs: tuple[dict, Callable] | None = None,
 ) -> None:
     """Logistic model of 'the answer is right as shown' (search_app.qa.confidence's
-    ANSWER_FEATURES) on every listed answer to tuning questions asked of the full index and
-    of the half without their article (always wrong); prints the weights and the tuning
-    answers' reliability by bins of 0.1."""
+    ANSWER_FEATURES) on every listed answer to tuning questions asked of the full index, of
+    the half without their article (always wrong) and, with `paragraphs` (the paragraph
+    halves and the function naming the one without a question's paragraph), of their own
+    article without their paragraph (right only where another paragraph states the answer:
+    the shelf discusses the topic, it seldom states the fact); prints the weights and the
+    tuning answers' reliability by bins of 0.1. The threshold is chosen on the full index
+    and the other article's half, as ask() is measured."""
     from search_app.engine.index_handle import IndexHandle
 
     names = confidence.ANSWER_FEATURES
     others = {k: IndexHandle(p).snapshot() for k, p in halves.items()}
+    same_topic = {k: IndexHandle(p).snapshot() for k, p in (paragraphs or ({}, None))[0].items()}
     rows, labels = [], []
     # Per question asked: the row of its first answer (None without one), whether the full
     # index was asked, and whether the rules let the first answer answer at all.
     firsts: list[tuple[int | None, bool, bool]] = []
     for item in items:
-        for s, answerable in ((snapshot, True), (others[other_half(item)], False)):
+        asked = [(snapshot, True, True), (others[other_half(item)], False, True)]
+        if paragraphs is not None:
+            asked.append((same_topic[paragraphs[1](item)], True, False))
+        for s, answerable, measured in asked:
             answers = qa.rank_answers(s, item.question, limit=5).answers
             ok = bool(answers) and confidence.answers_the_question(answers[0].features)
-            firsts.append((len(rows) if answers else None, answerable, ok))
+            if measured:
+                firsts.append((len(rows) if answers else None, s is snapshot, ok))
             for k, a in enumerate(answers):
                 gap = answers[0].score - a.score
                 inputs = confidence.answer_inputs(a.features, a.span is not None, k == 0, gap)

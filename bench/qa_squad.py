@@ -7,6 +7,7 @@ sentences). Unanswerable questions are questions asked against an index without 
 article. Anything tuned (--fit, --calibrate) is tuned on the questions outside the sample.
 
     python -m bench.qa_squad --sample 3000 --seed 13
+    python -m bench.qa_squad --first 500 --quick   # the sample's first 500, ours only
     python -m bench.qa_squad --fit         # fit sentence-scoring weights (tuning questions)
     python -m bench.qa_squad --calibrate   # fit the no-answer confidence model and threshold
 """
@@ -287,6 +288,31 @@ def build_halves(articles: list[dict], split) -> dict[str, Path]:
     return paths
 
 
+def other_paragraphs(item: Item) -> str:
+    """Name of the paragraph half that holds the rest of the question's article but not its
+    own paragraph (build_paragraph_halves)."""
+    return (
+        "paragraphs-odd" if int(item.passage_id.rsplit("#", 1)[1]) % 2 == 0 else "paragraphs-even"
+    )
+
+
+def build_paragraph_halves(articles: list[dict], split) -> dict[str, Path]:
+    """Two indexes of every article, one of its even paragraphs, one of its odd ones: a
+    question asked of the half without its paragraph meets passages on its topic (its own
+    article) that seldom state the fact asked about, harder negatives than another
+    article's."""
+    paths = {}
+    for parity in ("even", "odd"):
+        part = [
+            {**a, "paragraphs": a["paragraphs"][parity == "odd" :: 2]}
+            for a in articles
+            if len(a["paragraphs"]) > (parity == "odd")
+        ]
+        paths[f"paragraphs-{parity}"] = WORK / f"index-paragraphs-{parity}"
+        build_index(paths[f"paragraphs-{parity}"], part, split)
+    return paths
+
+
 @dataclass
 class Calibration:
     """(probability, right) pairs: of every answer listed (its `confidence`, right as shown)
@@ -353,8 +379,11 @@ def main(argv: list[str] | None = None) -> int:
 
         tune = random.Random(args.seed).sample(rest, min(args.tune, len(rest)))
         halves = build_halves(articles, split)
+        paragraphs = (build_paragraph_halves(articles, split), other_paragraphs)
         snapshot = product_snapshot(WORK / "index")
-        qa_fit.fit_answer_confidence(snapshot, halves, tune, other_half, answer_right)
+        qa_fit.fit_answer_confidence(
+            snapshot, halves, tune, other_half, answer_right, paragraphs=paragraphs
+        )
         return 0
     if args.fit or args.calibrate:
         from bench import qa_fit
@@ -367,9 +396,11 @@ def main(argv: list[str] | None = None) -> int:
             halves = build_halves(articles, split)
             qa_fit.calibrate(snapshot, halves, tune, other_half, contains_answer)
         return 0
+    if args.first:
+        sample = sample[: args.first]  # a subsample of the same sample, for quick checks
     results = run(args, articles, split, sample)
     print(json.dumps(results, indent=1))
-    if not args.no_write:
+    if not (args.no_write or args.quick or args.first):
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1) + "\n", "utf-8")
         DOCS.write_text(markdown(results), "utf-8")
@@ -379,10 +410,17 @@ def main(argv: list[str] | None = None) -> int:
 def run(args, articles, split, sample: list[Item]) -> dict:
     calibration = Calibration()
     ours = evaluate(product_snapshot(WORK / "index"), sample, calibration)
-    build_sentence_baseline(WORK / "baseline", articles, split)
-    baseline = evaluate_baseline(WORK / "baseline", sample)
     halves = build_halves(articles, split)
     unanswerable = refusal_rate(halves, sample, calibration)
+    if args.quick:  # ours only: no baseline, no words-only run
+        return {
+            "sample": len(sample),
+            "seed": args.seed,
+            "ours": ours,
+            "unanswerable": unanswerable,
+        }
+    build_sentence_baseline(WORK / "baseline", articles, split)
+    baseline = evaluate_baseline(WORK / "baseline", sample)
     with words_only():
         by_words = evaluate(product_snapshot(WORK / "index"), sample)
         by_words["unanswerable_refused"] = refusal_rate(halves, sample, None)["no_answer_rate"]
@@ -589,8 +627,11 @@ sentence holds a gold answer:
    the question's names, years and numbers that the answer's sentence (with its document's
    title) does not hold, as written or by initials, and how many other listed answers from
    other passages give the same short answer once normalised; fitted with
-   `--fit-answer-confidence` on every listed answer to questions outside the sample (see
-   the first reliability table), which also chooses the threshold below. A sentence may
+   `--fit-answer-confidence` on every listed answer to questions outside the sample, each
+   asked of the full index, of the half without its article (always wrong) and of an index
+   of its own article without its paragraph (passages on its topic that seldom state its
+   fact; right only where another paragraph does), see the first reliability table; it
+   also chooses the threshold below on the first two. A sentence may
    well answer while the phrase cut from it
    does not ("Mr President" from a sentence naming the Secretary-General): the short
    answer's confidence says so.
@@ -720,6 +761,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="choose the no-answer threshold on the answer's probability (tuning questions)",
     )
     parser.add_argument("--no-write", action="store_true", help="print, do not save results")
+    parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="ask only the sample's first N questions (a quick check; results not saved)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="measure ours only (no baseline, no words-only run; results not saved)",
+    )
     return parser.parse_args(argv)
 
 

@@ -54,6 +54,8 @@ OUT_OF_SHELF = (
     "Who was the first emperor of Rome?",
     "When did the Berlin Wall fall?",
     "When was the printing press invented?",
+    # A figure is asked for by "the population of" ("recent speech" was shown).
+    "What is the population of Tokyo?",
 )
 # The issue's examples: "Abraham Lincoln" (33%) and "Solitude" were shown.
 ISSUE_EXAMPLES = (
@@ -228,8 +230,10 @@ def test_ask_page_sets_the_best_answer_apart_with_confidence_in_words(client):
     page = client.get("/ask", query_string={"q": BENIN}).get_data(as_text=True)
     best = page[page.index('class="best-answer"') : page.index("Other possible answers")]
     assert "<strong>4 per cent</strong>" in best
-    assert re.search(r"Very likely|Likely|Possible", best) and "<meter" in best
-    assert re.search(r"(Very likely|Likely|Possible) \(\d+%\)", best)
+    # "Possible" (39%) until the answer model learnt from passages on the question's topic
+    # that do not state its fact; "Unlikely" (28%) since: a band word either way.
+    assert re.search(r"Very likely|Likely|Possible|Unlikely", best) and "<meter" in best
+    assert re.search(r"(Very likely|Likely|Possible|Unlikely) \(\d+%\)", best)
     assert re.search(r"its sentence answers the question:\s+(very likely|likely) \(\d+%\)", best)
     assert "12.5" not in best and "score" not in best.lower()
 
@@ -418,6 +422,20 @@ def test_un_questions_the_shelf_does_not_answer_are_refused(handle):
     assert len(answered) <= 3, answered
     iom = "Who was Director General of the International Organization for Migration in 2009?"
     assert iom not in answered
+
+
+def test_general_knowledge_of_the_refusal_bench_is_refused(handle):
+    """The 60 general-knowledge questions of bench/qa_refusals.py: at least 56 refused (57 by
+    the bench, docs/qa.md; 54 before the answer model learnt from passages on the question's
+    topic that do not state its fact: "three" for the keys of a piano, "courage" for the main
+    ingredient of guacamole). Close calls vary with the machine's threads by a question."""
+    from bench.qa_refusals import OUT_OF_SHELF as GENERAL
+
+    assert len(GENERAL) == 60
+    answered = {
+        q: b["answers"][0]["answer"] for q in GENERAL if not (b := qa.ask(handle, q))["no_answer"]
+    }
+    assert len(answered) <= 4, answered
 
 
 def test_a_person_asked_by_role_and_body_needs_a_sentence_naming_the_body():

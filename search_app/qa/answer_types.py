@@ -37,6 +37,10 @@ _QUESTION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(when|since when|until when)\b", DATE),
     (r"\bhow (many|much|long|old|far|large|big|high|tall)\b", NUMBER),
     (r"\b(what|which) (number|amount|size|population)\b", NUMBER),
+    # "What is the population of Tokyo?", "What was the total number of patents?"
+    (r"^(what|which) (is|was|are|were) the (\w+ )?(population|number|amount)\b", NUMBER),
+    # "What is the capital of Australia?": a city (not "the capital of the fund").
+    (r"^(what|which) (is|was|are|were) the capital (city )?of\b", PLACE),
     (r"\b(what|which) (\w+ )?(country|countries|nation)\b", COUNTRY),
     (
         r"\b(what|which) (\w+ )?(city|town|place|region|state|province|continent|area|"
