@@ -378,6 +378,24 @@ def test_a_clean_list_no_repeat_and_no_answer_of_another_kind(handle, question):
     assert all(set(a) >= {"confidence", "sentence_confidence"} for a in answers)
 
 
+# Questions whose lists gave a part of the best answer as another ("treat" after "treat,
+# train and retain", "2009" after "1 June 2009").
+PARTS = (
+    "What strategy did the Global Health Workforce Alliance advocate?",
+    "When did UNITAR take over the chairmanship of the Global Migration Group?",
+)
+
+
+@pytest.mark.parametrize("question", PARTS)
+def test_no_answer_is_a_part_of_one_above(handle, question):
+    answers = [a["answer"] for a in qa.ask(handle, question, limit=5)["answers"]]
+    assert answers[0] in ("treat, train and retain", "1 June 2009")
+    for k, answer in enumerate(answers[1:], start=1):
+        if answer is not None:  # None: a sentence to read
+            words = f" {normalized(answer)} "
+            assert not any(words in f" {normalized(a)} " for a in answers[:k] if a), answers
+
+
 @pytest.mark.parametrize(
     ("phrase", "person"),
     [

@@ -347,22 +347,36 @@ def clean_list(answers: list[Scored], question: Question) -> list[Scored]:
     """The answers, best first, without noise: no answer whose text (or, without a short
     answer, whose sentence) repeats an earlier one once normalised, and after the first, no
     short answer that is not of the kind asked for (a name for "who", "where"...): its
-    sentence is then given to read, as for a sentence without one. The first stays as
-    ranked: it decides whether to answer at all (is_confident)."""
+    sentence is then given to read, as for a sentence without one; no short answer that is
+    part of one above. The first stays as ranked: it decides whether to answer at all
+    (is_confident)."""
     kept: list[Scored] = []
     seen: set[str] = set()
+    spans: list[str] = []  # the short answers kept, normalised
     for k, item in enumerate(answers):
         if k > 0 and item.span is not None and not of_asked_type(item, question):
             # The phrase is of another kind: the sentence stays, to read, without it.
             item = replace(item, span=None)
+        if item.span is not None and _within(normalized(item.span.text), spans):
+            # A part of an answer above ("treat" after "treat, train and retain", "2009"
+            # after "1 June 2009") says nothing new; without its phrase, its sentence would
+            # be weighed as a sentence that answers, and shown likelier than the answer.
+            continue
         keys = {normalized(item.sentence)}
         if item.span is not None:
             keys.add(normalized(item.span.text))
         if keys & seen:
             continue
         seen |= keys
+        if item.span is not None:
+            spans.append(normalized(item.span.text))
         kept.append(item)
     return kept
+
+
+def _within(text: str, others: list[str]) -> bool:
+    """Whether `text` is, in whole words, a part (not the whole) of one of the `others`."""
+    return any(text != other and f" {text} " in f" {other} " for other in others)
 
 
 def of_asked_type(item: Scored, question: Question) -> bool:
