@@ -28,7 +28,9 @@ from search_app.qa.answer_types import (
     asks_for_a_person,
     could_be_a_person,
     expected_type,
+    find_spans,
     time_phrases,
+    titled,
     when_opens_a_condition,
 )
 from search_app.qa.answering import normalized
@@ -143,6 +145,7 @@ def test_a_phrase_cut_from_a_sentence_that_answers_is_weighed_apart(client):
     question = "Who is the Secretary-General of the United Nations?"
     answers = client.get("/api/ask", query_string={"q": question}).get_json()["answers"]
     assert "Guterres" in answers[0]["answer"]
+    assert not answers[0]["answer"].startswith(("Your", "His", "Excellency", "Mr"))
     assert all(a["sentence_confidence"] > 0.9 for a in answers if a["answer"])
     assert all(a["confidence"] < answers[0]["confidence"] for a in answers[1:])
     shown = [a["answer"] for a in answers]
@@ -394,6 +397,23 @@ def test_no_answer_is_a_part_of_one_above(handle, question):
         if answer is not None:  # None: a sentence to read
             words = f" {normalized(answer)} "
             assert not any(words in f" {normalized(a)} " for a in answers[:k] if a), answers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        (
+            "• Your Excellency António Guterres, Secretary General of the United Nations;",
+            "António Guterres",
+        ),
+        ("We thank His Excellency Mr. Philémon Yang for his work.", "Philémon Yang"),
+        ("A statement by the Executive Director, Mr. Carlos Lopes, opened it.", "Carlos Lopes"),
+        ("Madam Amina Mohammed spoke.", "Amina Mohammed"),
+    ],
+)
+def test_a_name_is_given_without_its_form_of_address(sentence, name):
+    found = [s for s in find_spans(sentence, PERSON) if titled(s, sentence)]
+    assert [s.text for s in found] == [name]
 
 
 @pytest.mark.parametrize(
