@@ -103,14 +103,14 @@ _NAME_RE = re.compile(
 _JOINER = re.compile(r"\s(?:of|the|for|and|de|la|du|von|van|del)\s")
 _TITLE_BEFORE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame|President|Minister|Secretary-General|King|Queen|"
-    r"Director|Chair|Ambassador|Judge|Excellency|Madam)\.?\s+$"
+    r"Director|Chair|Ambassador|Judge)\.?\s+$"
 )
+_TITLE_START = re.compile(r"(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s")
 # Forms of address that open a run of capitalised words but are no part of the name: "Your
 # Excellency António Guterres", "His Excellency Mr. Philémon Yang".
 _ADDRESS = re.compile(
     r"^(?:(?:His|Her|Your)\s+)?(?:Excellency\s+)?(?:(?:Mr|Mrs|Ms|Madam|Dr)\.?\s+)?(?=[A-Z])"
 )
-_TITLE_START = re.compile(r"(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s")
 _NAME_EDGE_JUNK = re.compile(r"^(?:The|A|An|In|On|At|By|For|Of|And|But)\s+")
 
 # Questions that can only be answered by a person: "who is the president of", "who was the
@@ -280,6 +280,16 @@ def find_spans(sentence: str, answer_type: str | None) -> list[Span]:
     return spans
 
 
+def without_address(span: Span) -> Span:
+    """A name as shown, without the form of address that opens it ("António Guterres" for
+    "Excellency António Guterres"). Only for showing: the models were fitted on the phrases
+    as found, and weigh the answer as found."""
+    cut = _ADDRESS.match(span.text)
+    if not cut or not cut.end():
+        return span
+    return Span(span.start + cut.end(), span.end, span.text[cut.end() :], span.known)
+
+
 def titled(span: Span, sentence: str) -> bool:
     """Whether a title (Mr., Dr., President...) opens the name or comes just before it."""
     return bool(_TITLE_BEFORE.search(sentence[: span.start]) or _TITLE_START.match(span.text))
@@ -316,9 +326,6 @@ def _names(sentence: str) -> list[Span]:
         junk = _NAME_EDGE_JUNK.match(text)
         if junk:
             start, text = start + junk.end(), text[junk.end() :]
-        address = _ADDRESS.match(text)
-        if address and address.end():
-            start, text = start + address.end(), text[address.end() :]
         if text and text[0].isupper() and not (start == 0 and " " not in text):
             # A lone capitalised word opening the sentence is usually just the first word.
             spans.append(Span(start, start + len(text), text))

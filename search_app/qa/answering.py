@@ -40,6 +40,7 @@ from search_app.qa.answer_types import (
     Span,
     could_be_a_person,
     find_spans,
+    without_address,
 )
 from search_app.qa.confidence import NAME_TYPES
 from search_app.qa.question import Question, analyze_question
@@ -357,19 +358,20 @@ def clean_list(answers: list[Scored], question: Question) -> list[Scored]:
         if k > 0 and item.span is not None and not of_asked_type(item, question):
             # The phrase is of another kind: the sentence stays, to read, without it.
             item = replace(item, span=None)
-        if item.span is not None and _within(normalized(item.span.text), spans):
+        text = normalized(without_address(item.span).text) if item.span else ""
+        if item.span is not None and _within(text, spans):
             # A part of an answer above ("treat" after "treat, train and retain", "2009"
             # after "1 June 2009") says nothing new; without its phrase, its sentence would
             # be weighed as a sentence that answers, and shown likelier than the answer.
             continue
         keys = {normalized(item.sentence)}
         if item.span is not None:
-            keys.add(normalized(item.span.text))
+            keys.add(text)
         if keys & seen:
             continue
         seen |= keys
         if item.span is not None:
-            spans.append(normalized(item.span.text))
+            spans.append(text)
         kept.append(item)
     return kept
 
@@ -415,10 +417,11 @@ def answer_json(snapshot: Snapshot, item: Scored, question: Question) -> dict[st
     (search_app.engine.results.citation): `answer` is the short answer, or null when the
     sentence holds none of the kind asked for (then the sentence is the thing to read)."""
     fields = item.fields
+    shown = without_address(item.span) if item.span else None
     return {
-        "answer": item.span.text if item.span else None,
+        "answer": shown.text if shown else None,
         "sentence": item.sentence,
-        "snippet": _marked_snippet(fields.get("text", ""), item.sentence, item.span),
+        "snippet": _marked_snippet(fields.get("text", ""), item.sentence, shown),
         "confidence": round(item.confidence, 3),
         "sentence_confidence": round(item.features["sentence_probability"], 3),
         "score": round(item.score, 4),
