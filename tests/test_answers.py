@@ -299,6 +299,10 @@ def test_when_takes_a_phrase_of_time_when_the_sentence_has_no_date():
     assert [floods[a:b] for a, b in time_phrases(floods, set(opened.terms))] == [
         "after the great floods"
     ]
+    # "At a time of" says no time ("governance at a time" was listed for "when did").
+    crisis = "Guidance met the challenges of migration governance at a time of crisis."
+    took = analyze_question("When did UNITAR take over the chairmanship of the Group?")
+    assert time_phrases(crisis, set(took.terms)) == []
 
 
 def test_when_opening_a_condition_asks_no_time():

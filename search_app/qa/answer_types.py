@@ -411,6 +411,8 @@ def time_phrases(sentence: str, asked: set[str]) -> list[tuple[int, int]]:
                         (chunk.start() + words[i].start(), chunk.start() + words[last].end())
                     )
             elif _time_word(word) and stem(word) not in asked:
+                if word in ("time", "times") and i > 0 and lowered[i - 1] in ("a", "same"):
+                    continue  # "at a time of crisis", "at the same time": no time is said
                 first = max(0, i - 3)
                 while first < i and lowered[first] in stop:
                     first += 1
