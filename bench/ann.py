@@ -140,14 +140,7 @@ def faiss_hnsw_sq8(matrix: np.ndarray, m: int, construction: int) -> Callable[[i
     index.add(matrix)
 
     def at(ef: int) -> Search:
-        params = faiss.SearchParametersHNSW(efSearch=ef)
-
-        def reranked(query: np.ndarray) -> np.ndarray:
-            found = index.search(query[None, :], 2 * TOP, params=params)[1][0]
-            found = found[found >= 0]
-            return found[np.argsort(-(matrix[found] @ query))[:TOP]]
-
-        return reranked
+        return reranked(index, faiss.SearchParametersHNSW(efSearch=ef), matrix)
 
     at.index = index  # type: ignore[attr-defined]
     return at
@@ -178,16 +171,22 @@ def faiss_ivf(matrix: np.ndarray, lists: int, sq8: bool = False) -> Callable[[in
         params = faiss.SearchParametersIVF(nprobe=probes)
         if not sq8:
             return lambda q: index.search(q[None, :], TOP, params=params)[1][0]
-
-        def reranked(query: np.ndarray) -> np.ndarray:
-            found = index.search(query[None, :], 2 * TOP, params=params)[1][0]
-            found = found[found >= 0]
-            return found[np.argsort(-(matrix[found] @ query))[:TOP]]
-
-        return reranked
+        return reranked(index, params, matrix)
 
     at.index = index  # type: ignore[attr-defined]
     return at
+
+
+def reranked(index: Any, params: Any, matrix: np.ndarray) -> Search:
+    """A search of an 8-bit index asking for 2 x 100 and keeping the 100 nearest by their
+    float32 vectors."""
+
+    def search(query: np.ndarray) -> np.ndarray:
+        found = index.search(query[None, :], 2 * TOP, params=params)[1][0]
+        found = found[found >= 0]
+        return found[np.argsort(-(matrix[found] @ query))[:TOP]]
+
+    return search
 
 
 def disk_bytes(index: Any) -> int:

@@ -7,21 +7,18 @@ find means nothing.
     python -m bench.ann_http --source IDX --copy DIR --vectors GEN [--vectors GEN ...]
         [--queries 60] [--rounds 2] [--exact]
 
-Serves the copy with `report-search serve` (one process, waits for its warm-up: the
-approximate index built), then asks each benchmark query by words and hybrid alternately,
-one at a time, and prints p50/p95 per mode as JSON. --exact serves it with the approximate
-index off (REPORT_SEARCH_ANN_FROM past the index's size) for comparison.
+Serves the copy with `report-search serve` (bench.search_speed.Server: one process, waits
+for its warm-up, the approximate index built), then asks each benchmark query by words and
+hybrid alternately, one at a time, and prints p50/p95 per mode as JSON. --exact serves it
+with the approximate index off (REPORT_SEARCH_ANN_FROM past the index's size).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,11 +27,11 @@ import numpy as np
 
 from bench.ann import real_vectors, scaled
 from bench.meaning_speed import percentiles
+from bench.search_speed import Server
 from indexer import embedding
+from indexer.index.generations import MANIFEST
 from indexer.index.vectors import FOLDER, RECORD_KEY
-
-PORT = 5731
-MANIFEST = "documents.json"
+from search_app.engine.neighbours import ENV
 
 
 def synthetic_copy(source: Path, copy: Path, real: np.ndarray) -> int:
@@ -60,45 +57,17 @@ def synthetic_copy(source: Path, copy: Path, real: np.ndarray) -> int:
     return first
 
 
-def get(path: str) -> tuple[float, dict]:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
-    started = time.perf_counter()
-    connection.request("GET", path)
-    response = connection.getresponse()
-    body = json.loads(response.read())
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return elapsed, body
-
-
-def serve(copy: Path, exact: bool) -> subprocess.Popen:
-    env = dict(os.environ)
-    if exact:
-        env["REPORT_SEARCH_ANN_FROM"] = str(10**9)
-    command = [sys.executable, "-m", "search_app.cli", "serve", "--index-dir", str(copy)]
-    server = subprocess.Popen([*command, "--port", str(PORT)], env=env)
-    deadline = time.monotonic() + 900
-    while time.monotonic() < deadline:
-        time.sleep(2)
-        try:
-            if get("/api/health")[1].get("warmed_up"):
-                return server
-        except OSError:
-            continue
-    server.terminate()
-    raise SystemExit("the server did not warm up in 15 minutes")
-
-
-def measure(queries: list[str], rounds: int) -> dict[str, dict[str, float]]:
+def measure(server: Server, queries: list[str], rounds: int) -> dict[str, dict[str, float]]:
     times: dict[str, list[float]] = {"lexical": [], "hybrid": []}
     for query in queries:  # every query encoded once before timing (the server caches it)
-        get("/api/search?" + urlencode({"q": query, "mode": "hybrid"}))
+        server.get("/api/search?" + urlencode({"q": query, "mode": "hybrid"}))
     for _ in range(rounds):
         for query in queries:
             for mode in times:
-                elapsed, body = get("/api/search?" + urlencode({"q": query, "mode": mode}))
+                started = time.perf_counter()
+                body = server.get("/api/search?" + urlencode({"q": query, "mode": mode}))
+                times[mode].append(time.perf_counter() - started)
                 assert body.get("mode") in (mode, "lexical"), body
-                times[mode].append(elapsed)
     return {mode: percentiles(seconds) for mode, seconds in times.items()}
 
 
@@ -114,14 +83,15 @@ def main() -> None:
     passages = synthetic_copy(args.source, args.copy, real_vectors(args.vectors))
     texts = [q["q"] for q in json.loads(Path("bench/queries.json").read_text("utf-8"))]
     texts = texts[:: max(1, len(texts) // args.queries)][: args.queries]
+    if args.exact:  # the served index's approximate index off
+        os.environ[ENV] = str(10**9)
     started = time.perf_counter()
-    server = serve(args.copy, args.exact)
+    server = Server(args.copy, ready_within=900)  # waits for the warm-up: the index built
     warm = time.perf_counter() - started
     try:
-        result = measure(texts, args.rounds)
+        result = measure(server, texts, args.rounds)
     finally:
-        server.terminate()
-        server.wait()
+        server.stop()
     index = "exact" if args.exact else "approximate"
     out = {"passages": passages, "vectors": "synthetic", "search_by_meaning": index}
     print(json.dumps({**out, "warm_up_s": round(warm, 1), **result}, indent=1))

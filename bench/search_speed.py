@@ -88,7 +88,7 @@ def timed(run: Callable[[dict[str, Any]], Any], queries: list[dict[str, Any]], c
 class Server:
     """`report-search serve` on a free local port, with its memory sampled."""
 
-    def __init__(self, index_dir: Path, threads: int = CLIENTS) -> None:
+    def __init__(self, index_dir: Path, threads: int = CLIENTS, ready_within: float = 300) -> None:
         self.port = _free_port()
         command = product.command("serve", "--index-dir", str(index_dir))
         command += ["--port", str(self.port), "--threads", str(threads)]
@@ -96,12 +96,12 @@ class Server:
         self.peak_rss = 0
         self.peak_uss = 0  # memory unique to the process (excludes the page cache of the index)
         self._stop = threading.Event()
-        self._wait_ready()
+        self._wait_ready(ready_within)
         threading.Thread(target=self._sample, daemon=True).start()
 
-    def _wait_ready(self) -> None:
+    def _wait_ready(self, seconds: float) -> None:
         """Until the server answers and its start-up warm-up is done (steady state)."""
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
                 if self.get("/api/health").get("warmed_up", True):

@@ -78,6 +78,7 @@ class Approximate:
         self.matrix = matrix
         self.exact_up_to = exact_up_to  # allowed rows up to which search stays exact
         self._index: Any = None
+        self._faiss: Any = None  # the library, once the index is built with it
         self._lock = threading.Lock()  # guards _started_in
         self._building = threading.Lock()  # one build at a time: the warm-up's or a thread's
         self._started_in = 0  # the process that started a background build (0: none)
@@ -118,7 +119,7 @@ class Approximate:
                 self.failed = True
                 return
             if checked:
-                self._index = index
+                self._faiss, self._index = faiss, index
             else:
                 self.failed = True
                 log.warning("the approximate index failed its self-check: search stays exact")
@@ -126,18 +127,25 @@ class Approximate:
     def search(self, query: np.ndarray, count: int, rows: np.ndarray | None) -> np.ndarray:
         """Up to CANDIDATES x `count` rows near the query, among `rows` (a mask by row) if
         given (only once `ready`), to be re-scored with their float32 vectors."""
-        faiss: Any = _library()
         count *= CANDIDATES
-        params = faiss.SearchParametersHNSW(efSearch=max(_expansion(rows), count))
-        bitmap = None
-        if rows is not None:
-            bitmap = np.packbits(rows, bitorder="little")
-            params.sel = faiss.IDSelectorBitmap(len(rows), faiss.swig_ptr(bitmap))
         query = np.ascontiguousarray(query, dtype=np.float32)[None, :]
-        found = self._index.search(query, count, params=params)[1][0]
+        found = _search(self._faiss, self._index, query, count, _expansion(rows), rows)
         self.searches += 1
-        del bitmap  # kept alive until the search is over: the selector only points at it
         return found[found >= 0]
+
+
+def _search(
+    faiss: Any, index: Any, query: np.ndarray, count: int, ef: int, rows: np.ndarray | None
+) -> np.ndarray:
+    """The index's ids for one (1, dimensions) float32 query, among `rows` if given."""
+    params = faiss.SearchParametersHNSW(efSearch=max(ef, count))
+    bitmap = None
+    if rows is not None:
+        bitmap = np.packbits(rows, bitorder="little")
+        params.sel = faiss.IDSelectorBitmap(len(rows), faiss.swig_ptr(bitmap))
+    found = index.search(query, count, params=params)[1][0]
+    del bitmap  # kept alive until the search is over: the selector only points at it
+    return found
 
 
 def _expansion(rows: np.ndarray | None) -> int:
@@ -162,10 +170,8 @@ def _self_check(faiss: Any, index: Any, matrix: np.ndarray) -> bool:
     """Whether the index finds a row's own vector, and a filter to one row keeps only it
     (the bitmap's bit order is the library's to define)."""
     last = len(matrix) - 1
-    params = faiss.SearchParametersHNSW(efSearch=EXPANSION_SEARCH)
     only = np.zeros(len(matrix), dtype=bool)
     only[last] = True
-    bitmap = np.packbits(only, bitorder="little")
-    params.sel = faiss.IDSelectorBitmap(len(only), faiss.swig_ptr(bitmap))
-    found = index.search(np.ascontiguousarray(matrix[last : last + 1]), 2, params=params)[1][0]
+    query = np.ascontiguousarray(matrix[last : last + 1], dtype=np.float32)
+    found = _search(faiss, index, query, 2, EXPANSION_SEARCH, only)
     return [int(r) for r in found if r >= 0] == [last]
