@@ -4,7 +4,9 @@ Built once per snapshot from the `document_id` postings and one stored value per
 so that grouping, sorting and counting per document are numpy operations instead of stored
 field loads per hit. A document's passages are written together and in order
 (indexer.index.writer.add_document), so within a document, document-number order is passage
-order.
+order, and a document's passages are one run of document numbers: counting the documents of
+a mask is a reduction over runs (0.2 ms at 279,000 passages) rather than a gather and a count
+per document (4 ms). Should a document ever span several runs, the counts stay exact.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ class Columns:
     document_ids: tuple[str, ...]
     date_rank: np.ndarray  # rank of the document's date string; "" (unknown) ranks lowest
     title_rank: np.ndarray  # rank of the document's lowercased title
+    run_starts: np.ndarray  # first document number of each run of passages of one document
+    run_doc: np.ndarray  # the document (index into document_ids, -1 deleted) of each run
+    one_run_each: bool  # whether no document has more than one run
 
     def first_passages(self, mask: np.ndarray) -> np.ndarray:
         """For each document with a passage in `mask`, its first passage there."""
@@ -34,8 +39,28 @@ class Columns:
 
     def count_documents(self, mask: np.ndarray) -> int:
         """How many documents have a passage in `mask`."""
-        present = np.bincount(self.doc[mask], minlength=len(self.document_ids))
-        return int(np.count_nonzero(present))
+        docs = self.run_doc[self._runs_hit(mask)]
+        return len(docs) if self.one_run_each else len(np.unique(docs))
+
+    def whole_documents(self, mask: np.ndarray) -> np.ndarray:
+        """Every passage of the documents that have a passage in `mask`."""
+        if self.one_run_each:
+            hit = self._runs_hit(mask)
+            return np.repeat(hit, np.diff(self.run_starts, append=len(self.doc)))
+        return self.documents_with(mask)[self.doc]
+
+    def documents_with(self, mask: np.ndarray) -> np.ndarray:
+        """Per document, whether it has a passage in `mask` (one more slot at the end, for
+        the deleted slots' -1, always False)."""
+        present = np.zeros(len(self.document_ids) + 1, dtype=bool)
+        present[self.run_doc[self._runs_hit(mask)]] = True
+        return present
+
+    def _runs_hit(self, mask: np.ndarray) -> np.ndarray:
+        """For each run, whether it belongs to a document and has a passage in `mask`."""
+        if not len(self.run_starts):
+            return np.zeros(0, dtype=bool)
+        return np.logical_or.reduceat(mask, self.run_starts) & (self.run_doc >= 0)
 
 
 @per_generation
@@ -57,11 +82,24 @@ def columns(snapshot: Snapshot) -> Columns:
     stored = [searcher.stored_fields(d) for d in firsts]
     dates = [str(s.get("date") or "") for s in stored]
     titles = [str(s.get("title") or "").lower() for s in stored]
+    return make_columns(doc, document_ids, dates, titles)
+
+
+def make_columns(
+    doc: np.ndarray, document_ids: list[str], dates: list[str], titles: list[str]
+) -> Columns:
+    """Columns from each passage's document (-1: deleted) and each document's date and title."""
+    starts = np.flatnonzero(np.diff(doc, prepend=-2))  # -2: no document, so 0 starts a run
+    run_doc = doc[starts]
+    live_runs = run_doc[run_doc >= 0]
     return Columns(
         doc=doc,
         document_ids=tuple(document_ids),
         date_rank=_per_passage(doc, _ranks(dates)),
         title_rank=_per_passage(doc, _ranks(titles)),
+        run_starts=starts,
+        run_doc=run_doc,
+        one_run_each=len(np.unique(live_runs)) == len(live_runs),
     )
 
 

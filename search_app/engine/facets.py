@@ -175,15 +175,7 @@ def _report_pairs(snapshot: Snapshot, name: str) -> _ReportPairs:
 def document_counts(snapshot: Snapshot, name: str, mask: np.ndarray) -> np.ndarray:
     """Matching reports per value: reports with a passage in `mask` holding the value."""
     docnums = np.flatnonzero(mask)
-    return _document_counts(snapshot, name, mask, docnums, _present(snapshot, docnums))
-
-
-def _present(snapshot: Snapshot, docnums: np.ndarray) -> np.ndarray:
-    """Which reports have a passage among `docnums` (one more slot at the end: -1)."""
-    cols = columns(snapshot)
-    present = np.zeros(len(cols.document_ids) + 1, dtype=bool)
-    present[cols.doc[docnums]] = True
-    return present
+    return _document_counts(snapshot, name, mask, docnums, columns(snapshot).documents_with(mask))
 
 
 def _document_counts(
@@ -262,7 +254,7 @@ def facet_counts(
             for other in applied:
                 mask &= selection_masks[other]
             docnums = np.flatnonzero(mask)
-            present = _present(snapshot, docnums) if per_document else None
+            present = columns(snapshot).documents_with(mask) if per_document else None
             narrowed[applied] = mask, docnums, present
         mask, docnums, present = narrowed[applied]
         values = facet_values(snapshot, name)

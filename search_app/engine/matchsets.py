@@ -29,7 +29,11 @@ Mask = np.ndarray  # bool[doc_count_all]
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers (int64), weights (float64)
 CACHED_MASKS = 64  # per snapshot; 200,000 passages make a 200 KB mask
 CACHED_POSTINGS = 8_000_000  # postings kept per snapshot (12 bytes each: about 100 MB)
-CACHED_POSITIONS = 8_000_000  # phrase words' positions kept per snapshot (8 bytes each)
+CACHED_POSITIONS = 24_000_000  # phrase words' positions kept per snapshot (8 bytes each)
+# A phrase word in this many passages or more has all its positions read, and kept, even when
+# the phrase's candidates lie in a few postings blocks: common words come back in phrase after
+# phrase, and a partial read can be kept for nobody.
+WHOLE_POSITIONS_FROM = 2_000
 CACHED_WORDS = 4_000_000  # scored words' documents kept per snapshot (16 bytes each)
 
 
@@ -141,9 +145,10 @@ class MaskBuilder:
     def positions(self, field: str, text: Any, candidates: Mask) -> np.ndarray:
         """Sorted `docnum << 32 | position` keys of a term, for (at least) the candidates.
 
-        Only the postings blocks holding a candidate are read; when that is all of them, the
-        keys are kept per snapshot. Raises postings.Unsupported when the field keeps no
-        positions or the codec is not Whoosh's default.
+        Only the postings blocks holding a candidate are read, unless the term is common
+        (WHOLE_POSITIONS_FROM); when all of them are read, the keys are kept per snapshot.
+        Raises postings.Unsupported when the field keeps no positions or the codec is not
+        Whoosh's default.
         """
         key = (field, text)
         found = self._positions.get(key)
@@ -156,7 +161,8 @@ class MaskBuilder:
             matcher = self.reader.postings(field, self._btext(field, text))
         except TermNotFound:
             return np.empty(0, np.int64)
-        found, complete = read_positions(matcher, candidates)
+        common = self.reader.doc_frequency(field, text) >= WHOLE_POSITIONS_FROM
+        found, complete = read_positions(matcher, None if common else candidates)
         if complete:
             self._positions.put(key, found)
         return found

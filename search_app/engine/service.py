@@ -349,9 +349,7 @@ def _some_words_mask(matching: Matching, cols: Any, grouped: bool) -> np.ndarray
         return None
     if not grouped:
         return matching.some
-    matched = np.zeros(len(cols.document_ids) + 1, dtype=bool)  # the last slot: -1, deleted
-    matched[cols.doc[matching.final]] = True
-    return matching.some & ~matched[cols.doc]
+    return matching.some & ~cols.whole_documents(matching.final)
 
 
 def _units(cols: Any, mask: np.ndarray, grouped: bool) -> int:
@@ -448,9 +446,9 @@ def _grouped_results(
 ) -> list[dict[str, Any]]:
     """One result per document: its best passage, with a count and two other passages."""
     cols = ranker.columns
-    on_page = np.zeros(len(cols.document_ids) + 1, dtype=bool)  # the last slot: -1, deleted
-    on_page[[cols.doc[d] for d, _ in hits]] = True
-    in_page = ranker.final & on_page[cols.doc]
+    shown = np.zeros_like(ranker.final)
+    shown[[d for d, _ in hits]] = True
+    in_page = ranker.final & cols.whole_documents(shown)
     scores = ranker.scores(in_page)
     per_doc: dict[int, list[int]] = {}
     for docnum in sorted(np.flatnonzero(in_page).tolist(), key=lambda d: -scores.get(d, 0.0)):
