@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from indexer.index.fields import decode_facet_values
 from indexer.index.schema import NUMERIC_FACETS
@@ -14,11 +15,18 @@ from search_app.engine.index_handle import Snapshot
 
 def document_url(document_id: str, passage_id: str = "", q: str = "", ordinal: int = -1) -> str:
     """The document page, opened at a passage, with the query to highlight."""
-    url = f"/documents/{quote(document_id, safe='/')}"
-    params = {k: v for k, v in (("passage", passage_id), ("q", q)) if v}
+    url = f"/documents/{_quoted(document_id, '/')}"
+    params = [f"{k}={_quoted(v)}" for k, v in (("passage", passage_id), ("q", q)) if v]
     if params:
-        url += "?" + urlencode(params)
+        url += "?" + "&".join(params)
     return url + (f"#p-{ordinal}" if ordinal >= 0 else "")
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: str, safe: str = "") -> str:
+    """`value` quoted for a URL (a path with `safe` "/", else a query value, as urlencode
+    quotes it); the same few ids and queries come back for every result of a page."""
+    return quote(value, safe=safe) if safe else quote_plus(value)
 
 
 def file_url(snapshot: Snapshot, document_id: str, page: int | None = None) -> str:
