@@ -23,7 +23,9 @@ STATEMENTS = {
         "# Ruritania - statement to the Assembly\n\n"
         "Between the two peoples we will continue our efforts for a peace that guarantees"
         " both of them a State and secure borders, with Elsinore as the capital.\n\n"
-        "Ruritania will do all it can to support the talks between the two peoples.\n"
+        "Ruritania will do all it can to support the talks between the two peoples.\n\n"
+        "Ruritania also recognizes that the development banks need to do more to harness"
+        " the capital, innovation and energy of the private sector.\n"
     ),
     "borduria.md": (
         "# Borduria - statement to the Assembly\n\n"
@@ -31,7 +33,9 @@ STATEMENTS = {
         "The Fund for Rural Harvests held its replenishment consultation in December, and"
         " the Fund for Rural Harvests hopes to raise two billion.\n\n"
         "The Ocean Compact was established in 1977 and the Fund for Coastal Towns was"
-        " founded in 1981.\n"
+        " founded in 1981.\n\n"
+        "We congratulate Ms. Ada Quill, President of the 79th Session of the Assembly of"
+        " Harbours, on her election.\n"
     ),
 }
 
@@ -66,6 +70,39 @@ def test_a_date_of_another_event_is_no_answer_to_when_founded(client):
     founded = _ask(client, "When was the Fund for Coastal Towns founded?")
     assert not founded["no_answer"]
     assert founded["answers"][0]["answer"] == "1981"
+
+
+def test_a_holder_of_another_session_is_no_answer(client):
+    body = _ask(
+        client, "Who was President of the Assembly of Harbours at its sixty-fourth session?"
+    )
+    assert body["no_answer"], body["answers"][:1]
+    assert (
+        _ask(client, "Who was President of the 79th Session of the Assembly of Harbours?")[
+            "answers"
+        ][0]["answer"]
+        == "Ada Quill"
+    )
+
+
+def test_a_name_asked_of_an_entity_is_not_a_common_phrase(client):
+    # "private sector" is no capital, even in a sentence naming the entity and a capital.
+    body = _ask(client, "What is the capital of Ruritania?")
+    assert all(a["answer"] != "private sector" for a in body["answers"]), body["answers"]
+
+
+def test_ordinals_name_one_of_a_series():
+    from search_app.qa.ordinals import another_of_the_series, numbered
+
+    asked = "Who was President of the General Assembly at its sixty-fourth session?"
+    assert numbered(asked) == {"session": {64}}
+    assert numbered("the 50th anniversary and the fiftieth session") == {
+        "anniversari": {50},
+        "session": {50},
+    }
+    assert another_of_the_series(asked, "President of the 79th Session, Mr. Philemon Yang")
+    assert not another_of_the_series(asked, "President of the sixty-fourth session, Mr. Treki")
+    assert not another_of_the_series(asked, "The President of the current session spoke.")
 
 
 def test_the_relation_asked_and_the_sentences_that_bind_it():

@@ -46,6 +46,7 @@ from search_app.qa.answer_types import (
 )
 from search_app.qa.confidence import NAME_TYPES
 from search_app.qa.events import asked_events, event_missing
+from search_app.qa.ordinals import another_of_the_series
 from search_app.qa.question import Question, analyze_question
 from search_app.qa.relation import asked_relation, unbound
 from search_app.qa.sentence_scoring import Scored, score_passages
@@ -255,12 +256,13 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         "names_away": confidence.names_away(question, f"{topic_title(fields)}\n{item.sentence}"),
         # Not inputs of any model: rules (confidence.answers_the_question).
         "first_missing": float(confidence.first_missing(question, item.sentence)),
+        "another_of_series": float(another_of_the_series(question.text, item.sentence)),
         "body_missing": float(
             confidence.body_missing(
                 question, item.sentence, " ".join(fields.get("section_path") or ())
             )
         ),
-        **_unbound(item.sentence, question),
+        **_unbound(item.sentence, question, choice.span),
     }
     # The re-ordering weighs the sentence as its phrase was found (as it was fitted).
     score = rerank.score(known)
@@ -278,12 +280,19 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
     return replace(item, span=span, score=score, features=known, confidence=sentence_probability)
 
 
-def _unbound(sentence: str, question: Question) -> dict[str, float]:
+def _unbound(sentence: str, question: Question, span: Span | None) -> dict[str, float]:
     """Whether the sentence says the relation asked of something else ("with Jerusalem as
-    the capital" asked "What is the capital of France?": search_app.qa.relation), or, asked
+    the capital" asked "What is the capital of France?": search_app.qa.relation) or gives
+    no name where one is asked ("private sector" for the capital of Australia), or, asked
     when a founding, adoption, birth or death happened, dates another event ("the Fund's
     replenishment consultation in December": search_app.qa.events)."""
-    relation = unbound(asked_relation(question.text), sentence, question.answer_type)
+    asked = asked_relation(question.text)
+    relation = unbound(asked, sentence, question.answer_type) or (
+        asked is not None
+        and question.answer_type in NAME_TYPES
+        and span is not None
+        and not confidence.looks_like_a_name(span)
+    )
     other_event = question.answer_type in (DATE, YEAR) and event_missing(
         asked_events(question.text), sentence
     )

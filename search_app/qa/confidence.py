@@ -99,7 +99,7 @@ def answer_features(
         "passage_bigrams": sentence_features["passage_bigrams"],
         "when_missing": sentence_features["when_missing"],
         "name_unknown": float(
-            question.answer_type in NAME_TYPES and span is not None and not _a_name(span)
+            question.answer_type in NAME_TYPES and span is not None and not looks_like_a_name(span)
         ),
         "span_echo": _echo(span_terms, question),
         "not_a_person": float(_not_a_person(span, question, sentence)),
@@ -136,7 +136,7 @@ def _missing_phrases(question: Question, passage: str) -> float:
     return sum(name.lower() not in lowered for name in names) / len(names)
 
 
-def _a_name(span: Span) -> bool:
+def looks_like_a_name(span: Span) -> bool:
     """Whether a short answer looks like a name: capitalised words, or a name the
     gazetteers know."""
     words = [w for w in span.text.split() if w[:1].isalpha()]
@@ -299,8 +299,9 @@ def answers_the_question(features: dict[str, float]) -> bool:
     France") by a sentence stating it of something else (search_app.qa.relation), nor one
     dating a founding, an adoption, a birth or a death by a sentence naming no such event
     (search_app.qa.events), nor one asking who first held an office by a sentence that does
-    not say first (first_missing), nor one whose names are nowhere near its answer
-    (names_absent).
+    not say first (first_missing), nor one numbering one of a series ("its sixty-fourth
+    session") by a sentence about another of it ("the 79th Session": search_app.qa.ordinals),
+    nor one whose names are nowhere near its answer (names_absent).
 
     Rules, not only inputs of the model: the best answers are re-ordered towards sentences
     holding a short answer of the asked kind, so on SQuAD the first fires for 1 first answer
@@ -318,6 +319,7 @@ def answers_the_question(features: dict[str, float]) -> bool:
         or features.get("relation_unbound")
         or features.get("event_missing")
         or features.get("first_missing")
+        or features.get("another_of_series")
         or names_absent(features)
     )
 
