@@ -116,6 +116,10 @@ def test_the_relation_asked_and_the_sentences_that_bind_it():
     assert bound(france, "Our capital hosted the Games.") is True
     assert bound(france, "It is the capital and the largest city.") is True
     assert bound(france, "France and Germany signed the treaty.") is None
+    # "its" points back to its document's topic or the sentence before, not to any name.
+    its = "The State of Palestine will exist beside Israel with East Jerusalem as its capital."
+    assert bound(france, its, "South Africa - statement\nWe seek peace.") is False
+    assert bound(france, "Our capital hosted the Games.", "France - statement\n") is True
     # A name asked needs a sentence that says the relation at all; a figure does not.
     assert unbound(france, "France and Germany met near the Rhine.", PLACE)
     population = asked_relation("What is the population of Tokyo?")

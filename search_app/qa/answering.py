@@ -262,7 +262,7 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
                 question, item.sentence, " ".join(fields.get("section_path") or ())
             )
         ),
-        **_unbound(item.sentence, question, choice.span),
+        **_unbound(item.sentence, question, choice.span, _pointed_to(item)),
     }
     # The re-ordering weighs the sentence as its phrase was found (as it was fitted).
     score = rerank.score(known)
@@ -280,14 +280,25 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
     return replace(item, span=span, score=score, features=known, confidence=sentence_probability)
 
 
-def _unbound(sentence: str, question: Question, span: Span | None) -> dict[str, float]:
+def _pointed_to(item: Scored) -> str:
+    """What "its", "our" or a sentence's opening "It" may point back to: its document's
+    title (the speaker's country too: "our capital") and the sentence before it."""
+    sentences = list(item.fields.get("sentences") or ())
+    at = sentences.index(item.sentence) if item.sentence in sentences else 0
+    before = sentences[at - 1] if at > 0 else ""
+    return f"{item.fields.get('title', '')}\n{before}"
+
+
+def _unbound(
+    sentence: str, question: Question, span: Span | None, context: str
+) -> dict[str, float]:
     """Whether the sentence says the relation asked of something else ("with Jerusalem as
     the capital" asked "What is the capital of France?": search_app.qa.relation) or gives
     no name where one is asked ("private sector" for the capital of Australia), or, asked
     when a founding, adoption, birth or death happened, dates another event ("the Fund's
     replenishment consultation in December": search_app.qa.events)."""
     asked = asked_relation(question.text)
-    relation = unbound(asked, sentence, question.answer_type) or (
+    relation = unbound(asked, sentence, question.answer_type, context) or (
         asked is not None
         and question.answer_type in NAME_TYPES
         and span is not None

@@ -59,21 +59,28 @@ def asked_relation(question: str) -> Relation | None:
     return Relation(stem(found.group("noun")), found.group("name"))
 
 
-def bound(relation: Relation, sentence: str) -> bool | None:
+def bound(relation: Relation, sentence: str, context: str | None = None) -> bool | None:
     """Whether the sentence says the relation of the question's entity: None when it does
     not use the relation's word at all; False when it does without naming the entity (as
     written or by its initials) and every time says it of another name ("the capital of
     North Macedonia") or of nothing named ("as the capital."), never of its topic ("its
-    capital"); True otherwise."""
+    capital") where its `context` (its document's title, the sentence before it) names the
+    entity ("with East Jerusalem as its capital" in South Africa's statement is not
+    Ukraine's capital); True otherwise."""
     said = [m for m in _WORD.finditer(sentence) if stem(m.group().lower()) == relation.noun]
     if not said:
         return None
-    if _names(sentence, relation.name) or _OPENS_WITH_PRONOUN.match(sentence):
+    if _names(sentence, relation.name):
+        return True
+    of_topic = context is None or _names(context, relation.name)
+    if of_topic and _OPENS_WITH_PRONOUN.match(sentence):
         return True
     for word in said:
         before, after = sentence[: word.start()], sentence[word.end() :]
         if _POINTS_TO_TOPIC.search(before):
-            return True
+            if of_topic:
+                return True
+            continue
         of_another = _OF_A_NAME.match(after) is not None
         bare = _BARE_BEFORE.search(before) is not None and _BARE_AFTER.match(after) is not None
         if not (of_another or bare):
@@ -81,14 +88,16 @@ def bound(relation: Relation, sentence: str) -> bool | None:
     return False
 
 
-def unbound(relation: Relation | None, sentence: str, answer_type: str | None) -> bool:
+def unbound(
+    relation: Relation | None, sentence: str, answer_type: str | None, context: str | None = None
+) -> bool:
     """Whether a sentence cannot answer the relation asked (bound() is False), or, for a
     name asked ("What is the capital of Azerbaijan?", "Who is the mayor of San Francisco?"),
     does not say the relation at all: "Armenia and Azerbaijan ... the South Caucasus" names
     a place near the entity, not its capital."""
     if relation is None:
         return False
-    said = bound(relation, sentence)
+    said = bound(relation, sentence, context)
     return said is False or (said is None and answer_type in NAME_TYPES)
 
 
