@@ -646,13 +646,24 @@ sentence holds a gold answer:
    body, "Arab Contact Committee"; a lowercase phrase; one word echoing the question,
    "Roman" for "Who was the first emperor of Rome?"), or a sentence naming none of the
    bodies the question names ("Carlos Lopes, Executive Director of UNITAR" for "Who was
-   Director General of the International Organization for Migration in 2009?"), or when
-   the question names a year its answer's passage does not hold. The closest passages are
-   then given as related reading.
+   Director General of the International Organization for Migration in 2009?"), or a
+   common noun after an article ("the Parties"), or, asked who was "the first" of an office,
+   a sentence that does not say first; or when the question names a year its answer's
+   passage does not hold, or one of a series ("its sixty-fourth session") that its sentence
+   numbers otherwise ("the 79th Session"); or when it asks when something was founded,
+   adopted, entered into force, born or died and the sentence names no such event
+   (`search_app/qa/events.py`); or when it asks the relation of a named entity ("What is
+   the capital of France?") and the sentence does not say it of that entity ("with
+   Jerusalem as the capital", in France's own statement; `search_app/qa/relation.py`:
+   such sentences go after those that do, and give no short answer). A year opening
+   another name ("the 1985 Treaty of Rarotonga") is no date of the one asked about. The
+   closest passages are then given as related reading.
 8. The list is clean: no two answers with the same text once normalised (case,
    punctuation, articles) or the same sentence, and after the first, no short answer of
    another kind than asked (a place the gazetteers know for "where", a person for "who"):
-   its sentence is then given to read, without it. Each answer cites its passage with the
+   its sentence is then given to read, without it. A city agrees with its country in the
+   answer's confidence ("Dubai" with "United Arab Emirates"), so a country is never shown
+   less likely than a city within it. Each answer cites its passage with the
    fields of a search result
    (`search_app.engine.results.citation`).
 {refusals_section(r)}{speed_section()}{storm_section()}"""
@@ -691,7 +702,8 @@ state each answer before asking) and {g["in_shelf"]} questions that it does answ
 {g["out_of_shelf_refused"]:.1%} of the general-knowledge questions and
 {g.get("un_out_of_shelf_refused", 0):.1%} of the UN-topic ones were refused
 ({g.get("held_out_un_refused", 0):.1%} of {g.get("held_out_un", 0)} more UN-topic ones written
-afterwards and never tuned on, `bench/un_unanswerable_heldout.json`),
+afterwards, `bench/un_unanswerable_heldout.json`: never tuned on, but the five it once
+answered wrongly were read to find why, so it is no longer quite held out),
 {g["in_shelf_refused"]:.1%} of the answerable ones wrongly refused.
 Answered although out of shelf: {answered or "none"}. UN-topic questions answered: {un or "none"}.
 Held-out UN-topic questions answered: {held or "none"}.

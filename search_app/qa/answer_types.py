@@ -24,6 +24,8 @@ ORGANIZATION = "organization"
 PLACE = "place"
 COUNTRY = "country"
 ALL_TYPES = (DATE, YEAR, NUMBER, PERCENT, PERSON, ORGANIZATION, PLACE, COUNTRY)
+# Question types whose answer is a name: a person, an organization, a place or a country.
+NAME_TYPES = frozenset({PERSON, ORGANIZATION, PLACE, COUNTRY})
 
 # (pattern over the lowercased question, answer type); the first match wins, so the more
 # specific wordings come first ("what percentage" before "what", "how many" before "how").
@@ -121,7 +123,8 @@ _ROLES = (
     "chair|head|mayor|governor|minister|composer|painter|inventor|father|mother|son|daughter|"
     "wife|husband|captain|coach|ceo|commissioner|secretary|pope|bishop|prince|princess|ruler|"
     "owner|creator|designer|architect|writer|poet|scientist|quarterback|chancellor|premier|"
-    "dean|editor|pharaoh|sultan|tsar|czar|monarch|successor|predecessor|heir|administrator"
+    "dean|editor|pharaoh|sultan|tsar|czar|monarch|successor|predecessor|heir|administrator|"
+    "coordinator|rapporteur|envoy|ambassador|representative|prosecutor|registrar|treasurer"
 )
 # Up to four words before the role: "the first United Nations High Commissioner".
 _PERSON_QUESTION = re.compile(
@@ -338,12 +341,16 @@ def asks_for_a_person(question: str) -> bool:
     return bool(_PERSON_QUESTION.search(" ".join(question.split())))
 
 
-def could_be_a_person(span: Span) -> bool:
+def could_be_a_person(span: Span, sentence: str = "") -> bool:
     """Whether a short answer can name a person: capitalised words (joiners such as "de" or
     "van" aside), no figure, not only titles, roles or forms of address ("Mr",
     "Secretary-General", "Distinguished delegates"), no word naming a body ("Committee"),
-    not a body, place or country the gazetteers know."""
+    not a body, place or country the gazetteers know, and not after an article in its
+    `sentence` (the span's offsets are within it): "the Parties", "a Member" are common nouns
+    written with a capital, and a person's name takes no article."""
     if any(c.isdigit() for c in span.text):
+        return False
+    if sentence and _ARTICLE_BEFORE.search(sentence[: span.start]):
         return False
     words = [w.strip(".,;:'’()") for w in span.text.split()]
     words = [w for w in words if w and w.lower() not in _NAME_JOINERS]
@@ -361,6 +368,7 @@ def could_be_a_person(span: Span) -> bool:
     )
 
 
+_ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
 _NAME_JOINERS = frozenset({"de", "da", "del", "van", "von", "bin", "al", "la", "du", "der"})
 
 

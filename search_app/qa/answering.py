@@ -27,7 +27,7 @@ from typing import Any
 
 from markupsafe import escape
 
-from indexer.metadata.gazetteer import country_names, organizations, places
+from indexer.metadata.gazetteer import city_countries, country_names, organizations, places
 from search_app.engine.highlight import snippet
 from search_app.engine.index_handle import Snapshot
 from search_app.engine.params import MAX_ANSWERS, AskRequest, parse_ask_args  # noqa: F401 - qa's API
@@ -35,15 +35,20 @@ from search_app.engine.results import citation
 from search_app.engine.retrieval import top_passages
 from search_app.qa import confidence, rerank, semantic
 from search_app.qa.answer_types import (
+    DATE,
     ORGANIZATION,
     PERSON,
+    YEAR,
     Span,
     could_be_a_person,
     find_spans,
     without_address,
 )
 from search_app.qa.confidence import NAME_TYPES
+from search_app.qa.events import asked_events, event_missing
+from search_app.qa.ordinals import another_of_the_series
 from search_app.qa.question import Question, analyze_question
+from search_app.qa.relation import asked_relation, unbound
 from search_app.qa.sentence_scoring import Scored, score_passages
 from search_app.qa.short_answer import choose_span
 
@@ -70,6 +75,7 @@ def warm() -> None:
     organizations()
     places()
     country_names()
+    city_countries()
     semantic.warm()
 
 
@@ -140,7 +146,11 @@ def rank_answers(
                     with_short_answer(item, analysed, similar[k] if similar else None)
                     for k, item in enumerate(best)
                 ),
-                key=lambda a: -a.score,
+                # After every answer bound to the entity asked about ("Ed Lee" in "San
+                # Francisco mayor Ed Lee said", before a sentence that only names the city).
+                # A date of another event is not moved: the sentences naming that kind of
+                # event may name another body's ("the Fund for Coastal Towns was founded").
+                key=lambda a: (a.features["relation_unbound"], -a.score),
             )
         )
     )
@@ -182,22 +192,33 @@ def with_antecedent(answers: list[Scored]) -> list[Scored]:
 def with_agreement(answers: list[Scored]) -> list[Scored]:
     """The answers, each with the agreement of other passages: log(1 + the summed
     probabilities that their sentences answer) over the listed answers of other passages
-    giving the same short answer once normalised. A fact stated by independent passages
-    that answer the question is likelier stated; "three" cut from sentences that do not
-    answer it ("in three key areas") agrees by chance and counts little."""
+    giving the same short answer once normalised, or a city within it when it is a country
+    ("Dubai" agrees with "United Arab Emirates": if COP28 was held in Dubai, it was held in
+    the Emirates, so the country is never shown less likely than the city). A fact stated
+    by independent passages that answer the question is likelier stated; "three" cut from
+    sentences that do not answer it ("in three key areas") agrees by chance and counts
+    little."""
     keys = [normalized(a.span.text) if a.span else "" for a in answers]
+    within = [_country_of(a.span.text) if a.span else "" for a in answers]
     out = []
     for k, item in enumerate(answers):
         pid = item.fields["passage_id"]
         best: dict[str, float] = {}  # passage -> its best sentence's probability
-        for other, key in zip(answers, keys, strict=True):
+        for other, key, country in zip(answers, keys, within, strict=True):
             other_pid = other.fields["passage_id"]
-            if keys[k] and key == keys[k] and other_pid != pid:
+            if keys[k] and keys[k] in (key, country) and other_pid != pid:
                 p = other.features["sentence_probability"]
                 best[other_pid] = max(best.get(other_pid, 0.0), p)
         agreement = math.log1p(sum(best.values()))
         out.append(replace(item, features={**item.features, "agreement": agreement}))
     return out
+
+
+def _country_of(text: str) -> str:
+    """The country of a city the gazetteers know, normalised ("Dubai" -> "united arab
+    emirates"); "" for anything else."""
+    country = city_countries().get(text.strip())
+    return normalized(country) if country else ""
 
 
 def with_list_confidence(item: Scored, first: Scored, is_first: bool) -> Scored:
@@ -215,37 +236,92 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
     (search_app.qa.rerank) knowing that short answer and its `similarity` in meaning to the
     question (search_app.qa.semantic; None without the model)."""
     choice = choose_span(item.sentence, question)
-    span, span_p = choice.span, choice.probability
     fields = item.fields
     passage = f"{fields.get('title', '')}\n{fields.get('text', '')}"
     features = confidence.answer_features(
-        item.features, question, passage, span, span_p, similarity
+        item.features,
+        question,
+        passage,
+        choice.span,
+        choice.probability,
+        similarity,
+        item.sentence,
     )
-    sentence_probability = confidence.probability(features)
     known = {
         **item.features,
         **features,
         "sentence_score": item.score,
         "span_score": choice.score,
         "span_candidates": math.log1p(choice.count),
-        "sentence_probability": sentence_probability,
-        "names_away": confidence.names_away(
-            question, f"{fields.get('title', '')}\n{item.sentence}"
-        ),
-        # Not an input of any model: a rule (confidence.answers_the_question).
+        "names_away": confidence.names_away(question, f"{topic_title(fields)}\n{item.sentence}"),
+        # Not inputs of any model: rules (confidence.answers_the_question).
+        "first_missing": float(confidence.first_missing(question, item.sentence)),
+        "another_of_series": float(another_of_the_series(question.text, item.sentence)),
         "body_missing": float(
             confidence.body_missing(
                 question, item.sentence, " ".join(fields.get("section_path") or ())
             )
         ),
+        **_unbound(item.sentence, question, choice.span, _pointed_to(item)),
     }
-    return replace(
-        item,
-        span=span,
-        score=rerank.score(known),
-        features=known,
-        confidence=sentence_probability,
+    # The re-ordering weighs the sentence as its phrase was found (as it was fitted).
+    score = rerank.score(known)
+    span = choice.span
+    if is_unbound(known):
+        # "with Jerusalem as the capital" asked "What is the capital of France?": its phrase
+        # is no answer; the sentence stays, to read, weighed as one without a short answer.
+        span = None
+        known.update(
+            confidence.answer_features(
+                item.features, question, passage, None, 0.0, similarity, item.sentence
+            )
+        )
+    known["sentence_probability"] = sentence_probability = confidence.probability(known)
+    return replace(item, span=span, score=score, features=known, confidence=sentence_probability)
+
+
+def _pointed_to(item: Scored) -> str:
+    """What "its", "our" or a sentence's opening "It" may point back to: its document's
+    title (the speaker's country too: "our capital") and the sentence before it."""
+    sentences = list(item.fields.get("sentences") or ())
+    at = sentences.index(item.sentence) if item.sentence in sentences else 0
+    before = sentences[at - 1] if at > 0 else ""
+    return f"{item.fields.get('title', '')}\n{before}"
+
+
+def _unbound(
+    sentence: str, question: Question, span: Span | None, context: str
+) -> dict[str, float]:
+    """Whether the sentence says the relation asked of something else ("with Jerusalem as
+    the capital" asked "What is the capital of France?": search_app.qa.relation) or gives
+    no name where one is asked ("private sector" for the capital of Australia), or, asked
+    when a founding, adoption, birth or death happened, dates another event ("the Fund's
+    replenishment consultation in December": search_app.qa.events)."""
+    asked = asked_relation(question.text)
+    relation = unbound(asked, sentence, question.answer_type, context) or (
+        asked is not None
+        and question.answer_type in NAME_TYPES
+        and span is not None
+        and not confidence.looks_like_a_name(span)
     )
+    other_event = question.answer_type in (DATE, YEAR) and event_missing(
+        asked_events(question.text), sentence
+    )
+    return {"relation_unbound": float(relation), "event_missing": float(other_event)}
+
+
+def is_unbound(features: Mapping[str, float]) -> bool:
+    """Whether an answer's sentence cannot give the short answer asked for (_unbound)."""
+    return bool(features.get("relation_unbound") or features.get("event_missing"))
+
+
+def topic_title(fields: Mapping[str, Any]) -> str:
+    """A passage's document title without the name of the document's own country (a
+    statement's speaker: "France - General Debate statement"): who speaks is not what the
+    passage is about, so "France" there does not place a question's "France" near an answer."""
+    title = str(fields.get("title") or "")
+    own = str(fields.get("country") or "")
+    return title.replace(own, " ") if own else title
 
 
 def retrieve(
@@ -397,7 +473,7 @@ def of_asked_type(item: Scored, question: Question) -> bool:
         # words that are no place or body: not "Conference" for "where", "Secretary-General"
         # for "who". The gazetteers know too few bodies to ask the same of organizations.
         names = [s for s in names if s.known]
-    if question.answer_type == PERSON and not could_be_a_person(span):
+    if question.answer_type == PERSON and not could_be_a_person(span, item.sentence):
         return False  # "Deputy Secretary-General", "Mr President"
     return any(s.start <= span.start and span.end <= s.end for s in names)
 

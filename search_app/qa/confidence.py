@@ -26,13 +26,11 @@ import re
 
 from search_app.qa import fitted
 from search_app.qa.answer_types import (
-    COUNTRY,
     DATE,
+    NAME_TYPES,
     NUMBER,
-    ORGANIZATION,
     PERCENT,
     PERSON,
-    PLACE,
     ROLE_WORDS,
     YEAR,
     YEAR_RE,
@@ -81,10 +79,11 @@ def answer_features(
     span: Span | None,
     span_p: float,
     similarity: float | None = None,
+    sentence: str = "",
 ) -> dict[str, float]:
     """The model's inputs for one answer: its sentence's features, its passage (title and
-    text), its short answer and its similarity in meaning to the question (None without
-    the sentence-embedding model)."""
+    text), its short answer (offsets within `sentence`) and its similarity in meaning to the
+    question (None without the sentence-embedding model)."""
     span_terms = [t for t, _, _ in tokens(span.text)] if span else []
     return {
         "overlap": sentence_features["overlap"],
@@ -100,10 +99,10 @@ def answer_features(
         "passage_bigrams": sentence_features["passage_bigrams"],
         "when_missing": sentence_features["when_missing"],
         "name_unknown": float(
-            question.answer_type in NAME_TYPES and span is not None and not _a_name(span)
+            question.answer_type in NAME_TYPES and span is not None and not looks_like_a_name(span)
         ),
         "span_echo": _echo(span_terms, question),
-        "not_a_person": float(_not_a_person(span, question)),
+        "not_a_person": float(_not_a_person(span, question, sentence)),
         # Not an input of the model: a rule of its own (answers_the_question).
         "no_time": float(question.answer_type in (DATE, YEAR) and span is None),
         # ... and this one: "how long", "how many" answered by a sentence without a figure.
@@ -117,8 +116,6 @@ def answer_features(
     }
 
 
-# Question types whose answer is a name: a person, an organization, a place or a country.
-NAME_TYPES = frozenset({PERSON, ORGANIZATION, PLACE, COUNTRY})
 # A name as the question writes it: capitalised words, with "of", "and", "in"... between
 # ("War and Peace", "Nobel Prize in Literature", "Federal Reserve").
 _QUESTION_NAME = re.compile(
@@ -139,7 +136,7 @@ def _missing_phrases(question: Question, passage: str) -> float:
     return sum(name.lower() not in lowered for name in names) / len(names)
 
 
-def _a_name(span: Span) -> bool:
+def looks_like_a_name(span: Span) -> bool:
     """Whether a short answer looks like a name: capitalised words, or a name the
     gazetteers know."""
     words = [w for w in span.text.split() if w[:1].isalpha()]
@@ -165,19 +162,19 @@ def _missing_names(question: Question, passage: str) -> float:
     return sum(re.search(rf"\b{re.escape(w)}\b", passage) is None for w in names) / len(names)
 
 
-def _not_a_person(span: Span | None, question: Question) -> bool:
+def _not_a_person(span: Span | None, question: Question, sentence: str = "") -> bool:
     """Whether a short answer to "who" cannot be a person: it holds a figure ("Expo 2030"),
     or the question asks for a person only ("who is the president of") and the answer
     cannot name one (answer_types.could_be_a_person: a body, a place, a country, a title or
-    a lowercase phrase), or is one word echoing the question's ("Roman" for "Who was the
-    first emperor of Rome?")."""
+    a lowercase phrase, a common noun after an article in its `sentence`: "the Parties"), or
+    is one word echoing the question's ("Roman" for "Who was the first emperor of Rome?")."""
     if question.answer_type != PERSON or span is None:
         return False
     if any(c.isdigit() for c in span.text):
         return True
     if not asks_for_a_person(question.text):
         return False
-    if not could_be_a_person(span):
+    if not could_be_a_person(span, sentence):
         return True
     terms = [t for t, _, _ in tokens(span.text)]
     return len(terms) == 1 and _echoes(terms[0], question)
@@ -265,6 +262,26 @@ def body_missing(question: Question, sentence: str, heading: str = "") -> bool:
     return True
 
 
+# "Who was the first Secretary-General of...": the first holder of an office...
+_FIRST_HOLDER = re.compile(r"^(?:who|whom)\s+(?:is|was|are|were)\s+the\s+first\b", re.IGNORECASE)
+# ... is named by a sentence that says so ("the first", "1st", "founding", "since its creation").
+_SAYS_FIRST = re.compile(
+    r"\b(?:first|1st|founding|inaugural|original|founder|founded|established|creation)\b",
+    re.IGNORECASE,
+)
+
+
+def first_missing(question: Question, sentence: str) -> bool:
+    """Whether a question asking for a person who first held an office ("Who was the first
+    Executive Director of UNAIDS?") gets a sentence that does not say first: it names a
+    holder (the present one, most often), not the first."""
+    return (
+        _FIRST_HOLDER.match(question.text) is not None
+        and asks_for_a_person(question.text)
+        and _SAYS_FIRST.search(sentence) is None
+    )
+
+
 def _only_roles(name: str) -> bool:
     """Whether a capitalised phrase of the question is only a title ("Director General")."""
     words = [w.lower() for w in re.split(r"[\s-]+", name) if w.lower() not in ("of", "the")]
@@ -278,7 +295,13 @@ def answers_the_question(features: dict[str, float]) -> bool:
     nor one asking who by a short answer that cannot be a person (_not_a_person), nor one
     asking for a person by role and body by a sentence naming none of its bodies
     (body_missing), nor one naming a year ("in 2010") by a passage that does not hold it
-    (_years_missing), nor one whose names are nowhere near its answer (names_absent).
+    (_years_missing), nor one asking the relation of a named entity ("the capital of
+    France") by a sentence stating it of something else (search_app.qa.relation), nor one
+    dating a founding, an adoption, a birth or a death by a sentence naming no such event
+    (search_app.qa.events), nor one asking who first held an office by a sentence that does
+    not say first (first_missing), nor one numbering one of a series ("its sixty-fourth
+    session") by a sentence about another of it ("the 79th Session": search_app.qa.ordinals),
+    nor one whose names are nowhere near its answer (names_absent).
 
     Rules, not only inputs of the model: the best answers are re-ordered towards sentences
     holding a short answer of the asked kind, so on SQuAD the first fires for 1 first answer
@@ -293,6 +316,10 @@ def answers_the_question(features: dict[str, float]) -> bool:
         or features.get("not_a_person")
         or features.get("body_missing")
         or features.get("years_missing")
+        or features.get("relation_unbound")
+        or features.get("event_missing")
+        or features.get("first_missing")
+        or features.get("another_of_series")
         or names_absent(features)
     )
 

@@ -245,6 +245,11 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
     out = [c for c in seen.values() if c[0].text not in echoes]
     if allowed:
         out = [c for c in out if any(c[1].get(f"{qclass}:{kind}") for kind in allowed)]
+    if question.answer_type in (types.DATE, types.YEAR):
+        # "the 1985 Treaty of Rarotonga" asked when another treaty entered into force: the
+        # year is that name's, not the date of what was asked.
+        names = _capitalised_names(question.text)
+        out = [c for c in out if not _year_of_another_name(sentence, c[0], names)]
     if question.answer_type == types.PERSON:
         # "Mr. Carlos Lopes" is surely a person; "Global Forum" only looks like a name.
         out = [c for c in out if types.titled(c[0], sentence)] or out
@@ -555,6 +560,36 @@ def _bound(words: list[Word], order: range, terms: set[str] | frozenset[str]) ->
         if skipped >= 3:
             break
     return False
+
+
+# A name: capitalised words, with "of", "and", "the"... between ("Treaty of Rarotonga").
+_NAME = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on|de|in)\s+)*[A-Z][\w'’-]*)*"
+# ... not joined by "and" after a year: "the 1985 Treaty of Rarotonga and the Treaty on...".
+_NAME_AFTER = re.compile(r"\s+([A-Z][\w'’-]*(?:\s+(?:(?:of|the|for|on|de|in)\s+)*[A-Z][\w'’-]*)*)")
+_QUESTION_NAME = re.compile(rf"\b{_NAME}")
+_WORD_AFTER = re.compile(r"\s+([a-z][\w-]*)")
+_DETERMINER = re.compile(r"\b(?:the|a|an|its|their|our|his|her|this|that)\s+$", re.IGNORECASE)
+
+
+def _capitalised_names(question: str) -> list[str]:
+    """The question's names (runs of capitalised words), lowercased, its first word aside."""
+    return [m.group().lower() for m in _QUESTION_NAME.finditer(question) if m.start() > 0]
+
+
+def _year_of_another_name(sentence: str, span: Span, names: list[str]) -> bool:
+    """Whether the span is a bare year that opens a name the question does not name (either
+    holding the other): "1985" of "the 1985 Treaty of Rarotonga", not "2016" of "the 2016
+    Summer Olympics" asked about the Olympics, nor "2015" of "the 2015 NFL season"."""
+    if not types.YEAR_RE.fullmatch(span.text) or not _DETERMINER.search(sentence[: span.start]):
+        return False  # "In 2009 UNITAR took over": no name opens with that year
+    after = _NAME_AFTER.match(sentence, span.end)
+    if after is None:
+        return False
+    noun = _WORD_AFTER.match(sentence, after.end())
+    if noun and noun.group(1) not in stopwords():
+        return False  # "the 2015 NFL season": the name qualifies a noun the year dates
+    name = after.group(1).lower()
+    return not any(n in name or name in n for n in names)
 
 
 def _question_initials(text: str) -> frozenset[str]:

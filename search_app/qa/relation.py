@@ -1,0 +1,109 @@
+"""Whether an answer's sentence states the relation a question asks of its named entity.
+
+"What is the capital of France?" asks the capital *of France*: a sentence that names a
+capital without France ("with Jerusalem as the capital", said in France's own statement, or
+"Skopje, the capital of North Macedonia") states the capital of something else, whatever
+the passage or its title is about. A sentence that names the entity ("Paris, the capital of
+France"), or points back to its topic ("its capital", "France's capital", "our capital",
+"It is the capital"), may state it; so may one that does not use the relation's word at all
+(then nothing is judged here and the models weigh it, unless a name is asked: a place,
+a person, a body or a country is only given by a sentence that says the relation).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.index.analysis import stem
+from search_app.qa.answer_types import NAME_TYPES
+
+# "What is the capital of France?", "Who was the president of the Federal Reserve?", "What
+# is the largest city of New South Wales?": a lowercase noun (up to two words before it),
+# "of", then a capitalised name (joined by "of", "and", "the"...).
+_ASKED = re.compile(
+    r"^(?:what|which|who|whom)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?P<noun>[a-z][a-z-]+)\s+(?:city\s+)?of\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on|de)\s+)*[A-Z][\w'’-]*)*)"
+)
+_WORD = re.compile(r"[\w'’-]+")
+# The relation's word said of the topic the sentence is about: "its capital", "France's
+# capital", "our capital", "the city's population".
+_POINTS_TO_TOPIC = re.compile(r"(?:\b(?:its|their|our|his|her|my)|\w['’]s)\s+(?:[\w-]+\s+)?$")
+# ... or of the sentence's subject when a pronoun opens it ("It is the capital and...").
+_OPENS_WITH_PRONOUN = re.compile(r"^\W*(?:It|They|She|He)\b")
+# The relation said of a name: "the capital of North Macedonia", "the capital of both
+# States", "of an independent State".
+_OF_A_NAME = re.compile(r"^\s+of\s+(?:(?:the|a|an|both|each|all|every)\s+)*(?:[a-z-]+\s+)?[A-Z]")
+# The relation's word bare, said of nothing named: "with Jerusalem as the capital."
+_BARE_BEFORE = re.compile(r"\b(?:the|a|an|as)\s+$")
+_BARE_AFTER = re.compile(r"^\s*(?:[.,;:)]|and\b|$)")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a question asks of a named entity: its `noun` (stemmed) of the `name`."""
+
+    noun: str
+    name: str
+
+
+def asked_relation(question: str) -> Relation | None:
+    """The relation the question asks of a named entity ("the capital of France"), if any."""
+    found = _ASKED.match(" ".join(question.split()).lstrip("¿"))
+    if found is None:
+        lowered = question[:1].lower() + question[1:]
+        found = _ASKED.match(" ".join(lowered.split()))
+    if found is None:
+        return None
+    return Relation(stem(found.group("noun")), found.group("name"))
+
+
+def bound(relation: Relation, sentence: str, context: str | None = None) -> bool | None:
+    """Whether the sentence says the relation of the question's entity: None when it does
+    not use the relation's word at all; False when it does without naming the entity (as
+    written or by its initials) and every time says it of another name ("the capital of
+    North Macedonia") or of nothing named ("as the capital."), never of its topic ("its
+    capital") where its `context` (its document's title, the sentence before it) names the
+    entity ("with East Jerusalem as its capital" in South Africa's statement is not
+    Ukraine's capital); True otherwise."""
+    said = [m for m in _WORD.finditer(sentence) if stem(m.group().lower()) == relation.noun]
+    if not said:
+        return None
+    if _names(sentence, relation.name):
+        return True
+    of_topic = context is None or _names(context, relation.name)
+    if of_topic and _OPENS_WITH_PRONOUN.match(sentence):
+        return True
+    for word in said:
+        before, after = sentence[: word.start()], sentence[word.end() :]
+        if _POINTS_TO_TOPIC.search(before):
+            if of_topic:
+                return True
+            continue
+        of_another = _OF_A_NAME.match(after) is not None
+        bare = _BARE_BEFORE.search(before) is not None and _BARE_AFTER.match(after) is not None
+        if not (of_another or bare):
+            return True  # said in a way not judged here: the models weigh it
+    return False
+
+
+def unbound(
+    relation: Relation | None, sentence: str, answer_type: str | None, context: str | None = None
+) -> bool:
+    """Whether a sentence cannot answer the relation asked (bound() is False), or, for a
+    name asked ("What is the capital of Azerbaijan?", "Who is the mayor of San Francisco?"),
+    does not say the relation at all: "Armenia and Azerbaijan ... the South Caucasus" names
+    a place near the entity, not its capital."""
+    if relation is None:
+        return False
+    said = bound(relation, sentence, context)
+    return said is False or (said is None and answer_type in NAME_TYPES)
+
+
+def _names(sentence: str, name: str) -> bool:
+    """Whether the sentence holds the name as written (any case) or by its initials."""
+    if re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", sentence.lower()):
+        return True
+    initials = "".join(w[0] for w in name.split() if w[:1].isupper())
+    return len(initials) >= 2 and re.search(rf"\b{initials}\b", sentence) is not None
