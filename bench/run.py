@@ -12,7 +12,7 @@ the speeches and all of them (bench/scale.py); cluster: indexing on a local Dask
 (bench/cluster.py). scifact (not in the default run): SciFact through the engine on a
 hand-built index, an engine figure.
 
---quick: CACM and its typos only for quality, 40 UN PDFs and 1,000 speeches, one round of
+--quick: CACM only for quality, 40 UN PDFs and 1,000 speeches, one round of
 search-ratio, 10 s a server for serve-processes, subsets of 100 and 400 speeches, and no
 cluster (a few minutes; results in bench/results/*-quick.json, which the docs show only
 where no full result exists).
@@ -62,7 +62,7 @@ BENCHMARKS = (
     "cluster",
 )
 QUICK_SKIPS = ("cluster",)  # a Dask cluster's start-up alone takes minutes
-QUICK_RELEVANCE = ("cacm", "typos")  # the smallest collection: SciFact and the PDFs take long
+QUICK_RELEVANCE = ("cacm",)  # the smallest collection: SciFact and the PDFs take long
 PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
 
 
