@@ -362,3 +362,25 @@ def test_health_is_ready_once_the_warm_up_has_built_the_approximate_index(
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert response.get_json()["vectors"]["search"] == "approximate"
+
+
+def test_stats_says_how_search_by_meaning_will_answer(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report-search stats` runs outside the server: it says what the server will do."""
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
+    def shown(ann_from: str) -> str:
+        monkeypatch.setenv(neighbours.ENV, ann_from)
+        done = CliRunner().invoke(main, ["stats", "--index-dir", str(index_dir)])
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    assert "search by meaning: approximate from 1 passages: the server builds" in shown("1")
+    assert "search by meaning: exact (the approximate index is used from 1,000,000" in shown(
+        "1000000"
+    )
+    monkeypatch.setitem(sys.modules, "faiss", None)
+    assert "exact, and slow past 1 passages: faiss-cpu is not installed" in shown("1")
