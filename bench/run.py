@@ -12,8 +12,8 @@ the speeches and all of them (bench/scale.py); cluster: indexing on a local Dask
 (bench/cluster.py). scifact (not in the default run): SciFact through the engine on a
 hand-built index, an engine figure.
 
---quick: CACM only for quality, 40 UN PDFs and 1,000 speeches, one round of
-search-ratio, 10 s a server for serve-processes, subsets of 100 and 400 speeches, and no
+--quick: CACM only for quality, 12 UN PDFs and 200 speeches, one round of
+search-ratio, 10 s a server for serve-processes, subsets of 50 and 100 speeches, and no
 cluster (a few minutes; results in bench/results/*-quick.json, which the docs show only
 where no full result exists).
 --speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
@@ -62,6 +62,9 @@ BENCHMARKS = (
     "cluster",
 )
 QUICK_SKIPS = ("cluster",)  # a Dask cluster's start-up alone takes minutes
+# --quick: a few minutes even on the shared 2-core machine, where embedding the passages
+# is most of an index's build (1,000 speeches took over half an hour for ingest alone).
+QUICK_SPEECHES = 200
 QUICK_RELEVANCE = ("cacm",)  # the smallest collection: SciFact and the PDFs take long
 PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
 
@@ -134,7 +137,7 @@ def run_relevance(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
     work = corpora.WORK / "ingest"
-    speeches = corpora.QUICK_SPEECHES if args.quick else args.speeches
+    speeches = QUICK_SPEECHES if args.quick else args.speeches
     return {
         "pdfs": ingest.run_corpus("un-pdfs", corpora.pdf_corpus(args.quick), work),
         "speeches": ingest.run_corpus("ungdc", corpora.ungdc_corpus(speeches), work),
@@ -144,7 +147,7 @@ def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_search(args: argparse.Namespace) -> dict[str, Any]:
     quick = args.quick
-    limit = corpora.QUICK_SPEECHES if quick else None
+    limit = QUICK_SPEECHES if quick else None
     index_dir, build = search_index.ensure_index(limit, reuse=args.reuse_index)
     queries = search_speed.load_queries()
     ours = search_speed.measure_server(index_dir, queries)
@@ -168,7 +171,7 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
 def _search_index(args: argparse.Namespace) -> tuple[Path, dict[str, Any], int]:
     """The search benchmark's index of the speeches (built if missing or stale), its build,
     and how many speeches it holds."""
-    limit = corpora.QUICK_SPEECHES if args.quick else None
+    limit = QUICK_SPEECHES if args.quick else None
     index_dir, build = search_index.ensure_index(limit, reuse=args.reuse_index)
     return index_dir, build, limit or scale.ALL_SPEECHES
 

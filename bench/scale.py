@@ -28,7 +28,7 @@ from indexer import pipeline
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 SUBSETS = (400, 2000, 4000)  # speeches: about 25 passages each
-QUICK_SUBSETS = (100, 400)
+QUICK_SUBSETS = (50, 100)
 ALL_SPEECHES = 10_952
 WORKERS = 2
 
