@@ -26,6 +26,10 @@ PROCESSES_GAIN = 1.7
 INGEST_PASSAGES_PER_SECOND = 1000
 P95_LIMIT_MS, RSS_LIMIT_MB = 150, 1536  # where one machine stops: search p95, server memory
 
+# Where one machine stops is read off the rows only when the largest is this many times
+# the smallest (a quick run's rows span too little to extrapolate from).
+EXTRAPOLATE_FROM = 10
+
 Section = Callable[[dict[str, Any]], list[str]]
 
 
@@ -207,6 +211,8 @@ def _growth(rows: list[dict[str, Any]]) -> list[str]:
         f"lengths): about {rss_slope * 1024:.2f} kB a passage above {rss_base:,.0f} MB.",
     ]
     stops = []
+    if size < EXTRAPOLATE_FROM:
+        return lines  # too narrow a range to draw the lines far past it
     if rss_slope > 0:
         stops.append(
             f"one server process reaches {RSS_LIMIT_MB:,} MB near "

@@ -14,8 +14,9 @@ hand-built index, an engine figure.
 
 --quick: CACM only for quality, 12 UN PDFs and 200 speeches, one round of
 search-ratio, 10 s a server for serve-processes, subsets of 50 and 100 speeches, and no
-cluster (a few minutes; results in bench/results/*-quick.json, which the docs show only
-where no full result exists).
+cluster: about 22 minutes on the shared 2-core machine at load 6-7, 13 of them the ingest
+benchmark's three builds with embeddings (results in bench/results/*-quick.json, which the
+docs show only where no full result exists).
 --speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
 --reuse-index keeps the built search index even if the indexing code changed since.
 """
