@@ -71,7 +71,7 @@ format: $(TEST_STAMP) ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BENCH_STAMP) ## Full benchmarks (quality, speed, scale); results in bench/results/
+bench: $(BENCH_STAMP) ## Full benchmarks (quality, speed, scale): bench/results/, docs/benchmarks.md, docs/scale.md
 	$(BIN)/python -m bench.run
 
 bench-quick: $(BENCH_STAMP) ## A few minutes' version of the benchmarks

@@ -74,6 +74,23 @@ def timed_run(folder: Path, index_dir: Path, **options: Any) -> dict[str, Any]:
     }
 
 
+def measure(folder: Path, workers: int) -> dict[str, Any]:
+    """Local workers, then a local Dask cluster's first run and its two modes (bench.run
+    calls this too)."""
+    index_dir = WORK / "cluster-index"
+    runs: dict[str, Any] = {}
+    runs["local workers"] = timed_run(folder, index_dir, workers=workers)
+    with dask_cluster(workers) as address:
+        for name, write in (
+            ("cluster, first run (workers start their children), segments", True),
+            ("cluster, workers write segments", True),
+            ("cluster, passages sent back", False),
+        ):
+            runs[name] = timed_run(folder, index_dir, cluster=address, write_in_workers=write)
+            print(name, runs[name], flush=True)
+    return {"folder": str(folder), "workers": workers, "runs": runs}
+
+
 def main() -> dict[str, Any]:
     from bench.run import environment
 
@@ -81,24 +98,9 @@ def main() -> dict[str, Any]:
     parser.add_argument("--folder", type=Path, default=CHECKOUT / "corpus")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    index_dir = WORK / "cluster-index"
     env = environment()
-    runs: dict[str, Any] = {}
-    runs["local workers"] = timed_run(args.folder, index_dir, workers=args.workers)
-    with dask_cluster(args.workers) as address:
-        for name, write in (
-            ("cluster, first run (workers start their children), segments", True),
-            ("cluster, workers write segments", True),
-            ("cluster, passages sent back", False),
-        ):
-            runs[name] = timed_run(args.folder, index_dir, cluster=address, write_in_workers=write)
-            print(name, runs[name], flush=True)
-    result = {
-        "folder": str(args.folder),
-        "workers": args.workers,
-        "runs": runs,
-        "environment": {**env, "load_average_at_end": [round(x, 2) for x in _load()]},
-    }
+    result = measure(args.folder, args.workers)
+    result["environment"] = {**env, "load_average_at_end": [round(x, 2) for x in _load()]}
     RESULTS.write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     return result
 

@@ -13,7 +13,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORK = Path(__file__).resolve().parent / "work"
 UN_PDFS = DATA / "un-pdfs"
 UNGDC = DATA / "ungdc"
-QUICK_PDFS = 40
+QUICK_PDFS = 12
 QUICK_SPEECHES = 1000
 
 

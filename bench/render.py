@@ -27,8 +27,10 @@ def scifact_section(r: dict[str, Any], mode: str) -> list[str]:
     return [
         f"## Engine figure: BEIR SciFact on a hand-built index ({mode}: {r['queries']} queries)",
         "",
-        "Title + abstract written straight into the index (one passage each, no extraction);",
-        "queries run through `search_app.engine.search` in process (`--only scifact`).",
+        "Not a product-path figure, and not in `make bench`'s default run (`python -m bench.run",
+        "--only scifact`): title + abstract written straight into the index (one passage each,",
+        "no extraction, no `report-search index`), queries run through `search_app.engine.search`",
+        "in process, no HTTP. The product-path SciFact figure is in the first section.",
         "",
         "| system | nDCG@10 | Recall@100 |",
         "|---|---|---|",
@@ -160,17 +162,28 @@ def environment_section(env: dict[str, Any]) -> list[str]:
     ]
 
 
-def _measured(data: dict[str, Any]) -> str:
-    env = data.get("environment", {})
-    start = env.get("load_average_at_start", [])
+def stamp(data: dict[str, Any], mode: str) -> str:
+    """When, at which commit, on which machine and under which load a result was measured."""
+    env = data.get("environment")
+    quick = " (quick run)" if mode == "quick" else ""
+    if not env:
+        load_1min = data.get("load_average_1min") or {}
+        where = ""
+        if load_1min:
+            where = f"; load average {load_1min.get('before'):.2f} -> {load_1min.get('after'):.2f}"
+        return f"_Not stamped{quick}: measured before runs recorded their commit{where}._"
+    start = [round(x, 2) for x in env.get("load_average_at_start", [])]
     end = [round(x, 2) for x in env.get("load_average_at_end", [])]
+    wall = f" in {data['wall_seconds']} s" if data.get("wall_seconds") else ""
     return (
-        f"_Measured {env.get('date')} at commit {env.get('commit')} in "
-        f"{data.get('wall_seconds')} s; load average {start} at start, {end} at end._"
+        f"_Measured{quick} {env.get('date')} at commit {env.get('commit')}{wall} on "
+        f"{env.get('cpu')}, {env.get('cores')} cores, {env.get('memory_gb')} GB; load average "
+        f"{start} at start, {end} at end (above {env.get('cores')}, other work shared the "
+        "cores)._"
     )
 
 
-def write_markdown(results: Path, run: dict[str, Any] | None = None) -> Path:
+def write_markdown(results: Path, run: dict[str, Any] | None = None, doc: Path = DOC) -> Path:
     """docs/benchmarks.md from the results; `run`: the environment of the run writing it."""
     lines = [
         "# Benchmarks",
@@ -202,12 +215,12 @@ def write_markdown(results: Path, run: dict[str, Any] | None = None) -> Path:
             continue
         env = env or data.get("environment")
         lines += section(data, mode)
-        lines += [_measured(data), ""]
+        lines += [stamp(data, mode), ""]
     if env:
         lines += environment_section(env)
     notes = results.parent / "NOTES.md"
     if notes.is_file():
         lines += [notes.read_text("utf-8")]
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text("\n".join(lines), "utf-8")
-    return DOC
+    doc.parent.mkdir(exist_ok=True)
+    doc.write_text("\n".join(lines), "utf-8")
+    return doc

@@ -1,11 +1,22 @@
-"""Run the benchmarks and write bench/results/*.json and docs/benchmarks.md.
+"""Run the benchmarks and write bench/results/*.json, docs/benchmarks.md and docs/scale.md.
 
-    python -m bench.run [--quick] [--only relevance,ingest,search] [--speeches N] [--reuse-index]
+    python -m bench.run [--quick] [--only relevance,ingest,search,...] [--speeches N]
+                        [--reuse-index]
 
-relevance: the quality benchmarks through the product path (bench/relevance.py); scifact (not
-in the default run): SciFact through the engine on a hand-built index.
+relevance: the quality benchmarks through the product path (files, `report-search index`,
+HTTP: bench/relevance.py); ingest: indexing speed (bench/ingest.py); search: /api/search
+beside tantivy and SQLite FTS5 on all the speeches; search-ratio: the same query by query in
+turns, with the CPU each used (bench/search_ratio.py); serve-processes: 8 clients on one
+server process and on `serve --processes 2` (bench/serve_processes.py); scale: subsets of
+the speeches and all of them (bench/scale.py); cluster: indexing on a local Dask cluster
+(bench/cluster.py). scifact (not in the default run): SciFact through the engine on a
+hand-built index, an engine figure.
 
---quick uses 100 SciFact test queries, 40 UN PDFs and 1,000 speeches (a few minutes).
+--quick: CACM only for quality, 12 UN PDFs and 200 speeches, one round of
+search-ratio, 10 s a server for serve-processes, subsets of 50 and 100 speeches, and no
+cluster: about 22 minutes on the shared 2-core machine at load 6-7, 13 of them the ingest
+benchmark's three builds with embeddings (results in bench/results/*-quick.json, which the
+docs show only where no full result exists).
 --speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
 --reuse-index keeps the built search index even if the indexing code changed since.
 """
@@ -22,13 +33,40 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import corpora, ingest, peers, relevance, render, scifact, search_index, search_speed
+from bench import (
+    cluster,
+    corpora,
+    ingest,
+    peers,
+    relevance,
+    render,
+    render_scale,
+    scale,
+    scifact,
+    search_index,
+    search_ratio,
+    search_speed,
+    serve_processes,
+)
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 RESULTS = CHECKOUT / "bench" / "results"
 # relevance: every quality benchmark through files, `report-search index` and HTTP.
 # scifact: the engine on a hand-built index (a separate engine figure, not in the default run).
-BENCHMARKS = ("relevance", "ingest", "search")
+BENCHMARKS = (
+    "relevance",
+    "ingest",
+    "search",
+    "search-ratio",
+    "serve-processes",
+    "scale",
+    "cluster",
+)
+QUICK_SKIPS = ("cluster",)  # a Dask cluster's start-up alone takes minutes
+# --quick: a few minutes even on the shared 2-core machine, where embedding the passages
+# is most of an index's build (1,000 speeches took over half an hour for ingest alone).
+QUICK_SPEECHES = 200
+QUICK_RELEVANCE = ("cacm",)  # the smallest collection: SciFact and the PDFs take long
 PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
 
 
@@ -93,14 +131,14 @@ def run_scifact(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_relevance(args: argparse.Namespace) -> dict[str, Any]:
-    result = relevance.run(list(relevance.BENCHMARKS))
+    result = relevance.run(list(QUICK_RELEVANCE if args.quick else relevance.BENCHMARKS))
     print(relevance.table(result), flush=True)
     return result
 
 
 def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
     work = corpora.WORK / "ingest"
-    speeches = corpora.QUICK_SPEECHES if args.quick else args.speeches
+    speeches = QUICK_SPEECHES if args.quick else args.speeches
     return {
         "pdfs": ingest.run_corpus("un-pdfs", corpora.pdf_corpus(args.quick), work),
         "speeches": ingest.run_corpus("ungdc", corpora.ungdc_corpus(speeches), work),
@@ -110,7 +148,7 @@ def run_ingest(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_search(args: argparse.Namespace) -> dict[str, Any]:
     quick = args.quick
-    limit = corpora.QUICK_SPEECHES if quick else None
+    limit = QUICK_SPEECHES if quick else None
     index_dir, build = search_index.ensure_index(limit, reuse=args.reuse_index)
     queries = search_speed.load_queries()
     ours = search_speed.measure_server(index_dir, queries)
@@ -131,6 +169,41 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _search_index(args: argparse.Namespace) -> tuple[Path, dict[str, Any], int]:
+    """The search benchmark's index of the speeches (built if missing or stale), its build,
+    and how many speeches it holds."""
+    limit = QUICK_SPEECHES if args.quick else None
+    index_dir, build = search_index.ensure_index(limit, reuse=args.reuse_index)
+    return index_dir, build, limit or scale.ALL_SPEECHES
+
+
+def run_search_ratio(args: argparse.Namespace) -> dict[str, Any]:
+    index_dir, _, _ = _search_index(args)
+    work = index_dir.parent / f"{index_dir.name}-tantivy"
+    return search_ratio.measure(index_dir, work, rounds=1 if args.quick else 3)
+
+
+def run_serve_processes(args: argparse.Namespace) -> dict[str, Any]:
+    index_dir, _, _ = _search_index(args)
+    seconds = 10.0 if args.quick else 30.0
+    one = serve_processes.measure(index_dir, 1, 8, seconds)
+    many = serve_processes.measure(index_dir, 2, 4, seconds)
+    ratio = round(many["throughput_rps"] / max(one["throughput_rps"], 0.01), 2)
+    return {"index_dir": str(index_dir), "one": one, "many": many, "ratio": ratio}
+
+
+def run_scale(args: argparse.Namespace) -> dict[str, Any]:
+    index_dir, build, speeches = _search_index(args)
+    result = scale.measure(scale.QUICK_SUBSETS if args.quick else scale.SUBSETS)
+    full = scale.row(index_dir, build) | {"speeches": speeches}
+    result["rows"].append(full)
+    return result
+
+
+def run_cluster(args: argparse.Namespace) -> dict[str, Any]:
+    return cluster.measure(CHECKOUT / "corpus", workers=2)
+
+
 def _ratio(ours: dict[str, Any], peer: dict[str, Any], key: str) -> float:
     return round(ours["one_client"][key] / max(peer["one_client"][key], 0.01), 1)
 
@@ -140,6 +213,10 @@ RUNNERS = {
     "scifact": run_scifact,
     "ingest": run_ingest,
     "search": run_search,
+    "search-ratio": run_search_ratio,
+    "serve-processes": run_serve_processes,
+    "scale": run_scale,
+    "cluster": run_cluster,
 }
 
 
@@ -154,6 +231,9 @@ def main() -> None:
     suffix = "-quick" if args.quick else ""
     env = environment()
     for name in args.only.split(","):
+        if args.quick and name in QUICK_SKIPS:
+            print(f"[bench] {name}: not in the quick run", flush=True)
+            continue
         print(f"[bench] {name}{' (quick)' if args.quick else ''}...", flush=True)
         started = time.perf_counter()
         result = RUNNERS[name](args)
@@ -163,6 +243,7 @@ def main() -> None:
         path.write_text(json.dumps(result, indent=1, default=str) + "\n", "utf-8")
         print(f"[bench] {name}: {path}", flush=True)
     render.write_markdown(RESULTS, env)
+    render_scale.write_markdown(RESULTS)
 
 
 if __name__ == "__main__":

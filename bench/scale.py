@@ -9,6 +9,8 @@ client, and the server's peak memory (bench.search_speed.measure_server).
 
 `--full-index` reuses an index of all 10,952 speeches (bench.writer leaves one in
 bench/work/writer/worker_segments) with that run's ingestion rate, instead of a fourth build.
+`python -m bench.run` measures the same rows (`--only scale`), its full row on the search
+benchmark's index of all the speeches.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from indexer import pipeline
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 SUBSETS = (400, 2000, 4000)  # speeches: about 25 passages each
+QUICK_SUBSETS = (50, 100)
+ALL_SPEECHES = 10_952
 WORKERS = 2
 
 
@@ -40,17 +44,18 @@ def row(index_dir: Path, ingestion: dict[str, Any]) -> dict[str, Any]:
         "search_8_clients": served["8_clients"],
         "ask_one_client": served["ask_one_client"],
         "server_peak_rss_mb": served["server_peak_rss_mb"],
-        "load_after": os.getloadavg(),
+        "load_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full-index", type=Path, default=None)
-    args = parser.parse_args(argv)
+def measure(
+    subsets: tuple[int, ...], full: tuple[Path, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A row per subset of speeches (built, measured, deleted), and one for an index of all
+    of them if `full` gives it (its folder and its build's summary)."""
     work = corpora.WORK / "scale"
     rows = []
-    for speeches in SUBSETS:
+    for speeches in subsets:
         index_dir = work / f"speeches-{speeches}"
         shutil.rmtree(index_dir, ignore_errors=True)
         root = corpora.ungdc_corpus(speeches)
@@ -58,11 +63,26 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row(index_dir, summary) | {"speeches": speeches})
         print(json.dumps(rows[-1]), flush=True)
         shutil.rmtree(index_dir, ignore_errors=True)
+    if full is not None:
+        rows.append(row(*full) | {"speeches": ALL_SPEECHES})
+        print(json.dumps(rows[-1]), flush=True)
+    return {"workers": WORKERS, "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.run import environment
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full-index", type=Path, default=None)
+    args = parser.parse_args(argv)
+    env = environment()
+    full = None
     if args.full_index:
         writer = json.loads((RESULTS.parent / "writer.json").read_text("utf-8"))
-        rows.append(row(args.full_index, writer["worker_segments"]) | {"speeches": 10952})
-        print(json.dumps(rows[-1]), flush=True)
-    RESULTS.write_text(json.dumps({"workers": WORKERS, "rows": rows}, indent=1) + "\n", "utf-8")
+        full = (args.full_index, writer["worker_segments"])
+    result = measure(SUBSETS, full)
+    result["environment"] = {**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+    RESULTS.write_text(json.dumps(result, indent=1) + "\n", "utf-8")
     return 0
 
 

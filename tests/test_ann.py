@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -253,3 +254,133 @@ def test_hybrid_is_the_default_past_the_threshold_only_with_a_working_index(
     monkeypatch.setitem(sys.modules, "faiss", None)
     assert default_mode("1") == "lexical"  # not installed
     assert default_mode("1000000") == "hybrid"
+
+
+def _health(client) -> dict:
+    response = client.get("/api/health")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["vectors"]
+
+
+def test_health_says_whether_the_approximate_index_is_built(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/api/health and /api/stats tell exact search, the index being built (exact search
+    answering meanwhile) and the index in use apart, in the server's own process."""
+    import faiss
+
+    # The library's graph is held back until the test lets it be built.
+    let_build = threading.Event()
+    real_graph = faiss.IndexHNSWSQ
+
+    def held_graph(*args):
+        let_build.wait(60)
+        return real_graph(*args)
+
+    monkeypatch.setattr(faiss, "IndexHNSWSQ", held_graph)
+    monkeypatch.setenv(neighbours.ENV, "1")
+    app = create_app(
+        {"TESTING": True, "INDEX_DIR": str(index_dir), "API_TOKEN": "", "WARM_UP": False}
+    )
+    client = app.test_client()
+    passages = DOCUMENTS * 3
+    assert _health(client) == {
+        "passages": passages,
+        "search": "exact",
+        "approximate_index": "pending",  # nothing searched by meaning yet in this process
+        "approximate_from": 1,
+    }
+    args = {"q": QUERIES[0], "mode": "semantic", "group": "passage"}
+    first = client.get("/api/search", query_string=args).get_json()["results"]
+    index = vector_table(app.extensions["report_search"].snapshot()).approximate
+    assert index is not None
+    building = _health(client)
+    assert (building["search"], building["approximate_index"]) == ("building", "building")
+    stats = client.get("/api/stats").get_json()["embeddings"]
+    assert (stats["search"], stats["approximate_index"]) == ("building", "building")
+    assert client.get("/api/search", query_string=args).get_json()["results"] == first
+    assert index.searches == 0  # exact search answered while it was built
+
+    let_build.set()
+    deadline = time.monotonic() + 60
+    while _health(client)["search"] != "approximate" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _health(client) == {
+        "passages": passages,
+        "search": "approximate",
+        "approximate_index": "ready",
+        "approximate_from": 1,
+    }
+    assert client.get("/api/search", query_string=args).get_json()["results"] == first
+    assert index.searches == 1  # and now it answers
+
+
+def test_health_says_why_search_by_meaning_stays_exact(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def vectors(ann_from: str, index: Path = index_dir) -> dict:
+        monkeypatch.setenv(neighbours.ENV, ann_from)
+        app = create_app(
+            {"TESTING": True, "INDEX_DIR": str(index), "API_TOKEN": "", "WARM_UP": False}
+        )
+        engine.warm(app.extensions["report_search"])  # the table gathered, the index built
+        return _health(app.test_client())
+
+    assert vectors("1")["search"] == "approximate"
+    assert vectors("1000000") == {
+        "passages": DOCUMENTS * 3,
+        "search": "exact",
+        "approximate_index": "not_needed",
+        "approximate_from": 1_000_000,
+    }
+    import faiss
+
+    with monkeypatch.context() as broken:
+        broken.setattr(faiss, "IDSelectorBitmap", lambda size, bits: faiss.IDSelectorAll())
+        failed = vectors("1")
+        assert (failed["search"], failed["approximate_index"]) == ("exact", "failed")
+    monkeypatch.setitem(sys.modules, "faiss", None)  # as if it were not installed
+    missing = vectors("1")
+    assert (missing["search"], missing["approximate_index"]) == ("exact", "unavailable")
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("A report\n\nOn rising seas and coastal villages.\n", "utf-8")
+    run([corpus], tmp_path / "words", workers=1, embed=False)
+    assert vectors("1", tmp_path / "words")["search"] == "none"
+
+
+def test_health_is_ready_once_the_warm_up_has_built_the_approximate_index(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(neighbours.ENV, "1")
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "API_TOKEN": ""})
+    client = app.test_client()
+    deadline = time.monotonic() + 120
+    while (response := client.get("/api/health")).status_code == 503:
+        assert response.get_json()["status"] == "starting"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert response.get_json()["vectors"]["search"] == "approximate"
+
+
+def test_stats_says_how_search_by_meaning_will_answer(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report-search stats` runs outside the server: it says what the server will do."""
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
+    def shown(ann_from: str) -> str:
+        monkeypatch.setenv(neighbours.ENV, ann_from)
+        done = CliRunner().invoke(main, ["stats", "--index-dir", str(index_dir)])
+        assert done.exit_code == 0, done.output
+        return done.output
+
+    assert "search by meaning: approximate from 1 passages: the server builds" in shown("1")
+    assert "search by meaning: exact (the approximate index is used from 1,000,000" in shown(
+        "1000000"
+    )
+    monkeypatch.setitem(sys.modules, "faiss", None)
+    assert "exact, and slow past 1 passages: faiss-cpu is not installed" in shown("1")

@@ -118,7 +118,15 @@ def test_no_embed_then_embed_later_and_stats(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert "embedded 3 passages" in done.output
     stats = json.loads(cli.invoke(main, ["stats", "--index-dir", str(index_dir), "--json"]).output)
-    assert stats["embeddings"] == {"passages": 3, "model": MODEL.label}
+    assert stats["embeddings"] == {
+        "passages": 3,
+        "model": MODEL.label,
+        "search": "exact",  # a few passages: no approximate index is needed
+        "approximate_index": "not_needed",
+        "approximate_from": 50_000,
+    }
+    shown = cli.invoke(main, ["stats", "--index-dir", str(index_dir)])
+    assert "search by meaning: exact (the approximate index is used from 50,000" in shown.output
 
 
 def test_rebuild_with_worker_processes_embeds_everything(tmp_path: Path) -> None:

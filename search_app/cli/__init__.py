@@ -132,6 +132,8 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     )
     embedded = data["embeddings"]
     click.echo(f"passages with embeddings: {embedded['passages']} ({embedded['model'] or 'none'})")
+    if embedded["passages"]:
+        click.echo(f"search by meaning: {meaning_line(embedded)}")
     for name, count in data["facets"].items():
         click.echo(f"  {name}: {count} values")
     last = data.get("last_run") or {}
@@ -144,6 +146,24 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
             click.echo(line)
     for line in duplicate_lines(data.get("duplicates") or ()):
         click.echo(line)
+
+
+# What `report-search stats` says of the approximate index, by its state.
+APPROXIMATE_INDEX = {
+    "not_needed": "exact (the approximate index is used from {:,} passages)",
+    "unavailable": "exact, and slow past {:,} passages: faiss-cpu is not installed",
+    "failed": "exact: the approximate index failed to build (see the log)",
+    "pending": "approximate from {:,} passages: the server builds the index at start, "
+    "searching exactly until it is ready",
+    "building": "exact while the approximate index is built",
+    "ready": "approximate",
+}
+
+
+def meaning_line(embedded: dict[str, Any]) -> str:
+    """How the index's passages are searched by meaning (the approximate index's state)."""
+    line = APPROXIMATE_INDEX.get(embedded["approximate_index"], embedded["search"])
+    return line.format(embedded["approximate_from"])
 
 
 def duplicate_lines(groups: Iterable[dict[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ from indexer import duplicates, ocr_status
 from indexer.index import vectors
 from indexer.metadata.gazetteer import organization_full_names
 from indexer.models import FACETS
+from search_app.engine import meaning
 from search_app.engine.columns import columns
 from search_app.engine.facets import document_counts, facet_values
 from search_app.engine.index_handle import IndexHandle, Snapshot, per_generation
@@ -124,8 +125,14 @@ def stats(handle: IndexHandle) -> dict[str, Any]:
         "facets": {name: len(facet_values(snapshot, name).values) for name in FACETS},
         "last_run": snapshot.info.get("last_run"),
         "ocr": ocr_status.index_summary(snapshot.manifest, snapshot.info.get("last_run")),
-        "embeddings": embedding_summary(snapshot),
+        "embeddings": {**embedding_summary(snapshot), **_search_by_meaning(snapshot)},
     }
+
+
+def _search_by_meaning(snapshot: Snapshot) -> dict[str, Any]:
+    """How this process searches them (health's `vectors`, without its count)."""
+    state = meaning.search_state(snapshot)
+    return {key: state[key] for key in ("search", "approximate_index", "approximate_from")}
 
 
 # What the home page shows of the shelf: each facet's commonest values, by documents.
@@ -202,4 +209,9 @@ def health(handle: IndexHandle) -> dict[str, Any]:
     snapshot = handle.snapshot()
     searcher = snapshot.searcher()
     searcher.doc_count()
-    return {"status": "ok", "generation": snapshot.generation, "passages": searcher.doc_count()}
+    return {
+        "status": "ok",
+        "generation": snapshot.generation,
+        "passages": searcher.doc_count(),
+        "vectors": meaning.search_state(snapshot),  # is the approximate index built yet?
+    }

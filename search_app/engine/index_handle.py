@@ -86,6 +86,14 @@ def per_generation(
     return cached
 
 
+def built_already(snapshot: Snapshot, cached: Callable[Concatenate[Snapshot, P], T]) -> T | None:
+    """A `per_generation` function's value for the snapshot (no arguments) if it has been
+    built, else None: for reports that must not start an expensive build (health)."""
+    build = getattr(cached, "__wrapped__", cached)
+    value: T | None = snapshot._cache.get((build, (), ()))
+    return value
+
+
 # Snapshots built before a fork (`share_before_fork`), by index folder: handles made after
 # it start from them, so that forked server processes share their caches' memory.
 _inherited: dict[Path, Snapshot] = {}

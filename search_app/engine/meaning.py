@@ -14,14 +14,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from indexer import embedding
-from indexer.index.vectors import location, open_shards
+from indexer.index.vectors import embedded_passages, location, open_shards
 from search_app.engine.columns import columns
-from search_app.engine.index_handle import Snapshot, per_generation
-from search_app.engine.neighbours import Approximate, approximate_for, threshold
+from search_app.engine.index_handle import Snapshot, built_already, per_generation
+from search_app.engine.neighbours import Approximate, approximate_for, available, threshold
 
 _QUERY_CACHE = 256  # query vectors kept per process (a query costs 20-60 ms to encode)
 _queries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -93,6 +94,33 @@ def warm(snapshot: Snapshot) -> None:
     table = vector_table(snapshot)
     if table.approximate is not None:
         table.approximate.build()
+
+
+def search_state(snapshot: Snapshot) -> dict[str, Any]:
+    """How search by meaning answers in this process now, without building anything:
+    `passages` embedded, `search` "none" | "exact" | "building" (exact until the approximate
+    index is built) | "approximate", `approximate_index` (neighbours.Approximate.state(), or
+    "not_needed" below `approximate_from` passages, "unavailable" without the library)."""
+    table = built_already(snapshot, vector_table)
+    if table is None:  # not gathered yet in this process: the manifest counts them
+        passages, approximate = embedded_passages(snapshot.manifest), None
+    else:
+        passages, approximate = (len(table.docnums) if table.available else 0), table.approximate
+    if approximate is not None:
+        index = approximate.state()
+    elif passages < max(1, threshold()):
+        index = "not_needed"
+    else:
+        # Past the threshold without an index: the library is missing, or the table is not
+        # gathered yet (the warm-up or the first search by meaning does it).
+        index = "unavailable" if table is not None or not available() else "pending"
+    search = {"ready": "approximate", "building": "building"}.get(index, "exact")
+    return {
+        "passages": passages,
+        "search": search if passages else "none",
+        "approximate_index": index,
+        "approximate_from": threshold(),
+    }
 
 
 def _rank_in_document(doc: np.ndarray) -> np.ndarray:

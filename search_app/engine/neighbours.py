@@ -85,6 +85,16 @@ class Approximate:
         self.failed = False  # the build or its self-check failed: search stays exact
         self.searches = 0  # searches answered (health and tests: is the index in use?)
 
+    def state(self) -> str:
+        """The index's state: "ready", "failed" (search stays exact), "building" (in this
+        process: exact search answers meanwhile) or "pending" (not started here: the warm-up
+        or the first search by meaning starts it)."""
+        if self._index is not None:
+            return "ready"
+        if self.failed:
+            return "failed"
+        return "building" if self._started_in == os.getpid() else "pending"
+
     def ready(self) -> bool:
         """Whether the index is built; if not, start building it in the background (once a
         process: a build started before a fork does not go on in the child)."""

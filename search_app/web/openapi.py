@@ -52,6 +52,17 @@ def _array(items: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": items}
 
 
+# How search by meaning answers now (search_app.engine.meaning.search_state): `search` is
+# "building" while the approximate index is built (exact search answers meanwhile).
+VECTOR_SEARCH = {
+    "search": {"enum": ["none", "exact", "building", "approximate"]},
+    "approximate_index": {
+        "enum": ["not_needed", "unavailable", "pending", "building", "ready", "failed"]
+    },
+    "approximate_from": INT,
+}
+
+
 def _object(properties: dict[str, Any], required: bool = True, extra: bool = True) -> dict:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
@@ -244,8 +255,9 @@ def _schemas() -> dict[str, Any]:
                 "pages": INT,
                 "facets": {"type": "object", "additionalProperties": INT},
                 "last_run": {"type": ["object", "null"]},
-                # Passages with embeddings (search by meaning) and the model that made them.
-                "embeddings": _object({"passages": INT, "model": NULLABLE_STR}),
+                # Passages with embeddings (search by meaning), the model that made them,
+                # and how this process searches them (as in Health's `vectors`).
+                "embeddings": _object({"passages": INT, "model": NULLABLE_STR, **VECTOR_SEARCH}),
             }
         ),
         "Health": _object(
@@ -257,6 +269,8 @@ def _schemas() -> dict[str, Any]:
                 # False while the start-up warm-up (facet arrays, commonest terms, the
                 # sentence-embedding model) still runs.
                 "warmed_up": {"type": "boolean"},
+                # Search by meaning: exact, or through the approximate index once built.
+                "vectors": _object({"passages": INT, **VECTOR_SEARCH}),
             }
         ),
         "Live": _object({"status": {"const": "alive"}}),
