@@ -19,6 +19,8 @@ benchmark's three builds with embeddings (results in bench/results/*-quick.json,
 docs show only where no full result exists).
 --speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
 --reuse-index keeps the built search index even if the indexing code changed since.
+--index-dir DIR measures search-ratio and serve-processes on an index of all the speeches
+built before (by `report-search index`), as it is.
 """
 
 from __future__ import annotations
@@ -173,6 +175,12 @@ def _search_index(args: argparse.Namespace) -> tuple[Path, dict[str, Any], int]:
     """The search benchmark's index of the speeches (built if missing or stale), its build,
     and how many speeches it holds."""
     limit = QUICK_SPEECHES if args.quick else None
+    if args.index_dir is not None:  # an index of all the speeches built before, as it is
+        return (
+            args.index_dir,
+            {"index_dir": str(args.index_dir), "built": "before"},
+            limit or scale.ALL_SPEECHES,
+        )
     index_dir, build = search_index.ensure_index(limit, reuse=args.reuse_index)
     return index_dir, build, limit or scale.ALL_SPEECHES
 
@@ -226,6 +234,12 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     parser.add_argument("--speeches", type=int, default=None, help="ingest only N speeches")
     parser.add_argument("--reuse-index", action="store_true", help="keep a stale search index")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        help="measure search on this index of all the speeches instead of building one",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     suffix = "-quick" if args.quick else ""
