@@ -92,7 +92,7 @@ def measure(folder: Path, workers: int) -> dict[str, Any]:
 
 
 def main() -> dict[str, Any]:
-    from bench.run import environment
+    from bench.machine import environment
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folder", type=Path, default=CHECKOUT / "corpus")

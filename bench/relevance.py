@@ -199,7 +199,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    from bench.run import environment
+    from bench.machine import environment
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")

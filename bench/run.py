@@ -28,10 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +47,7 @@ from bench import (
     search_speed,
     serve_processes,
 )
+from bench.machine import environment
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 RESULTS = CHECKOUT / "bench" / "results"
@@ -69,50 +67,6 @@ QUICK_SKIPS = ("cluster",)  # a Dask cluster's start-up alone takes minutes
 # is most of an index's build (1,000 speeches took over half an hour for ingest alone).
 QUICK_SPEECHES = 200
 QUICK_RELEVANCE = ("cacm",)  # the smallest collection: SciFact and the PDFs take long
-PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
-
-
-def environment(checkout: Path | None = None) -> dict[str, Any]:
-    """Machine, date and versions, recorded with every result; the commit of `checkout`
-    (this one by default)."""
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = _git(checkout, "rev-parse", "--short", "HEAD")
-    if _git(checkout, "status", "--porcelain", "--untracked-files=no"):
-        commit += " (with uncommitted changes)"
-    return {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "commit": commit,
-        "checkout": str(checkout or CHECKOUT),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "versions": {name: _version(name) for name in PACKAGES},
-    }
-
-
-def _git(checkout: Path | None, *args: str) -> str:
-    """A git command's output in the checkout (wherever the benchmark is started from)."""
-    done = subprocess.run(
-        ["git", *args], cwd=checkout or CHECKOUT, capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip()
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def run_scifact(args: argparse.Namespace) -> dict[str, Any]:

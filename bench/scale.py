@@ -70,7 +70,7 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.run import environment
+    from bench.machine import environment
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full-index", type=Path, default=None)

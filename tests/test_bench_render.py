@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import render, render_scale
-from bench.run import environment
+from bench.machine import environment
 from bench.search_speed import summarize
 
 

@@ -1,0 +1,57 @@
+"""The machine, date, commit and versions a benchmark ran with, recorded with its results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
+
+
+def environment(checkout: Path | None = None) -> dict[str, Any]:
+    """Machine, date and versions, recorded with every result; the commit of `checkout`
+    (this one by default)."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = _git(checkout, "rev-parse", "--short", "HEAD")
+    if _git(checkout, "status", "--porcelain", "--untracked-files=no"):
+        commit += " (with uncommitted changes)"
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit,
+        "checkout": str(checkout or CHECKOUT),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "versions": {name: _version(name) for name in PACKAGES},
+    }
+
+
+def _git(checkout: Path | None, *args: str) -> str:
+    """A git command's output in the checkout (wherever the benchmark is started from)."""
+    done = subprocess.run(
+        ["git", *args], cwd=checkout or CHECKOUT, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
