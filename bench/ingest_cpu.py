@@ -20,7 +20,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-COMMAND = ["-m", "search_app.cli", "index", "--rebuild", "--workers", "2", "--no-embed"]
+COMMAND = ["index", "--rebuild", "--workers", "2", "--no-embed"]
+# Runs the command line in this child, then writes the CPU time of the child itself (the
+# indexing process) and of its waited-for children (the worker processes) to a file.
+_SPLIT = (
+    "import json, resource, runpy, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "try:\n"
+    "    runpy.run_module('search_app.cli', run_name='__main__')\n"
+    "finally:\n"
+    "    own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "    cpu = lambda u: u.ru_utime + u.ru_stime\n"
+    "    json.dump({'main': cpu(own), 'workers': cpu(kids)}, open(out, 'w'))\n"
+)
 
 
 def measure(corpus: Path, index_dir: Path, code: str = "", workers: int = 2) -> dict[str, Any]:
@@ -29,7 +42,9 @@ def measure(corpus: Path, index_dir: Path, code: str = "", workers: int = 2) -> 
     env = dict(os.environ, REPORT_SEARCH_EMBED="0")
     if code:
         env["PYTHONPATH"] = code
-    command = [sys.executable, *COMMAND, "--ocr", "off", "--index-dir", str(index_dir.resolve())]
+    split = index_dir.resolve().parent / "ingest-cpu-split.json"
+    command = [sys.executable, "-c", _SPLIT, str(split), *COMMAND, "--ocr", "off"]
+    command += ["--index-dir", str(index_dir.resolve())]
     command[command.index("--workers") + 1] = str(workers)
     started = time.perf_counter()
     # From a neutral folder, so that `code` (or the installed checkout) is what is imported.
@@ -44,6 +59,8 @@ def measure(corpus: Path, index_dir: Path, code: str = "", workers: int = 2) -> 
     shutil.rmtree(index_dir, ignore_errors=True)
     cpu = usage.ru_utime + usage.ru_stime
     passages = report["passages"]
+    parts = json.loads(split.read_text())
+    split.unlink()
     return {
         "code": code or "this checkout",
         "passages": passages,
@@ -51,6 +68,8 @@ def measure(corpus: Path, index_dir: Path, code: str = "", workers: int = 2) -> 
         "run_seconds": report["seconds"],
         "cpu_seconds": round(cpu, 2),
         "cpu_ms_per_passage": round(1000 * cpu / passages, 3),
+        "main_ms_per_passage": round(1000 * parts["main"] / passages, 3),
+        "workers_ms_per_passage": round(1000 * parts["workers"] / passages, 3),
         "passages_per_second": round(passages / report["seconds"], 1),
     }
 

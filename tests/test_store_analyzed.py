@@ -126,6 +126,14 @@ def test_the_fast_index_analysis_is_whooshs(text: str) -> None:
         assert sorted(fast) == sorted(field.index(text))
 
 
+def test_an_index_of_this_schema_takes_the_analysed_values(tmp_path: Path) -> None:
+    whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = open_writer(whoosh_index.open_dir(str(tmp_path)))  # its schema read from disk
+    with analyzed_writes(writer):
+        assert writer._report_search_analyzed  # else Whoosh analyses every value again
+    writer.cancel()
+
+
 def test_repeated_values_are_analysed_once_and_shared(tmp_path: Path) -> None:
     doc = seed_document(tmp_path)
     analyzed = analyze_document(doc)

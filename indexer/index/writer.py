@@ -157,7 +157,8 @@ ANALYZED_FIELDS = ("title", "section", "text")
 # Other indexed fields whose values repeat from passage to passage and document to document
 # (the document's id, date and facets, a passage's places): Whoosh makes the same postings of
 # a value every time, so they are made once per value and kept (up to _SHARED_LIMIT values).
-# The passage's own id and number never repeat and are left to Whoosh.
+# The passage's own id and number never repeat and are left to Whoosh, and so are sortable
+# fields: their column objects make two schemas' fields unequal (see `analyzed_writes`).
 _UNSHARED = frozenset({"passage_id", "ordinal"})
 _SHARED_LIMIT = 50_000
 _shared: dict[tuple[str, Any], Analyzed] = {}
@@ -183,7 +184,10 @@ def _shared_fields() -> tuple[str, ...]:
     return tuple(
         name
         for name in schema.names()
-        if schema[name].indexed and name not in ANALYZED_FIELDS and name not in _UNSHARED
+        if schema[name].indexed
+        and not schema[name].column_type
+        and name not in ANALYZED_FIELDS
+        and name not in _UNSHARED
     )
 
 
