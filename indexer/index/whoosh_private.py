@@ -387,21 +387,29 @@ def _has_column_cached(self: Any, fieldname: str) -> bool:
 
 
 def _doc_field_length_cached(self: Any, docnum: int, fieldname: str, default: int = 0) -> Any:
-    known = self.__dict__.setdefault("_report_search_lengths", {})
-    codes = known.get(fieldname)
-    if codes is None:
-        codes = known[fieldname] = _length_bytes(self, fieldname)
-    if not codes or not 0 <= docnum < len(codes):  # no column, or not as expected: Whoosh's
+    try:
+        codes = self._report_search_lengths[fieldname]
+    except AttributeError:
+        self._report_search_lengths = {}
+        codes = self._report_search_lengths[fieldname] = _length_bytes(self, fieldname)
+    except KeyError:
+        codes = self._report_search_lengths[fieldname] = _length_bytes(self, fieldname)
+    if codes is None and 0 <= docnum <= self._doccount:
+        return default  # no lengths column: what Whoosh answers
+    if not codes or not 0 <= docnum < len(codes):  # not as expected: Whoosh's own answer
         return _DOC_FIELD_LENGTH(self, docnum, fieldname, default)
     return _LENGTH_OF[codes[docnum]]
 
 
-def _length_bytes(perdoc: Any, fieldname: str) -> bytes:
-    """A segment's length bytes of one field, checked against Whoosh's own answers on its
-    first documents; b"" (use Whoosh's) if there is no column or they differ."""
+def _length_bytes(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's length bytes of one field, checked against Whoosh's own answers on some
+    of its documents; None if the field has no lengths column, b"" (use Whoosh's answers)
+    if the column is not as expected."""
     try:
         column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-        if column is None or column._fixedlen != 1:
+        if column is None:
+            return None if _DOC_FIELD_LENGTH(perdoc, 0, fieldname, None) is None else b""
+        if column._fixedlen != 1:
             return b""
         codes = bytes(column._dbfile.get(column._basepos, column._count))
         codes = codes[: perdoc._doccount]
