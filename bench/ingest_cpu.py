@@ -78,12 +78,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("work", type=Path)
-    parser.add_argument("--code", action="append", default=[], help="another checkout first")
+    parser.add_argument("--code", action="append", default=[], help="a checkout put first on PYTHONPATH (repeatable; default: this checkout)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    codes = args.code or [""]  # this checkout unless versions are named
     for _ in range(args.repeat):
-        for code in ["", *args.code]:  # alternated, so that load from others hits both
+        for code in codes:  # alternated, so that load from others hits both
             result = measure(args.corpus, args.work / "ingest-cpu-index", code, args.workers)
             print(json.dumps(result), flush=True)
 

@@ -45,3 +45,17 @@ def test_self_check_refuses_a_tokenizer_that_fails():
             raise AttributeError("_re_word_tokenizer")
 
     assert not punkt_fast.self_check(Broken(sentences._parameters()), _plain(), "A. B.")
+
+
+def test_punkt_as_it_is_when_the_check_fails(monkeypatch):
+    monkeypatch.setattr(punkt_fast, "self_check", lambda fast, plain, text: False)
+    sentences.tokenizer.cache_clear()
+    try:
+        chosen = sentences.tokenizer()
+        assert not isinstance(chosen._lang_vars, punkt_fast._LanguageVars)
+        assert sentences.split_sentences("We met Mr. Smith. Then we left.") == [
+            "We met Mr. Smith.",
+            "Then we left.",
+        ]
+    finally:
+        sentences.tokenizer.cache_clear()
