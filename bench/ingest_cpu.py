@@ -78,7 +78,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("work", type=Path)
-    parser.add_argument("--code", action="append", default=[], help="a checkout put first on PYTHONPATH (repeatable; default: this checkout)")
+    parser.add_argument(
+        "--code",
+        action="append",
+        default=[],
+        help="a checkout put first on PYTHONPATH (repeatable; default: this checkout)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()

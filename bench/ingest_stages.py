@@ -47,9 +47,8 @@ def stages(corpus: Path, work: Path) -> dict[str, Any]:
     index = whoosh_index.create_in(str(work), build_schema())
     writer = open_segment_writer(index)
     limits = Limits()
-    spent = dict.fromkeys(
-        ["extract", "structure", "enrich", "analysis", "signature", "write", "finish", "pickle"], 0.0
-    )
+    names = ["extract", "structure", "enrich", "analysis", "signature", "write", "finish"]
+    spent = dict.fromkeys([*names, "pickle"], 0.0)
     passages = 0
     clock = time.process_time
     files = sorted(p for p in corpus.rglob("*") if p.suffix in (".txt", ".pdf"))
