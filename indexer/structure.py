@@ -121,7 +121,14 @@ def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passa
 
 def document_title(document: Document) -> str:
     """The title block at the top of the document (see `_title_index`), or ""."""
-    items = list(_items(document))
+    found = _items(document)
+    first = next(found, None)
+    if first is None:
+        return ""
+    # Only a `#` title needs the other headings (there must be no second one); for the
+    # rest the first block decides, and the whole text need not be read again.
+    whole = isinstance(first[1], Heading) and first[1].style == "markdown"
+    items = [first, *found] if whole else [first]
     index = _title_index(items, document.title)
     if index is None:
         return ""

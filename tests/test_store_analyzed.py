@@ -12,6 +12,7 @@ from whoosh.fields import TEXT
 
 from indexer.extraction import extract
 from indexer.index.analysis import index_postings, text_analyzer
+from indexer.index.fields import passage_fields
 from indexer.index.schema import build_schema
 from indexer.index.writer import (
     ANALYZED_FIELDS,
@@ -123,3 +124,26 @@ def test_the_fast_index_analysis_is_whooshs(text: str) -> None:
         field = schema[name]
         fast = index_postings(text, field.format.field_boost)
         assert sorted(fast) == sorted(field.index(text))
+
+
+def test_an_index_of_this_schema_takes_the_analysed_values(tmp_path: Path) -> None:
+    whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = open_writer(whoosh_index.open_dir(str(tmp_path)))  # its schema read from disk
+    with analyzed_writes(writer):
+        assert writer._report_search_analyzed  # else Whoosh analyses every value again
+    writer.cancel()
+
+
+def test_repeated_values_are_analysed_once_and_shared(tmp_path: Path) -> None:
+    doc = seed_document(tmp_path)
+    analyzed = analyze_document(doc)
+    first, last = analyzed[0], analyzed[-1]
+    assert first["document_id"] is last["document_id"]  # one document, one id
+    assert "passage_id" not in first and "ordinal" not in first  # never repeat
+    schema = build_schema()
+    for values in analyzed[:5]:
+        for name, value in values.items():
+            if name not in ANALYZED_FIELDS:
+                passage = doc.passages[analyzed.index(values)]
+                expected = passage_fields(doc, passage)[name]
+                assert value.postings == tuple(schema[name].index(expected))

@@ -149,9 +149,52 @@ def test_commits_leave_whoosh_as_it_was(fast: None, monkeypatch: pytest.MonkeyPa
     from whoosh.codec.whoosh3 import W3PerDocReader
 
     original = W3PerDocReader.has_column
+    lengths = W3PerDocReader.doc_field_length
     with whoosh_private.cached_column_checks():
         assert W3PerDocReader.has_column is not original
+        assert W3PerDocReader.doc_field_length is not lengths
     assert W3PerDocReader.has_column is original
+    assert W3PerDocReader.doc_field_length is lengths
     force_plain(monkeypatch)
     with whoosh_private.cached_column_checks():
         assert W3PerDocReader.has_column is original
+        assert W3PerDocReader.doc_field_length is lengths
+
+
+def _segment_lengths(index_dir: Path) -> list[list[Any]]:
+    """Every field length of every document of every segment, as the per-document readers
+    of the segments answer (what writing a segment's postings asks)."""
+    found = []
+    with generations.open_current(index_dir).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            perdoc = leaf._perdoc
+            for field in ("title", "section", "text", "country", "nothing"):
+                found.append(
+                    [perdoc.doc_field_length(d, field) for d in range(leaf.doc_count_all())]
+                )
+    return found
+
+
+def test_commits_read_field_lengths_as_whoosh_does(
+    fast: None, changed_index: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = _segment_lengths(changed_index)
+    assert any(n is not None and n > 1 for lengths in expected for n in lengths)
+    with whoosh_private.cached_column_checks():
+        assert _segment_lengths(changed_index) == expected
+    assert WARNING not in caplog.text
+
+
+def test_a_lengths_column_read_otherwise_is_left_to_whoosh(
+    fast: None,
+    changed_index: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    expected = _segment_lengths(changed_index)
+    wrong = [n + 1 if n else 1 for n in whoosh_private._LENGTH_OF]  # every byte misread
+    monkeypatch.setattr(whoosh_private, "_LENGTH_OF", wrong)
+    monkeypatch.setattr(whoosh_private, "_warned", set())
+    with caplog.at_level(logging.WARNING), whoosh_private.cached_column_checks():
+        assert _segment_lengths(changed_index) == expected
+    assert "the lengths column of text reads otherwise" in caplog.text

@@ -132,23 +132,40 @@ _POSITIONS = Positions()
 
 def index_postings(text: str, field_boost: float = 1.0) -> tuple[Posting, ...]:
     """What Whoosh's `TEXT(analyzer=text_analyzer()).index(text)` yields (a term's positions
-    counted without stopwords, as StopFilter renumbers them), at a third of the cost: no
-    Token object and five generators per word. `indexer.index.writer` checks that the two
-    agree before using this."""
+    counted without stopwords, as StopFilter renumbers them), at a fraction of the cost: no
+    Token object and five generators per word, and each position list encoded once per
+    process. `indexer.index.writer` checks that the two agree before using this."""
+    terms = list(map(index_term, _TOKEN.findall(text)))
+    kept = [term for term in terms if term is not None]
+    if not kept:
+        return ()
+    # The first kept word keeps its place among all words; the next ones follow it.
+    first = terms.index(kept[0])
     positions: dict[str, list[int]] = {}
-    pos = -1
-    for number, match in enumerate(_TOKEN.finditer(text)):
-        term = index_term(match.group())
-        if term is None:
-            continue
-        pos = number if pos < 0 else pos + 1
-        positions.setdefault(term, []).append(pos)
+    for pos, term in enumerate(kept, start=first):
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
     return tuple(
         (
-            term.encode("utf-8"),
+            _term_bytes(term),
             len(found),
             float(len(found)) * field_boost,
-            _POSITIONS.encode(found),
+            _encoded_positions(tuple(found)),
         )
         for term, found in positions.items()
     )
+
+
+@lru_cache(maxsize=200_000)
+def _term_bytes(term: str) -> bytes:
+    return term.encode("utf-8")
+
+
+@lru_cache(maxsize=100_000)
+def _encoded_positions(found: tuple[int, ...]) -> bytes:
+    """Whoosh's Positions encoding (a pickle of the deltas); most words of a passage occur
+    once, so a few hundred lists of one position are most of what is encoded."""
+    return _POSITIONS.encode(found)

@@ -154,12 +154,20 @@ def delete_document(writer: IndexWriter, document_id: str) -> None:
 
 # The full-text fields: running their analyzer is most of the single writer's work per passage.
 ANALYZED_FIELDS = ("title", "section", "text")
+# Other indexed fields whose values repeat from passage to passage and document to document
+# (the document's id, date and facets, a passage's places): Whoosh makes the same postings of
+# a value every time, so they are made once per value and kept (up to _SHARED_LIMIT values).
+# The passage's own id and number never repeat and are left to Whoosh, and so are sortable
+# fields: their column objects make two schemas' fields unequal (see `analyzed_writes`).
+_UNSHARED = frozenset({"passage_id", "ordinal"})
+_SHARED_LIMIT = 50_000
+_shared: dict[tuple[str, Any], Analyzed] = {}
 _ANALYZED_FLAG = "_report_search_analyzed"
 
 
 @dataclass(frozen=True)
 class Analyzed:
-    """A full-text field value analysed ahead of writing: the postings (term bytes, frequency,
+    """A field value analysed ahead of writing: the postings (term bytes, frequency,
     weight, encoded positions) that Whoosh's `field.index(value)` makes of it."""
 
     postings: tuple[Posting, ...]
@@ -170,12 +178,29 @@ def _analysis_schema() -> Schema:
     return build_schema()
 
 
+@cache
+def _shared_fields() -> tuple[str, ...]:
+    schema = _analysis_schema()
+    return tuple(
+        name
+        for name in schema.names()
+        if schema[name].indexed
+        and not schema[name].column_type
+        and name not in ANALYZED_FIELDS
+        and name not in _UNSHARED
+    )
+
+
 def analyze_document(doc: IndexedDocument) -> list[dict[str, Analyzed]]:
     """Per passage, its full-text fields analysed as the index's schema does (in a worker,
-    so that the one writer process does not have to). Repeated values (the title, a section
-    heading) are analysed once and shared."""
+    so that the one writer process does not have to), and its other indexed fields with
+    values that repeat. Repeated values (the title, a section heading, a facet value) are
+    analysed once and shared."""
     schema = _analysis_schema()
     done: dict[tuple[str, str], Analyzed] = {}
+    shared = _shared_fields()
+    if len(_shared) > _SHARED_LIMIT:
+        _shared.clear()
     out = []
     for passage in doc.passages:
         fields = passage_fields(doc, passage)
@@ -185,6 +210,12 @@ def analyze_document(doc: IndexedDocument) -> list[dict[str, Analyzed]]:
             if key not in done:
                 done[key] = Analyzed(_postings(schema[name], fields[name]))
             values[name] = done[key]
+        for name in shared:
+            if name in fields:
+                key = (name, fields[name])
+                if key not in _shared:
+                    _shared[key] = Analyzed(tuple(schema[name].index(fields[name])))
+                values[name] = _shared[key]
         out.append(values)
     return out
 
@@ -225,10 +256,10 @@ def analyzed_writes(writer: IndexWriter) -> Iterator[None]:
     any commit writes the schema into the index.
     """
     schema = writer.schema
-    fields = [schema[name] for name in ANALYZED_FIELDS if name in schema.names()]
-    if len(fields) < len(ANALYZED_FIELDS) or any(
-        field != _analysis_schema()[name]
-        for name, field in zip(ANALYZED_FIELDS, fields, strict=True)
+    names = (*ANALYZED_FIELDS, *_shared_fields())
+    fields = [schema[name] for name in names if name in schema.names()]
+    if len(fields) < len(names) or any(
+        field != _analysis_schema()[name] for name, field in zip(names, fields, strict=True)
     ):
         yield
         return

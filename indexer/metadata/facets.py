@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
-from indexer.metadata.gazetteer import Gazetteer, country_names
+from indexer.metadata.gazetteer import TOKEN, Gazetteer, country_names
 from indexer.metadata.topics import goal_label, goals
 from indexer.models import FACETS, Document, Passage
 
@@ -19,10 +20,11 @@ class Mentions:
 
     def find(self, text: str) -> dict[str, tuple[str, ...]]:
         """Organizations, countries, other places (cities) and goals the text names."""
-        found = self.places.find(text)
+        tokens = TOKEN.findall(text)
+        found = self.places.find_tokens(tokens)
         countries = country_names()
         return {
-            "organization": tuple(self.organizations.find(text)),
+            "organization": tuple(self.organizations.find_tokens(tokens)),
             "mentioned_country": tuple(p for p in found if p in countries),
             "place": tuple(p for p in found if p not in countries),
             "goal": tuple(goal_label(g) for g in goals(text, self.goal_family)),
@@ -40,9 +42,14 @@ def passage_facets(
     facets = {name: doc.get(name, ()) for name in FACETS}
     facets.update(mentions.find(passage.text))
     lowered = passage.text.lower()
-    facets["topic"] = tuple(t for t in topics if re.search(rf"\b{re.escape(t)}\b", lowered))
+    facets["topic"] = tuple(t for t in topics if _whole_words(t).search(lowered))
     facets.update({k: v for k, v in overrides.items() if k in FACETS})
     return facets
+
+
+@lru_cache(maxsize=8192)
+def _whole_words(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(phrase)}\b")
 
 
 def document_metadata(

@@ -30,8 +30,7 @@ class Gazetteer:
             key = tuple(TOKEN.findall(name))
             if key:
                 self.entries[key] = value
-        self.first = {key[0] for key in self.entries}
-        self.longest = max((len(key) for key in self.entries), default=0)
+        self._index()
         # Names that are also words ("WHO"): matched only where the neighbours are not
         # all-caps words, i.e. not inside a shouted heading.
         self.guarded = {tuple(TOKEN.findall(name)) for name in guarded}
@@ -39,28 +38,50 @@ class Gazetteer:
     def extended(self, names: dict[str, str]) -> Gazetteer:
         """A copy with more names (e.g. acronyms a document defines)."""
         copy = Gazetteer({}, ())
-        copy.entries = {**self.entries, **{tuple(TOKEN.findall(n)): v for n, v in names.items()}}
-        copy.entries.pop((), None)
-        copy.first = {key[0] for key in copy.entries}
-        copy.longest = max((len(key) for key in copy.entries), default=0)
+        added = {key: v for n, v in names.items() if (key := tuple(TOKEN.findall(n)))}
+        copy.entries = {**self.entries, **added}
+        copy._index(added, self.lengths)
         copy.guarded = self.guarded
         return copy
 
+    def _index(
+        self,
+        keys: Iterable[tuple[str, ...]] | None = None,
+        lengths: dict[str, list[int]] | None = None,
+    ) -> None:
+        """For each first token of a name, the lengths of the names it starts, longest first
+        (only those are looked up: most lengths have no name starting with that token); from
+        `lengths` already known and the `keys` added to them, or from all entries."""
+        self.lengths = dict(lengths or {})
+        for key in self.entries if keys is None else keys:
+            known = self.lengths.get(key[0], [])
+            if len(key) not in known:
+                self.lengths[key[0]] = sorted([*known, len(key)], reverse=True)
+        self.first = set(self.lengths)
+        self.longest = max((n for found in self.lengths.values() for n in found), default=0)
+
     def find(self, text: str) -> list[str]:
         """Values of the names mentioned in `text`, in order of first mention, once each."""
-        tokens = TOKEN.findall(text)
+        return self.find_tokens(TOKEN.findall(text))
+
+    def find_tokens(self, tokens: list[str]) -> list[str]:
+        """`find` of a text already split by TOKEN."""
         found: dict[str, None] = {}
-        i = 0
-        while i < len(tokens):
-            if tokens[i] in self.first:
-                for n in range(min(self.longest, len(tokens) - i), 0, -1):
-                    key = tuple(tokens[i : i + n])
-                    value = self.entries.get(key)
-                    if value is not None and not self._shouted(key, tokens, i, n):
-                        found.setdefault(value)
-                        i += n - 1
-                        break
-            i += 1
+        lengths = self.lengths
+        after = 0  # tokens before this one are inside a name found already
+        # Only tokens that start a name are looked at (a few in a hundred).
+        for i in [i for i, token in enumerate(tokens) if token in lengths]:
+            if i < after:
+                continue
+            for n in lengths[tokens[i]]:
+                if n > len(tokens) - i:
+                    continue
+                key = tuple(tokens[i : i + n])
+                value = self.entries.get(key)
+                if value is not None and not self._shouted(key, tokens, i, n):
+                    found.setdefault(value)
+                    after = i + n
+                    break
         return list(found)
 
     def _shouted(self, key: tuple[str, ...], tokens: list[str], i: int, n: int) -> bool:

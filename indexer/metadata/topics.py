@@ -118,13 +118,11 @@ def _topic_words(text: str) -> list[str | None]:
     """
     tokens = _TOPIC_TOKEN.findall(text)
     lower = {token for token in tokens if token.islower()}
-    words: list[str | None] = []
-    for i, token in enumerate(tokens):
-        starts = i == 0 or tokens[i - 1] in {".", "!", "?"}
-        if token.isalpha() and (token.islower() or (starts and token.lower() in lower)):
-            words.append(token.lower())
-        elif "-" in token and token.islower():
-            words.append(token)
-        else:
-            words.append(None)
-    return words
+    ends = {".", "!", "?"}
+    previous = ["."] + tokens[:-1] if tokens else []  # the first one starts a sentence
+    return [
+        token.lower()
+        if token.isalpha() and (token.islower() or (before in ends and token.lower() in lower))
+        else (token if "-" in token and token.islower() else None)
+        for token, before in zip(tokens, previous, strict=True)
+    ]
