@@ -47,9 +47,8 @@ from bench import (
     search_speed,
     serve_processes,
 )
-from bench.machine import environment
+from bench.machine import CHECKOUT, environment
 
-CHECKOUT = Path(__file__).resolve().parent.parent
 RESULTS = CHECKOUT / "bench" / "results"
 # relevance: every quality benchmark through files, `report-search index` and HTTP.
 # scifact: the engine on a hand-built index (a separate engine figure, not in the default run).

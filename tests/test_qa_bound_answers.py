@@ -40,11 +40,16 @@ STATEMENTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory):
-    index_dir = index_shelf(tmp_path_factory.mktemp("bound"), STATEMENTS)
+def shelf_client(tmp_path_factory: pytest.TempPathFactory, name: str, shelf: dict[str, str]):
+    """The app's test client on an index of `shelf` (file name -> text)."""
+    index_dir = index_shelf(tmp_path_factory.mktemp(name), shelf)
     app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory):
+    return shelf_client(tmp_path_factory, "bound", STATEMENTS)
 
 
 def _ask(client, question: str) -> dict:
@@ -211,9 +216,7 @@ SUMMITS = {
 
 @pytest.fixture(scope="module")
 def summits(tmp_path_factory: pytest.TempPathFactory):
-    index_dir = index_shelf(tmp_path_factory.mktemp("within"), SUMMITS)
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
-    return app.test_client()
+    return shelf_client(tmp_path_factory, "within", SUMMITS)
 
 
 def test_a_country_is_never_shown_less_likely_than_a_city_within_it(summits):
