@@ -372,6 +372,19 @@ _ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
 _NAME_JOINERS = frozenset({"de", "da", "del", "van", "von", "bin", "al", "la", "du", "der"})
 
 
+# "millions", "tens of thousands", "several hundreds": how many, without a figure.
+_VAGUE_QUANTITY = re.compile(
+    r"(?:(?:many|several|some|tens|hundreds)\s+of\s+)*(?:many|several\s+)?"
+    r"(?:dozens|scores|hundreds|thousands|millions|billions)",
+    re.IGNORECASE,
+)
+
+
+def vague_quantity(text: str) -> bool:
+    """Whether a short answer is a quantity without a figure ("millions")."""
+    return _VAGUE_QUANTITY.fullmatch(text.strip()) is not None
+
+
 def asks_for_a_measure(question: str) -> bool:
     """Whether the question asks how long, old, far, tall, high, large, big, deep, wide or
     fast something is: a measure, never a share."""

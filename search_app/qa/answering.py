@@ -49,6 +49,7 @@ from search_app.qa.events import asked_events, event_missing
 from search_app.qa.ordinals import another_of_the_series
 from search_app.qa.question import Question, analyze_question
 from search_app.qa.relation import asked_relation, unbound
+from search_app.qa.scope import about_the_speaker, own_figure
 from search_app.qa.sentence_scoring import Scored, score_passages
 from search_app.qa.short_answer import choose_span
 
@@ -150,7 +151,12 @@ def rank_answers(
                 # Francisco mayor Ed Lee said", before a sentence that only names the city).
                 # A date of another event is not moved: the sentences naming that kind of
                 # event may name another body's ("the Fund for Coastal Towns was founded").
-                key=lambda a: (a.features["relation_unbound"], -a.score),
+                # So is a figure the speaker gives of their own country ("eleven million of
+                # our people") asked of the world.
+                key=lambda a: (
+                    a.features["relation_unbound"] or a.features["own_figure"],
+                    -a.score,
+                ),
             )
         )
     )
@@ -253,7 +259,7 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         "sentence_score": item.score,
         "span_score": choice.score,
         "span_candidates": math.log1p(choice.count),
-        "names_away": confidence.names_away(question, f"{topic_title(fields)}\n{item.sentence}"),
+        "names_away": confidence.names_away(question, f"{_title_near(item)}\n{item.sentence}"),
         # Not inputs of any model: rules (confidence.answers_the_question).
         "first_missing": float(confidence.first_missing(question, item.sentence)),
         "another_of_series": float(another_of_the_series(question.text, item.sentence)),
@@ -263,6 +269,15 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
             )
         ),
         **_unbound(item.sentence, question, choice.span, _pointed_to(item)),
+        "own_figure": float(
+            own_figure(
+                question.text,
+                question.answer_type,
+                item.sentence,
+                choice.span,
+                str(fields.get("country") or ""),
+            )
+        ),
     }
     # The re-ordering weighs the sentence as its phrase was found (as it was fitted).
     score = rerank.score(known)
@@ -278,6 +293,15 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         )
     known["sentence_probability"] = sentence_probability = confidence.probability(known)
     return replace(item, span=span, score=score, features=known, confidence=sentence_probability)
+
+
+def _title_near(item: Scored) -> str:
+    """The title as near a sentence's answer: without the speaker's own country
+    (topic_title), unless the sentence speaks in the first person ("11 per cent of our
+    inhabitants are migrants", from Costa Rica's statement, is said of Costa Rica)."""
+    if about_the_speaker(item.sentence):
+        return str(item.fields.get("title") or "")
+    return topic_title(item.fields)
 
 
 def _pointed_to(item: Scored) -> str:
@@ -311,8 +335,13 @@ def _unbound(
 
 
 def is_unbound(features: Mapping[str, float]) -> bool:
-    """Whether an answer's sentence cannot give the short answer asked for (_unbound)."""
-    return bool(features.get("relation_unbound") or features.get("event_missing"))
+    """Whether an answer's sentence cannot give the short answer asked for (_unbound, or a
+    figure the speaker gives of their own country: search_app.qa.scope)."""
+    return bool(
+        features.get("relation_unbound")
+        or features.get("event_missing")
+        or features.get("own_figure")
+    )
 
 
 def topic_title(fields: Mapping[str, Any]) -> str:

@@ -37,6 +37,7 @@ from search_app.qa.answer_types import (
     Span,
     asks_for_a_person,
     could_be_a_person,
+    vague_quantity,
 )
 from search_app.qa.question import Question
 from search_app.qa.sentence_scoring import logistic, tokens
@@ -107,6 +108,8 @@ def answer_features(
         "no_time": float(question.answer_type in (DATE, YEAR) and span is None),
         # ... and this one: "how long", "how many" answered by a sentence without a figure.
         "no_figure": float(question.answer_type in (NUMBER, PERCENT) and span is None),
+        # ... and this one: "how many migrants" answered "millions" ("endanger millions").
+        "vague_figure": float(_vague_figure(question, sentence, span)),
         "years_missing": float(_years_missing(question, passage)),
         "order": sentence_features["order"],
         "passage_near": sentence_features["passage_near"],
@@ -114,6 +117,19 @@ def answer_features(
         # Which model weighs the answer: with the similarity or by words alone.
         "semantic": float(similarity is not None),
     }
+
+
+VAGUE_COUNTS_WITHIN = 3  # words after "hundreds of thousands" that say what it counts
+
+
+def _vague_figure(question: Question, sentence: str, span: Span | None) -> bool:
+    """Whether "how many" is answered by a quantity without a figure that does not count
+    what was asked: "hundreds of thousands of Syrian refugees" counts the refugees asked
+    about, "networks ... that endanger millions" does not count migrants."""
+    if question.answer_type != NUMBER or span is None or not vague_quantity(span.text):
+        return False
+    counted = [t for t, _, _ in tokens(sentence[span.end :])][:VAGUE_COUNTS_WITHIN]
+    return not set(counted) & set(question.terms)
 
 
 # A name as the question writes it: capitalised words, with "of", "and", "in"... between
@@ -204,8 +220,13 @@ def names_away(question: Question, near: str) -> float:
     ]
     if not names:
         return 0.0
+    # "Costa Rica's inhabitants": the name is "Costa Rica", however the text declines it.
+    names = [_POSSESSIVE.sub("", name) for name in names]
     lowered = " ".join(near.lower().split())
     return sum(not _holds_name(name, near, lowered) for name in names) / len(names)
+
+
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def _without_title(name: str) -> str:
@@ -298,10 +319,11 @@ def answers_the_question(features: dict[str, float]) -> bool:
     (_years_missing), nor one asking the relation of a named entity ("the capital of
     France") by a sentence stating it of something else (search_app.qa.relation), nor one
     dating a founding, an adoption, a birth or a death by a sentence naming no such event
-    (search_app.qa.events), nor one asking who first held an office by a sentence that does
-    not say first (first_missing), nor one numbering one of a series ("its sixty-fourth
-    session") by a sentence about another of it ("the 79th Session": search_app.qa.ordinals),
-    nor one whose names are nowhere near its answer (names_absent).
+    (search_app.qa.events), nor one asking a figure of the world by one a speaker gives of
+    their own country (search_app.qa.scope), nor one asking who first held an office by a
+    sentence that does not say first (first_missing), nor one numbering one of a series
+    ("its sixty-fourth session") by a sentence about another of it ("the 79th Session":
+    search_app.qa.ordinals), nor one whose names are nowhere near its answer (names_absent).
 
     Rules, not only inputs of the model: the best answers are re-ordered towards sentences
     holding a short answer of the asked kind, so on SQuAD the first fires for 1 first answer
@@ -313,11 +335,13 @@ def answers_the_question(features: dict[str, float]) -> bool:
     return not (
         features.get("no_time")
         or features.get("no_figure")
+        or features.get("vague_figure")
         or features.get("not_a_person")
         or features.get("body_missing")
         or features.get("years_missing")
         or features.get("relation_unbound")
         or features.get("event_missing")
+        or features.get("own_figure")
         or features.get("first_missing")
         or features.get("another_of_series")
         or names_absent(features)

@@ -1,0 +1,100 @@
+"""Figures said of the speaker: "eleven million of our people" in one country's statement is
+that country's figure, not the world's; a question naming the speaker's country ("Costa
+Rica's inhabitants") is answered by it. Asked through the real app on statements written
+by the test, with the speaker's country given by a metadata.csv as the bundled speeches."""
+
+from __future__ import annotations
+
+import pytest
+from shelves import index_shelf
+
+from search_app.qa import confidence
+from search_app.qa.answer_types import NUMBER, PERCENT, Span, vague_quantity
+from search_app.qa.question import analyze_question
+from search_app.qa.scope import own_figure
+from search_app.web import create_app
+
+METADATA = (
+    "file,title,country,year,doc_type\n"
+    "bgd.txt,Bangladesh - General Debate statement,Bangladesh,2024,speech\n"
+    "cri.txt,Costa Rica - General Debate statement,Costa Rica,2024,speech\n"
+    "ecu.txt,Ecuador - General Debate statement,Ecuador,2024,speech\n"
+)
+STATEMENTS = {
+    "metadata.csv": METADATA,
+    "bgd.txt": (
+        "Bangladesh - General Debate statement\n\n"
+        "As a country of origin of migrants, over eleven million of our people live and"
+        " work worldwide.\n\n"
+        "We call for safe, orderly and regular pathways of migration for all.\n"
+    ),
+    "cri.txt": (
+        "Costa Rica - General Debate statement\n\n"
+        "We are a nation that welcomes those who flee.\n\n"
+        "Today 11 per cent of our inhabitants are migrants.\n"
+    ),
+    "ecu.txt": (
+        "Ecuador - General Debate statement\n\n"
+        "Behind irregular migration are networks of human trafficking and migrant smuggling"
+        " that endanger millions, particularly women and children.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory):
+    index_dir = index_shelf(tmp_path_factory.mktemp("scope"), STATEMENTS)
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
+    return app.test_client()
+
+
+def _ask(client, question: str) -> dict:
+    return client.get("/api/ask", query_string={"q": question}).get_json()
+
+
+def test_a_speakers_own_figure_is_no_answer_for_the_world(client):
+    body = _ask(client, "How many migrants are there in the world?")
+    assert body["no_answer"], body["answers"][:1]
+    # The sentences stay to read, without a short answer taken from them.
+    shown = {a["answer"] for a in body["answers"]}
+    assert not shown & {"eleven million", "11", "11 per cent", "millions"}, shown
+
+
+def test_a_question_naming_the_speakers_country_is_answered_by_its_own_figure(client):
+    body = _ask(client, "How many people from Bangladesh live and work worldwide?")
+    assert not body["no_answer"]
+    assert body["answers"][0]["answer"] == "eleven million"
+
+
+def test_a_possessive_name_is_found_where_the_text_names_it(client):
+    # "Costa Rica's" in the question, "Costa Rica" in the title, "our" in the sentence.
+    body = _ask(client, "What share of Costa Rica's inhabitants are migrants?")
+    assert not body["no_answer"], body["answers"][:1]
+    assert body["answers"][0]["answer"] == "11 per cent"
+
+
+def test_own_figure_needs_a_first_person_word_in_the_figures_clause():
+    sentence = "Over eleven million of our people live abroad; 3 million refugees are hosted."
+    ours = Span(5, 19, "eleven million")
+    other = Span(sentence.index("3 million"), sentence.index("3 million") + 9, "3 million")
+    asked = "How many migrants are there?"
+    assert own_figure(asked, NUMBER, sentence, ours, "Bangladesh")
+    assert not own_figure(asked, NUMBER, sentence, other, "Bangladesh")
+    assert not own_figure("How many Bangladesh migrants?", NUMBER, sentence, ours, "Bangladesh")
+    # Not a statement of a country, or not a figure asked: not judged here.
+    assert not own_figure(asked, NUMBER, sentence, ours, "")
+    assert not own_figure("Who lives abroad?", None, sentence, ours, "Bangladesh")
+    assert own_figure(
+        "What share?", PERCENT, "11 per cent of our inhabitants", Span(0, 2, "11"), "Chile"
+    )
+
+
+def test_a_quantity_without_a_figure_is_vague():
+    assert vague_quantity("millions") and vague_quantity("tens of thousands")
+    assert not vague_quantity("eleven million") and not vague_quantity("2 million")
+
+
+def test_names_away_reads_a_possessive_name_as_the_name():
+    question = analyze_question("What share of Costa Rica's inhabitants are migrants?")
+    assert confidence.names_away(question, "Costa Rica - statement\n11 per cent") == 0.0
+    assert confidence.names_away(question, "Chile - statement\n11 per cent") == 1.0
