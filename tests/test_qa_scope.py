@@ -1,7 +1,9 @@
-"""Figures said of the speaker: "eleven million of our people" in one country's statement is
-that country's figure, not the world's; a question naming the speaker's country ("Costa
-Rica's inhabitants") is answered by it. Asked through the real app on statements written
-by the test, with the speaker's country given by a metadata.csv as the bundled speeches."""
+"""What a statement says is said in its own context: "eleven million of our people" in one
+country's statement is that country's figure, not the world's, and a question naming the
+speaker's country ("Costa Rica's inhabitants") is answered by it; "President of the General
+Assembly" in a statement to the 79th session is the 79th's. Asked through the real app on
+statements written by the test, with each speaker's country and title given by a
+metadata.csv as for the bundled speeches."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import pytest
 from shelves import index_shelf
 
 from search_app.qa import confidence
-from search_app.qa.answer_types import NUMBER, PERCENT, Span, vague_quantity
+from search_app.qa.answer_types import NUMBER, PERCENT, PLACE, Span, vague_quantity
 from search_app.qa.question import analyze_question
+from search_app.qa.relation import asked_relation, unbound
 from search_app.qa.scope import own_figure
 from search_app.web import create_app
 
@@ -19,6 +22,8 @@ METADATA = (
     "bgd.txt,Bangladesh - General Debate statement,Bangladesh,2024,speech\n"
     "cri.txt,Costa Rica - General Debate statement,Costa Rica,2024,speech\n"
     "ecu.txt,Ecuador - General Debate statement,Ecuador,2024,speech\n"
+    'syr.txt,"Syria - General Debate statement, 79th session (2024)",Syria,2024,speech\n'
+    "slv.txt,El Salvador - General Debate statement,El Salvador,2024,speech\n"
 )
 STATEMENTS = {
     "metadata.csv": METADATA,
@@ -37,6 +42,16 @@ STATEMENTS = {
         "Ecuador - General Debate statement\n\n"
         "Behind irregular migration are networks of human trafficking and migrant smuggling"
         " that endanger millions, particularly women and children.\n"
+    ),
+    "syr.txt": (
+        "Syria - General Debate statement\n\n"
+        "Your Excellency Philemon Yang, President of the General Assembly, I congratulate you"
+        " on your election.\n"
+    ),
+    "slv.txt": (
+        "El Salvador - General Debate statement\n\n"
+        "We have just signed an agreement with Google to digitize the State and services such"
+        " as education and health.\n"
     ),
 }
 
@@ -98,3 +113,22 @@ def test_names_away_reads_a_possessive_name_as_the_name():
     question = analyze_question("What share of Costa Rica's inhabitants are migrants?")
     assert confidence.names_away(question, "Costa Rica - statement\n11 per cent") == 0.0
     assert confidence.names_away(question, "Chile - statement\n11 per cent") == 1.0
+
+
+def test_a_holder_named_in_a_statement_to_another_session_is_no_answer(client):
+    body = _ask(client, "Who was President of the General Assembly at its sixty-fourth session?")
+    assert body["no_answer"], body["answers"][:1]
+    asked_of_its_own = _ask(
+        client, "Who was President of the General Assembly at its 79th session?"
+    )
+    assert not asked_of_its_own["no_answer"]
+    assert "Philemon Yang" in asked_of_its_own["answers"][0]["answer"]
+
+
+def test_where_asks_the_relation_of_a_named_entity():
+    # "digitize the State", in a sentence naming Google, is not where its headquarters are.
+    google = asked_relation("Where is the headquarters of Google?")
+    assert google is not None and google.name == "Google"
+    signed = "We have just signed an agreement with Google to digitize the State."
+    assert unbound(google, signed, PLACE)
+    assert not unbound(google, "The headquarters of Google are in Mountain View.", PLACE)

@@ -262,7 +262,9 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         "names_away": confidence.names_away(question, f"{_title_near(item)}\n{item.sentence}"),
         # Not inputs of any model: rules (confidence.answers_the_question).
         "first_missing": float(confidence.first_missing(question, item.sentence)),
-        "another_of_series": float(another_of_the_series(question.text, item.sentence)),
+        "another_of_series": float(
+            another_of_the_series(question.text, item.sentence, str(fields.get("title") or ""))
+        ),
         "body_missing": float(
             confidence.body_missing(
                 question, item.sentence, " ".join(fields.get("section_path") or ())

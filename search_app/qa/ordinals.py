@@ -79,13 +79,18 @@ def numbered(text: str) -> dict[str, set[int]]:
     return out
 
 
-def another_of_the_series(question: str, sentence: str) -> bool:
+def another_of_the_series(question: str, sentence: str, title: str = "") -> bool:
     """Whether the question numbers a noun ("its sixty-fourth session") that the sentence
     numbers otherwise ("the 79th Session"), the question's number said nowhere in it ("in
-    the third quarter, but early in the fourth" may answer about the fourth quarter)."""
+    the third quarter, but early in the fourth" may answer about the fourth quarter). A
+    sentence that numbers none of it is read in its document's `title`: "President of the
+    General Assembly", said in a statement to the 79th session, is the 79th's."""
     asked = {noun: values for noun, values in numbered(question).items() if noun}
     if not asked:
         return False
-    said = numbered(sentence)
-    anywhere = set().union(*said.values()) if said else set()
-    return any(noun in said and not (values & anywhere) for noun, values in asked.items())
+    for text in (sentence, title):
+        said = numbered(text)
+        if any(noun in said for noun in asked):
+            anywhere = set().union(*said.values())
+            return any(noun in said and not (values & anywhere) for noun, values in asked.items())
+    return False

@@ -19,10 +19,11 @@ from indexer.index.analysis import stem
 from search_app.qa.answer_types import NAME_TYPES
 
 # "What is the capital of France?", "Who was the president of the Federal Reserve?", "What
-# is the largest city of New South Wales?": a lowercase noun (up to two words before it),
-# "of", then a capitalised name (joined by "of", "and", "the"...).
+# is the largest city of New South Wales?", "Where is the headquarters of Google?": a
+# lowercase noun (up to two words before it), "of", then a capitalised name (joined by "of",
+# "and", "the"...).
 _ASKED = re.compile(
-    r"^(?:what|which|who|whom)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
+    r"^(?:what|which|who|whom|where)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
     r"(?P<noun>[a-z][a-z-]+)\s+(?:city\s+)?of\s+(?:the\s+)?"
     r"(?P<name>[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on|de)\s+)*[A-Z][\w'’-]*)*)"
 )
