@@ -3,8 +3,9 @@
 "When was the International Fund for Agricultural Development founded?" asks the date of a
 founding: a sentence about the Fund's "replenishment consultation in December" names the
 Fund and a date, but dates another event. Questions about a founding, an adoption or entry
-into force, a birth or a death are answered only by a sentence naming an event of that kind
-("was established in 1816", "signed ... in 1896", "died on 7 January 1943"). Other events
+into force, joining a body, a birth or a death are answered only by a sentence naming an
+event of that kind ("was established in 1816", "signed ... in 1896", "was admitted to the
+United Nations in 2011", "died on 7 January 1943"). Other events
 ("move", "depart", "start to show") are said in too many ways to judge by words: the models
 weigh them.
 """
@@ -23,6 +24,10 @@ _KINDS: dict[str, re.Pattern[str]] = {
     "adoption": re.compile(
         r"\b(?:adopt\w*|sign(?:ed|ing|ature|atories|atory)?|ratif\w*|enact\w*"
         r"|(?:enter(?:ed|s)?|entry|came|come|comes|coming)\s+into\s+force)\b",
+        re.IGNORECASE,
+    ),
+    "membership": re.compile(
+        r"\b(?:join(?:ed|ing|s)?|admitted|admission|accession|acced\w*|members?(?:hip)?)\b",
         re.IGNORECASE,
     ),
     "birth": re.compile(r"\b(?:born|birth\w*)\b", re.IGNORECASE),

@@ -250,6 +250,9 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
         # year is that name's, not the date of what was asked.
         names = _capitalised_names(question.text)
         out = [c for c in out if not _year_of_another_name(sentence, c[0], names)]
+    if question.answer_type in (types.NUMBER, types.DATE, types.YEAR):
+        # "the Group of 20" counts no members, "resolution 1325" dates nothing.
+        out = [c for c in out if not _numbers_a_name(sentence, c[0])]
     if question.answer_type == types.PERSON:
         # "Mr. Carlos Lopes" is surely a person; "Global Forum" only looks like a name.
         out = [c for c in out if types.titled(c[0], sentence)] or out
@@ -590,6 +593,39 @@ def _year_of_another_name(sentence: str, span: Span, names: list[str]) -> bool:
         return False  # "the 2015 NFL season": the name qualifies a noun the year dates
     name = after.group(1).lower()
     return not any(n in name or name in n for n in names)
+
+
+# A figure that is part of a name or a document's number: "the Group of 20", "the Group of
+# 77 and China", "resolution 1325", "Article 51", "Goal 16", "Agenda 2063" (a target year,
+# not the date of its adoption).
+_NAMES_A_NUMBER = re.compile(
+    r"(?:(?P<of>\b[A-Z][\w'’-]*\s+of)|\b(?:[Rr]esolution|Article|Goal|Chapter|Agenda|Vision))"
+    r"\s*$"
+)
+
+
+def _numbers_a_name(sentence: str, span: Span) -> bool:
+    """Whether the span is a bare figure that closes a name ("Group of 20") or numbers a
+    document ("resolution 1325"), or a capitalised number word inside a name ("the Committee
+    of Ten Heads of State"): no count, no year. A year after a name's "of" ("the Congress of
+    Vienna of 1815", "the War of 1920") dates an event and stays."""
+    text = span.text
+    if text[:1].isupper() and text.lower() in _NUMBER_WORDS:
+        return bool(sentence[: span.start].strip())  # not when it opens the sentence
+    if not re.fullmatch(r"\d[\d,.]*", text):
+        return False
+    found = _NAMES_A_NUMBER.search(sentence[: span.start])
+    if found is None:
+        return False
+    return not (found.group("of") and types.YEAR_RE.fullmatch(text))
+
+
+_NUMBER_WORDS = frozenset(
+    (
+        *("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"),
+        *("twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand"),
+    )
+)
 
 
 def _question_initials(text: str) -> frozenset[str]:
