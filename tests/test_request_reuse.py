@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer.index.analysis import index_term
 from indexer.pipeline import run
+from search_app.engine.highlight import snippet
 from search_app.web import create_app
 
 
@@ -54,3 +56,15 @@ def test_a_reindex_reads_the_same_query_anew(tmp_path: Path) -> None:
     run([corpus], index_dir, workers=1)
     after = search(client, q="harbour country:mexico", group="passage")
     assert after["total"] == 1 and after["results"][0]["country"] == ["Mexico"]
+
+
+def test_each_query_marks_its_own_words_in_the_same_passage() -> None:
+    """Which written words make a query's terms is learnt per query's terms: a word seen
+    unmarked for one query is marked for the next that asks for it, and the other way round."""
+    text = "Migrants sent remittances home; remittance costs fell for migrant workers."
+    first = snippet([text], text, frozenset({index_term("migrants")}))
+    second = snippet([text], text, frozenset({index_term("remittances")}))
+    assert first.count("<mark>") == 2 and "<mark>Migrants</mark>" in first
+    assert second.count("<mark>") == 2 and "<mark>remittances</mark>" in second
+    assert "<mark>Migrants</mark>" not in second
+    assert snippet([text], text, frozenset({index_term("migrants")})) == first
