@@ -152,15 +152,18 @@ class Server:
         """One GET on a connection kept per thread; the decoded JSON body."""
         # One connection per thread and server: two servers asked in turns keep theirs.
         kept = _connections.__dict__.setdefault("by_port", {})
-        conn = kept.get(self.port)
-        if conn is None:
-            conn = kept[self.port] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        reused = self.port in kept
+        conn = kept.setdefault(
+            self.port, http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        )
         try:
             conn.request("GET", path)
             response = conn.getresponse()
             body = response.read()
-        except (http.client.HTTPException, OSError):
+        except (http.client.HTTPException, OSError) as error:
             kept.pop(self.port, None)
+            if reused and isinstance(error, ConnectionError | http.client.RemoteDisconnected):
+                return self.get(path)  # the server closed a connection left idle: a new one
             raise
         if response.status == 503 and b'"busy"' in body:
             raise Busy(float(response.getheader("Retry-After") or 1))
