@@ -136,6 +136,8 @@ class _ReportPairs:
 
     def _marked(self, pairs: np.ndarray, size: int) -> np.ndarray:
         """Distinct pairs per value among `pairs` (with repeats)."""
+        if len(pairs) * SPARSE < len(self.pair_values):  # few: sort them, not mark them all
+            return np.bincount(self.pair_values[np.unique(pairs)], minlength=size)
         marked = np.zeros(len(self.pair_values), dtype=bool)
         marked[pairs] = True
         return np.bincount(self.pair_values[marked], minlength=size)
