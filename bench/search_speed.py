@@ -99,15 +99,16 @@ class Server:
     ) -> None:
         """`source`: another checkout's code, run by this interpreter (a baseline)."""
         self.port = _free_port()
-        args = ["serve", "--index-dir", str(index_dir)]
+        args = ["serve", "--index-dir", str(index_dir.resolve())]
         args += ["--port", str(self.port), "--threads", str(threads)]
-        env = None
+        env, cwd = None, None
         if source is None:
             command = product.command(*args)
-        else:
+        else:  # `-m` puts the working folder first on the path: the source's, not ours
             command = [sys.executable, "-m", "search_app.cli", *args]
             env = {**os.environ, "PYTHONPATH": str(source.resolve())}
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
+            cwd = source.resolve()
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
         self.peak_rss = 0
         self.peak_uss = 0  # memory unique to the process (excludes the page cache of the index)
         self._stop = threading.Event()
