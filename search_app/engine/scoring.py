@@ -172,28 +172,32 @@ class BulkScorer:
 
     def _combined(self, fields: list[str], text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parent = self.searcher.get_parent()
-        tf = self._zeros()
         found = []
         for field in fields:
             ids, weights = self.builder.postings(field, text)
             if not len(ids):
                 continue
-            found.append(ids)
             spec = self.searcher.schema[field]
             weight, b = FIELDS.get(field, (1.0, 0.75))
             # Posting weights carry the schema's index-time boost: undo it, weigh at query time.
             freqs = weights / (spec.format.field_boost or 1.0)
             avg = parent.avg_field_length(field) or 1
             lengths = field_lengths(self.snapshot, field)[ids]
-            # ids are unique within one term's postings, so += on a fancy index is safe.
-            tf[ids] += weight * freqs / ((1 - b) + b * lengths / avg)
+            found.append((ids, weight * freqs / ((1 - b) + b * lengths / avg)))
         if not found:
             return np.empty(0, np.int64), np.empty(0, np.float64), np.array(0.0)
-        # One field's postings are already the documents; a comparison first is much faster
-        # than flatnonzero on floats.
-        docs = found[0] if len(found) == 1 else np.flatnonzero(tf != 0)
+        if len(found) == 1:  # one field's postings are the documents (most words: the text)
+            docs, tf = found[0]
+        else:
+            combined = self._zeros()
+            for ids, part in found:
+                # ids are unique within one term's postings, so += on a fancy index is safe.
+                combined[ids] += part
+            # A comparison first is much faster than flatnonzero on floats.
+            docs = np.flatnonzero(combined != 0)
+            tf = combined[docs]
         word_idf = idf(parent.doc_count_all(), len(docs))
-        return docs, tf[docs], np.array(word_idf)
+        return docs, tf, np.array(word_idf)
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=np.float64)
