@@ -1,6 +1,6 @@
 """One-client /api/search latency against tantivy on the same passages, side by side.
 
-    python -m bench.search_ratio --index-dir bench/work/idx279k --rounds 3
+    python -m bench.search_ratio --index-dir bench/work/idx279k --rounds 3 [--baseline SRC]
 
 `report-search serve` on the index (over HTTP, facets and highlights on, as the page asks)
 and tantivy over the index's own stored passages (top 10 with stored fields, and the count:
@@ -43,42 +43,55 @@ def tantivy_index(index_dir: Path, work: Path) -> tuple[Any, int, float]:
     return index, len(rows), seconds
 
 
-def measure(index_dir: Path, work: Path, rounds: int) -> dict[str, Any]:
+def measure(
+    index_dir: Path, work: Path, rounds: int, baseline: Path | None = None
+) -> dict[str, Any]:
     """Ours and tantivy, one client, query by query in turns; p50/p95 and ratios, and the
-    CPU each used per query (ours: the server process; tantivy: the calling thread)."""
+    CPU each used per query (ours: the server process; tantivy: the calling thread). With
+    `baseline` (another checkout's source folder), its server answers in the same turns."""
     work.mkdir(parents=True, exist_ok=True)
     index, passages, built = tantivy_index(index_dir, work)
     theirs = peers.tantivy_search(index)
     queries = load_queries()
     paths = [search_path(q) for q in queries]
     server = Server(index_dir)
-    server_process = psutil.Process(server.process.pid)
+    old = Server(index_dir, source=baseline) if baseline else None
+    processes = {"ours": psutil.Process(server.process.pid)}
+    if old is not None:
+        processes["baseline"] = psutil.Process(old.process.pid)
     load = {"before": os.getloadavg()[0]}
     per_round = []
-    ours_all: list[float] = []
-    theirs_all: list[float] = []
-    cpu = {"ours": 0.0, "tantivy": 0.0}
+    times: dict[str, list[float]] = {"ours": [], "tantivy": [], "baseline": []}
+    cpu = {"ours": 0.0, "tantivy": 0.0, "baseline": 0.0}
     try:
-        for path, query in zip(paths, queries, strict=True):  # warm both
+        for path, query in zip(paths, queries, strict=True):  # warm all
             server.get(path)
             theirs(query)
+            if old is not None:
+                old.get(path)
         for _ in range(rounds):
             ours, peer = [], []
-            started = _cpu(server_process)
+            started = {name: _cpu(process) for name, process in processes.items()}
             for path, query in zip(paths, queries, strict=True):
                 # In turns, query by query: a burst of load from elsewhere hits both.
                 ours.append(_timed(server.get, path))
                 before = time.thread_time()
                 peer.append(_timed(theirs, query))
                 cpu["tantivy"] += time.thread_time() - before
-            cpu["ours"] += _cpu(server_process) - started
-            ours_all += ours
-            theirs_all += peer
+                if old is not None:
+                    times["baseline"].append(_timed(old.get, path))
+            for name, process in processes.items():
+                cpu[name] += _cpu(process) - started[name]
+            times["ours"] += ours
+            times["tantivy"] += peer
             per_round.append(_ratios(summarize(ours), summarize(peer)))
         memory = server.memory()
     finally:
         server.stop()
+        if old is not None:
+            old.stop()
     load["after"] = os.getloadavg()[0]
+    ours_all, theirs_all = times["ours"], times["tantivy"]
     ours_summary, peer_summary = summarize(ours_all), summarize(theirs_all)
     count = len(ours_all)
     return {
@@ -97,6 +110,20 @@ def measure(index_dir: Path, work: Path, rounds: int) -> dict[str, Any]:
         "server_memory_mb": memory,
         "load_average_1min": load,
         "targets": {"ratio_p95": 5.0, "ratio_p50": 10.0},
+        "baseline": _baseline(baseline, times["baseline"], cpu["baseline"], peer_summary),
+    }
+
+
+def _baseline(
+    source: Path | None, latencies: list[float], cpu: float, peer: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The baseline server's figures, measured in the same turns (None without one)."""
+    if source is None or not latencies:
+        return None
+    return {
+        "source": str(source),
+        **_ratios(summarize(latencies), peer),
+        "cpu_ms_per_query": round(1000 * cpu / len(latencies), 2),
     }
 
 
@@ -128,9 +155,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", type=Path, default=None, help="where tantivy's index goes")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout's source folder, served beside ours in the same turns",
+    )
     args = parser.parse_args()
     work = args.work or args.index_dir.parent / f"{args.index_dir.name}-tantivy"
-    out = measure(args.index_dir, work, args.rounds)
+    out = measure(args.index_dir, work, args.rounds, args.baseline)
     args.out.write_text(json.dumps(out, indent=1) + "\n", "utf-8")
     print(json.dumps({k: v for k, v in out.items() if k != "per_round"}, indent=1))
 

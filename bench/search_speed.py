@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -88,11 +90,25 @@ def timed(run: Callable[[dict[str, Any]], Any], queries: list[dict[str, Any]], c
 class Server:
     """`report-search serve` on a free local port, with its memory sampled."""
 
-    def __init__(self, index_dir: Path, threads: int = CLIENTS, ready_within: float = 300) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        threads: int = CLIENTS,
+        ready_within: float = 300,
+        source: Path | None = None,
+    ) -> None:
+        """`source`: another checkout's code, run by this interpreter (a baseline)."""
         self.port = _free_port()
-        command = product.command("serve", "--index-dir", str(index_dir))
-        command += ["--port", str(self.port), "--threads", str(threads)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        args = ["serve", "--index-dir", str(index_dir.resolve())]
+        args += ["--port", str(self.port), "--threads", str(threads)]
+        env, cwd = None, None
+        if source is None:
+            command = product.command(*args)
+        else:  # `-m` puts the working folder first on the path: the source's, not ours
+            command = [sys.executable, "-m", "search_app.cli", *args]
+            env = {**os.environ, "PYTHONPATH": str(source.resolve())}
+            cwd = source.resolve()
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
         self.peak_rss = 0
         self.peak_uss = 0  # memory unique to the process (excludes the page cache of the index)
         self._stop = threading.Event()
@@ -135,17 +151,20 @@ class Server:
 
     def get(self, path: str) -> dict[str, Any]:
         """One GET on a connection kept per thread; the decoded JSON body."""
-        local = _connections
-        conn = getattr(local, "conn", None)
-        if conn is None or getattr(local, "port", None) != self.port:
-            conn = local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            local.port = self.port
+        # One connection per thread and server: two servers asked in turns keep theirs.
+        kept = _connections.__dict__.setdefault("by_port", {})
+        reused = self.port in kept
+        conn = kept.setdefault(
+            self.port, http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        )
         try:
             conn.request("GET", path)
             response = conn.getresponse()
             body = response.read()
-        except (http.client.HTTPException, OSError):
-            local.conn = None
+        except (http.client.HTTPException, OSError) as error:
+            kept.pop(self.port, None)
+            if reused and isinstance(error, ConnectionError | http.client.RemoteDisconnected):
+                return self.get(path)  # the server closed a connection left idle: a new one
             raise
         if response.status == 503 and b'"busy"' in body:
             raise Busy(float(response.getheader("Retry-After") or 1))

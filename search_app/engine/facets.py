@@ -136,6 +136,8 @@ class _ReportPairs:
 
     def _marked(self, pairs: np.ndarray, size: int) -> np.ndarray:
         """Distinct pairs per value among `pairs` (with repeats)."""
+        if len(pairs) * SPARSE < len(self.pair_values):  # few: sort them, not mark them all
+            return np.bincount(self.pair_values[np.unique(pairs)], minlength=size)
         marked = np.zeros(len(self.pair_values), dtype=bool)
         marked[pairs] = True
         return np.bincount(self.pair_values[marked], minlength=size)
@@ -239,7 +241,8 @@ def facet_counts(
     size: int = DEFAULT_FACET_SIZE,
     per_document: bool = False,
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, bool], dict[str, np.ndarray]]:
-    """Per facet: top values {value, count, selected}, whether cut, and the raw counts.
+    """Per facet: top values {value, count, selected}, whether cut, and the raw counts
+    (of the facets shown, and of the year, which the histogram shows).
 
     `base` is the query mask with no facet selection; each facet's counts apply the other
     facets' selections only. Counts are of passages, or of reports with `per_document`.
@@ -248,6 +251,8 @@ def facet_counts(
     narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
     hidden = uninformative(snapshot)
     for name in FACETS:
+        if name in hidden and name not in selected and name != "year":
+            continue  # not shown: not counted (4 of the speeches' 13 facets)
         applied = tuple(other for other in selection_masks if other != name)
         if applied not in narrowed:
             mask = base.copy()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.query import Query
@@ -21,6 +22,7 @@ from indexer.index.analysis import TOKEN_PATTERN, index_term
 from search_app.engine.query import TEXT_FIELDS
 
 MAX_CHARS = 320
+MAX_SEEN_WORDS = 50_000  # words remembered per query's terms (past that, asked each time)
 ELLIPSIS = "\u2026"
 # What to mark: single terms (anywhere) and phrases (only where their words follow each other).
 Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
@@ -77,17 +79,42 @@ def matches(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] =
         return [words[i] for i in sorted(_hits(words, terms, phrases))]
     # Terms alone: find the few distinct words that make a query term, then only their places
     # (tokenizing every word of every shown passage cost more than the rest of a search).
-    found = [(w, index_term(w)) for w in set(_WORD.findall(text))]
     out = []
-    for word, term in found:
-        if term not in terms:
-            continue
+    for word in _marked(terms).among(set(_WORD.findall(text))):
+        term = index_term(word)
         start = text.find(word)
         while start >= 0:
             if _is_token(text, start, start + len(word)):
                 out.append((term, start, start + len(word)))
             start = text.find(word, start + 1)
     return sorted(out, key=lambda t: t[1])
+
+
+class _MarkedWords:
+    """Which words as written make one of a query's terms, learnt once per word: the
+    passages of a page share most of their words, and a set difference in C costs far less
+    than asking each word again in Python (170 of a snippet's 220 us at 279,000 passages)."""
+
+    def __init__(self, terms: frozenset[str]) -> None:
+        self.terms = terms
+        self.seen: set[str] = set()
+        self.marked: set[str] = set()
+
+    def among(self, words: set[str]) -> set[str]:
+        """The words of `words` that make one of the terms."""
+        new = words - self.seen
+        if new:
+            # marked before seen: a thread finding a word seen finds it marked if it is.
+            self.marked.update(w for w in new if index_term(w) in self.terms)
+            if len(self.seen) < MAX_SEEN_WORDS:
+                self.seen |= new
+        return words & self.marked
+
+
+@lru_cache(maxsize=32)
+def _marked(terms: frozenset[str]) -> _MarkedWords:
+    """The words found so far that make one of `terms` (for the last queries' terms)."""
+    return _MarkedWords(terms)
 
 
 def _is_token(text: str, start: int, end: int) -> bool:

@@ -94,7 +94,8 @@ class LRU:
 
     def put(self, key: Any, value: Any) -> None:
         for array in value if isinstance(value, tuple) else (value,):
-            array.setflags(write=False)  # shared between requests: nobody may change it
+            if isinstance(array, np.ndarray):
+                array.setflags(write=False)  # shared between requests: nobody may change it
         with self._lock:
             if key in self._items:
                 return

@@ -17,6 +17,9 @@ words, on the documents where the phrase occurs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from whoosh import query as wq
 from whoosh.query import Query
@@ -37,6 +40,32 @@ def field_lengths(snapshot: Snapshot, field: str) -> np.ndarray:
 
 
 Word = tuple[str, object, float]  # (field, text, boost) of one word of a query
+# Below 1 in SPARSE documents, the documents asked for are scored alone (each word's
+# postings searched for them) instead of every document the query's words are in.
+SPARSE = 32
+
+
+class _Sums:
+    """Where a query's scores are added up: for every document, or for the few sorted
+    document numbers `at`. Each document gets the same additions in the same order either
+    way, so its score is the same to the last bit."""
+
+    def __init__(self, size: int, at: np.ndarray | None = None) -> None:
+        self.at = at
+        self.out = np.zeros(size if at is None else len(at), dtype=np.float64)
+
+    def add(self, ids: np.ndarray, values: Callable[[Any], np.ndarray]) -> None:
+        """Add `values(selector)` at `ids[selector]`: the selector picks the postings of the
+        documents scored (all of them, or those among `at`). `ids` are sorted."""
+        if self.at is None:
+            self.out[ids] += values(slice(None))
+            return
+        if not len(ids):
+            return
+        where = np.minimum(np.searchsorted(ids, self.at), len(ids) - 1)
+        hit = ids[where] == self.at
+        if hit.any():
+            self.out[hit] += values(where[hit])
 
 
 class BulkScorer:
@@ -53,12 +82,27 @@ class BulkScorer:
         """Score of `q` for every document (0 where it does not match)."""
         key = repr(q)
         if key not in self._scores:
-            out = self._zeros()
-            self._add(q, out, 1.0)
-            self._scores[key] = out
+            sums = _Sums(self.size)
+            self._add(q, sums, 1.0)
+            self._scores[key] = sums.out
         return self._scores[key]
 
-    def _add(self, q: Query, out: np.ndarray, factor: float) -> None:
+    def scores_at(self, q: Query, docnums: np.ndarray) -> np.ndarray:
+        """Scores of `q` for the sorted `docnums`: the same as scores(q)[docnums], without
+        scoring every document when they are few (the strict tier of a page, a page's
+        reports) and the whole array is not there already."""
+        if repr(q) in self._scores or len(docnums) * SPARSE >= self.size:
+            return self.scores(q)[docnums]
+        return self.scores_of(q, docnums)
+
+    def scores_of(self, q: Query, docnums: np.ndarray) -> np.ndarray:
+        """Scores of `q` for the sorted `docnums` alone (each word's postings searched for
+        them): to the last bit those of scores(q)[docnums]."""
+        sums = _Sums(self.size, docnums)
+        self._add(q, sums, 1.0)
+        return sums.out
+
+    def _add(self, q: Query, out: _Sums, factor: float) -> None:
         """Add `factor` times the scores of `q` into `out` (Whoosh sums a compound's parts)."""
         if _is_words(q):  # a word's boost is applied with its word
             self._add_words(_words([q]), out, factor)
@@ -81,14 +125,14 @@ class BulkScorer:
             self._add(q.b, out, factor)
         # Not, Every, ranges: the same for every match, so they add nothing to the order.
 
-    def _add_words(self, words: list[Word], out: np.ndarray, factor: float) -> None:
+    def _add_words(self, words: list[Word], out: _Sums, factor: float) -> None:
         groups: dict[tuple[object, float], list[str]] = {}
         for field, text, boost in words:
             if self.searcher.schema[field].scorable:
                 groups.setdefault((text, boost), []).append(field)
             else:  # a facet value: Whoosh's WeightScorer, the posting weight itself
                 ids, weights = self.builder.postings(field, text)
-                out[ids] += factor * boost * weights
+                out.add(ids, _scaled(weights, factor * boost))
         for (text, boost), fields in groups.items():
             self._add_bm25f(sorted(set(fields)), text, out, factor * boost)
 
@@ -96,7 +140,7 @@ class BulkScorer:
         """The best `limit` documents of `allowed` (best first; ties by document id, then
         passage order: the same order whichever order the indexer wrote the files in)."""
         docnums = np.flatnonzero(allowed)
-        scores = self.scores(q)[docnums]
+        scores = self.scores_at(q, docnums)
         if limit is not None and len(docnums) > limit:
             # Keep every document tied with the last one kept, so that ties are broken as
             # above and pages never overlap (argpartition breaks ties arbitrarily).
@@ -107,12 +151,12 @@ class BulkScorer:
         order = np.lexsort((docnums, documents, -scores))[:limit]
         return [(int(d), float(s)) for d, s in zip(docnums[order], scores[order], strict=True)]
 
-    def _add_bm25f(self, fields: list[str], text, out: np.ndarray, factor: float) -> None:
+    def _add_bm25f(self, fields: list[str], text, out: _Sums, factor: float) -> None:
         """One word's BM25F score, its fields' frequencies combined before saturation."""
         check_deadline()  # word by word: a request past its time budget stops here
         docs, tf, word_idf = self._word(fields, text)
-        if len(docs):
-            out[docs] += factor * word_idf * tf * (K1 + 1) / (tf + K1)
+        weight = factor * word_idf
+        out.add(docs, lambda at: weight * tf[at] * (K1 + 1) / (tf[at] + K1))
 
     def _word(self, fields: list[str], text) -> tuple[np.ndarray, np.ndarray, float]:
         """A word's documents, their combined length-normalised frequency and the word's idf
@@ -128,31 +172,40 @@ class BulkScorer:
 
     def _combined(self, fields: list[str], text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parent = self.searcher.get_parent()
-        tf = self._zeros()
         found = []
         for field in fields:
             ids, weights = self.builder.postings(field, text)
             if not len(ids):
                 continue
-            found.append(ids)
             spec = self.searcher.schema[field]
             weight, b = FIELDS.get(field, (1.0, 0.75))
             # Posting weights carry the schema's index-time boost: undo it, weigh at query time.
             freqs = weights / (spec.format.field_boost or 1.0)
             avg = parent.avg_field_length(field) or 1
             lengths = field_lengths(self.snapshot, field)[ids]
-            # ids are unique within one term's postings, so += on a fancy index is safe.
-            tf[ids] += weight * freqs / ((1 - b) + b * lengths / avg)
+            found.append((ids, weight * freqs / ((1 - b) + b * lengths / avg)))
         if not found:
             return np.empty(0, np.int64), np.empty(0, np.float64), np.array(0.0)
-        # One field's postings are already the documents; a comparison first is much faster
-        # than flatnonzero on floats.
-        docs = found[0] if len(found) == 1 else np.flatnonzero(tf != 0)
+        if len(found) == 1:  # one field's postings are the documents (most words: the text)
+            docs, tf = found[0]
+        else:
+            combined = self._zeros()
+            for ids, part in found:
+                # ids are unique within one term's postings, so += on a fancy index is safe.
+                combined[ids] += part
+            # A comparison first is much faster than flatnonzero on floats.
+            docs = np.flatnonzero(combined != 0)
+            tf = combined[docs]
         word_idf = idf(parent.doc_count_all(), len(docs))
-        return docs, tf[docs], np.array(word_idf)
+        return docs, tf, np.array(word_idf)
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.size, dtype=np.float64)
+
+
+def _scaled(weights: np.ndarray, scale: float) -> Callable[[Any], np.ndarray]:
+    """The weights picked by a selector, times `scale`."""
+    return lambda at: scale * weights[at]
 
 
 def _is_words(q: Query) -> bool:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from indexer.index.generations import NoIndexError, resolve_index_dir
 from search_app.engine.index_handle import IndexHandle
+from search_app.web.json_body import FastJSONProvider
 
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": (
@@ -37,6 +38,7 @@ def current_handle() -> IndexHandle:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: defaults, then environment, then `config`."""
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config.from_mapping(
         INDEX_DIR=str(resolve_index_dir()),
         CORPUS_DIRS=os.environ.get("REPORT_SEARCH_CORPUS", "corpus").split(os.pathsep),
