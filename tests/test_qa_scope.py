@@ -24,6 +24,7 @@ METADATA = (
     "ecu.txt,Ecuador - General Debate statement,Ecuador,2024,speech\n"
     'syr.txt,"Syria - General Debate statement, 79th session (2024)",Syria,2024,speech\n'
     "slv.txt,El Salvador - General Debate statement,El Salvador,2024,speech\n"
+    "pry.txt,Paraguay - General Debate statement,Paraguay,2024,speech\n"
 )
 STATEMENTS = {
     "metadata.csv": METADATA,
@@ -47,6 +48,12 @@ STATEMENTS = {
         "Syria - General Debate statement\n\n"
         "Your Excellency Philemon Yang, President of the General Assembly, I congratulate you"
         " on your election.\n"
+    ),
+    "pry.txt": (
+        "Paraguay - General Debate statement\n\n"
+        "Paraguay hosts many migrants from its neighbours. Migrants in Paraguay work in"
+        " farming. Paraguay protects migrants and their families. Migrants who reach"
+        " Paraguay find schools for their children.\n"
     ),
     "slv.txt": (
         "El Salvador - General Debate statement\n\n"
@@ -132,3 +139,11 @@ def test_where_asks_the_relation_of_a_named_entity():
     signed = "We have just signed an agreement with Google to digitize the State."
     assert unbound(google, signed, PLACE)
     assert not unbound(google, "The headquarters of Google are in Mountain View.", PLACE)
+
+
+def test_a_passage_already_listed_is_not_listed_again_to_read(client):
+    # Four sentences of one paragraph name Paraguay's migrants, none with a short answer:
+    # the paragraph is listed once, not once a sentence.
+    body = _ask(client, "Why do migrants go to Paraguay?")
+    listed = [a["passage_id"] for a in body["answers"]]
+    assert len(listed) == len(set(listed)), listed

@@ -456,15 +456,20 @@ def clean_list(answers: list[Scored], question: Question) -> list[Scored]:
     answer, whose sentence) repeats an earlier one once normalised, and after the first, no
     short answer that is not of the kind asked for (a name for "who", "where"...): its
     sentence is then given to read, as for a sentence without one; no short answer that is
-    part of one above. The first stays as ranked: it decides whether to answer at all
-    (is_confident)."""
+    part of one above; from a passage listed above, only another short answer of an asked
+    type ("Dubai" after "United Arab Emirates"), not another sentence to read or phrase of
+    an untyped question (the passage to read is already there). The first stays as ranked:
+    it decides whether to answer at all (is_confident)."""
     kept: list[Scored] = []
     seen: set[str] = set()
     spans: list[str] = []  # the short answers kept, normalised
+    passages: set[str] = set()  # the passages listed
     for k, item in enumerate(answers):
         if k > 0 and item.span is not None and not of_asked_type(item, question):
             # The phrase is of another kind: the sentence stays, to read, without it.
             item = replace(item, span=None)
+        if k > 0 and item.fields["passage_id"] in passages and not _typed(item, question):
+            continue
         text = normalized(without_address(item.span).text) if item.span else ""
         if item.span is not None and _within(text, spans):
             # A part of an answer above ("treat" after "treat, train and retain", "2009"
@@ -479,8 +484,14 @@ def clean_list(answers: list[Scored], question: Question) -> list[Scored]:
         seen |= keys
         if item.span is not None:
             spans.append(text)
+        passages.add(item.fields["passage_id"])
         kept.append(item)
     return kept
+
+
+def _typed(item: Scored, question: Question) -> bool:
+    """Whether the answer has a short answer and the question asks for a type of answer."""
+    return item.span is not None and question.answer_type is not None
 
 
 def _within(text: str, others: list[str]) -> bool:
