@@ -93,6 +93,7 @@ def _results(env: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "search_one_client": _latencies(160.0),
             "engine_took_ms_p50": 150.0,
             "engine_took_ms_p95": 300.0,
+            "server_cpu_ms_per_query": 70.5,
             "search_8_clients": _latencies(900.0, 9.0),
             "ask_one_client": _latencies(70.0),
         },
@@ -139,7 +140,7 @@ def test_every_section_shows_its_figures_and_its_stamp(tmp_path: Path) -> None:
     assert (
         "| 2,500.5 s, 404.9 passages/s | 2,345.6 MB | 1,900 MB | 1,700 / 1,650 MB | 1,800" in text
     )
-    assert "| 160.0 / " in text and "| 150.0 / 300.0 ms |" in text
+    assert "| 160.0 / " in text and "| 150.0 / 300.0 ms | 70.5 ms |" in text
     assert "search p95 within 150 ms: **not met** (" in text
     assert "within 1,536 MB: **not met** (1,800 MB at its peak)" in text
     assert f"The build's own stamp: {env['date']} at commit {env['commit']}" in text
