@@ -254,8 +254,10 @@ def million_section(r: dict[str, Any]) -> list[str]:
         "reports would have a larger one).",
         "",
         f"Indexed as files with `nice -n 10 report-search index --rebuild --workers "
-        f"{r['workers']} --no-embed` (no embeddings; the machine's other work kept running), "
-        "then `report-search serve` on it, measured as in the rows above after its warm-up.",
+        f"{r['workers']} --no-embed` (niced while the machine's other work ran; no passage "
+        "embeddings stored), then `report-search serve` on it "
+        f"(ready {r['server_ready_seconds']} s after its start, warm-up included), measured "
+        "as in the rows above.",
         "",
         "| ingestion | index on disk | indexing RSS (all processes, peak) | server RSS / PSS "
         "after warm-up | server peak RSS |",

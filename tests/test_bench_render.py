@@ -90,6 +90,7 @@ def _results(env: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "index_mb": 2345.6,
             "server_after_warm_up_mb": {"rss": 1700, "pss": 1650, "uss": 1600},
             "server_peak_rss_mb": 1800,
+            "server_ready_seconds": 95.5,
             "search_one_client": _latencies(160.0),
             "engine_took_ms_p50": 150.0,
             "engine_took_ms_p95": 300.0,
@@ -137,6 +138,7 @@ def test_every_section_shows_its_figures_and_its_stamp(tmp_path: Path) -> None:
     assert "## 1,012,345 passages" in text  # the million row, as files through the product
     assert "3 altered copies of them (the last holds 9,000 evenly spread speeches), 41,856" in text
     assert "copy detection groups documents (it grouped 1 here)" in text
+    assert "(ready 95.5 s after its start, warm-up included)" in text
     assert (
         "| 2,500.5 s, 404.9 passages/s | 2,345.6 MB | 1,900 MB | 1,700 / 1,650 MB | 1,800" in text
     )
