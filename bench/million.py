@@ -149,50 +149,58 @@ def index_size_mb(index_dir: Path) -> float:
     return round(sum(p.stat().st_size for p in generation.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def serve(index_dir: Path) -> dict[str, Any]:
+def serve(index_dir: Path, more: bool = True) -> dict[str, Any]:
     """`report-search serve` on the index: its start, its memory after the warm-up and at its
-    peak, /api/search at one client and at 8 over the benchmark queries, /api/ask at one."""
+    peak, /api/search at one client over the benchmark queries and, with `more`, at 8, and
+    /api/ask at one client."""
     queries = load_queries()
     started = time.perf_counter()
     server = Server(index_dir, ready_within=READY_WITHIN)
     try:
-        ready = time.perf_counter() - started
-        took: list[float] = []
-
-        def search(query: dict[str, Any]) -> None:
-            took.append(server.get(search_path(query))["took_ms"])
-
-        for query in queries[:10]:  # warm the per-generation caches, as bench.scale does
-            search(query)
-        took.clear()
-        process = psutil.Process(server.process.pid)
-        memory = process.memory_full_info()
-        cpu = sum(process.cpu_times()[:2])
-        one, one_wall = timed(search, queries, 1)
-        # The server's own CPU a query: what the machine's other work moves least.
-        cpu_ms = 1000 * (sum(process.cpu_times()[:2]) - cpu) / len(queries)
-        engine = sorted(took)
-        many, many_wall = timed(search, queries, CLIENTS)
-        questions = queries[::ASK_EVERY]
-        ask, ask_wall = timed(lambda q: server.get(ask_path(q)), questions, 1)
-        return {
-            "server_ready_seconds": round(ready, 1),
-            "server_after_warm_up_mb": {
-                name: round(getattr(memory, name) / 2**20) for name in ("rss", "pss", "uss")
-            },
-            "server_peak_rss_mb": round(server.peak_rss / 2**20),
-            "search_one_client": summarize(one, one_wall),
-            "server_cpu_ms_per_query": round(cpu_ms, 1),
-            "engine_took_ms_p50": engine[len(engine) // 2],
-            "engine_took_ms_p95": engine[int(0.95 * len(engine))],
-            "search_8_clients": summarize(many, many_wall),
-            "ask_one_client": summarize(ask, ask_wall),
-        }
+        out: dict[str, Any] = {"server_ready_seconds": round(time.perf_counter() - started, 1)}
+        out |= _one_client(server, queries)
+        if more:
+            many, many_wall = timed(lambda q: server.get(search_path(q)), queries, CLIENTS)
+            questions = queries[::ASK_EVERY]
+            ask, ask_wall = timed(lambda q: server.get(ask_path(q)), questions, 1)
+            out["search_8_clients"] = summarize(many, many_wall)
+            out["ask_one_client"] = summarize(ask, ask_wall)
+        out["server_peak_rss_mb"] = round(server.peak_rss / 2**20)
+        return out
     finally:
         server.stop()
 
 
-def measure(index_dir: Path | None = None) -> dict[str, Any]:
+def _one_client(server: Server, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """After a warm-up of 10 queries (as bench.scale): the server's memory, then /api/search
+    at one client with its latency, the engine's `took_ms` and the server's CPU a query."""
+    took: list[float] = []
+
+    def search(query: dict[str, Any]) -> None:
+        took.append(server.get(search_path(query))["took_ms"])
+
+    for query in queries[:10]:  # warm the per-generation caches
+        search(query)
+    took.clear()
+    process = psutil.Process(server.process.pid)
+    memory = process.memory_full_info()
+    cpu = sum(process.cpu_times()[:2])
+    one, one_wall = timed(search, queries, 1)
+    # The server's own CPU a query: what the machine's other work moves least.
+    cpu_ms = 1000 * (sum(process.cpu_times()[:2]) - cpu) / len(queries)
+    engine = sorted(took)
+    return {
+        "server_after_warm_up_mb": {
+            name: round(getattr(memory, name) / 2**20) for name in ("rss", "pss", "uss")
+        },
+        "search_one_client": summarize(one, one_wall),
+        "server_cpu_ms_per_query": round(cpu_ms, 1),
+        "engine_took_ms_p50": engine[len(engine) // 2],
+        "engine_took_ms_p95": engine[int(0.95 * len(engine))],
+    }
+
+
+def measure(index_dir: Path | None = None, more: bool = True) -> dict[str, Any]:
     """The row: build the shelf and its index (unless `index_dir` holds one built by this
     module, whose ingestion bench/work/million-ingest.json kept), then serve it."""
     from bench.machine import environment
@@ -213,7 +221,7 @@ def measure(index_dir: Path | None = None) -> dict[str, Any]:
         "workers": WORKERS,
         "ingestion": ingestion,
         "index_mb": index_size_mb(index_dir),
-        **serve(index_dir),
+        **serve(index_dir, more),
     }
 
 
@@ -226,9 +234,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=None, help="measure this index, built before")
+    parser.add_argument(
+        "--one-client", action="store_true", help="only /api/search at one client, not 8 or ask"
+    )
     args = parser.parse_args(argv)
     env, started = environment(), time.perf_counter()
-    result = measure(args.index)
+    result = measure(args.index, more=not args.one_client)
     result["environment"] = env | {"load_average_at_end": _load()}
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.write_text(json.dumps(result, indent=1) + "\n", "utf-8")

@@ -180,3 +180,12 @@ def test_benchmarks_page_stamps_each_section_and_labels_the_engine_figure(tmp_pa
     text = render.write_markdown(tmp_path, env, tmp_path / "benchmarks.md").read_text("utf-8")
     assert "## Engine figure: BEIR SciFact on a hand-built index" in text
     assert "Not a product-path figure, and not in `make bench`'s default run" in text
+
+
+def test_million_row_measured_at_one_client_only_says_what_it_left_out(tmp_path: Path) -> None:
+    million = dict(_results(environment())["million"])
+    del million["search_8_clients"], million["ask_one_client"]
+    (tmp_path / "million.json").write_text(json.dumps(million), "utf-8")
+    text = render_scale.render(tmp_path, design=tmp_path / "none.md")
+    assert "| 160.0 / " in text  # the one-client latency, the row's own figure
+    assert "| 70.5 ms | not measured | not measured |" in text
