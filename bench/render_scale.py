@@ -233,6 +233,67 @@ def _growth(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def million_section(r: dict[str, Any]) -> list[str]:
+    """The speeches and altered copies of them, about a million passages (bench.million)."""
+    built, warm = r["ingestion"], r["server_after_warm_up_mb"]
+    one = r["search_one_client"]
+    many = "not measured"
+    if "search_8_clients" in r:
+        many = f"{r['search_8_clients']['qps']} q/s, {r['search_8_clients']['p95_ms']} ms"
+    ask = _ms(r["ask_one_client"]) if "ask_one_client" in r else "not measured"
+    p95, rss = one["p95_ms"], r["server_peak_rss_mb"]
+    return [
+        f"## {r['passages']:,} passages",
+        "",
+        f"`python -m bench.million`: the {r['speeches']:,} speeches as they are and "
+        f"{r['altered_copies']} altered copies of them (the last holds "
+        f"{r['partial_copy_speeches']:,} evenly spread speeches), {r['files']:,} text files "
+        'under new folder names with their own metadata.csv, titles ending "(copy N)". Each '
+        f"copy drops about one lowercase word in {r['drop_one_word_in']} (a seeded draw per copy "
+        "and file), which leaves a copy and its speech sharing about 60% of their 5-word "
+        "shingles, well under the 0.9 at which copy detection groups documents (it grouped "
+        f"{len(built['duplicates'])} here), while the words, lengths and vocabulary stay the "
+        "speeches'. So the commonest query terms match as many times more passages as the "
+        "shelf is larger, but the term dictionary is the speeches' own (a shelf of different "
+        "reports would have a larger one).",
+        "",
+        f"Indexed as files with `nice -n 10 report-search index --rebuild --workers "
+        f"{r['workers']} --no-embed` (niced while the machine's other work ran; no passage "
+        "embeddings stored), then `report-search serve` on it "
+        f"(ready {r['server_ready_seconds']} s after its start, warm-up included), measured "
+        "as in the rows above.",
+        "",
+        "| ingestion | index on disk | indexing RSS (all processes, peak) | server RSS / PSS "
+        "after warm-up | server peak RSS |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {built['seconds']:,} s, {built['passages_per_second']} passages/s | "
+        f"{r['index_mb']:,} MB | {built['peak_rss_mb']:,} MB | {warm['rss']:,} / "
+        f"{warm['pss']:,} MB | {rss:,} MB |",
+        "",
+        "| search p50 / p95, 1 client | engine `took_ms` p50 / p95 | server CPU a query "
+        "| 8 clients: queries/s, p95 | ask p50 / p95, 1 client |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {_ms(one)} | {r['engine_took_ms_p50']} / {r['engine_took_ms_p95']} ms | "
+        f"{r['server_cpu_ms_per_query']} ms | "
+        f"{many} | {ask} |",
+        "",
+        f"Where one machine stops: the one-client search p95 within {P95_LIMIT_MS} ms: "
+        f"{verdict(p95 <= P95_LIMIT_MS)} ({p95} ms); one server process within "
+        f"{RSS_LIMIT_MB:,} MB: {verdict(rss <= RSS_LIMIT_MB)} ({rss:,} MB at its peak). The "
+        f"build's own stamp: {_stamp_line(built.get('environment'))}",
+    ]
+
+
+def _stamp_line(env: dict[str, Any] | None) -> str:
+    """When and under which load the build ran (it may be hours before the serving)."""
+    if not env:
+        return "not recorded."
+    return (
+        f"{env.get('date')} at commit {env.get('commit')}, load average "
+        f"{env.get('load_average_at_start')} at start, {env.get('load_average_at_end')} at end."
+    )
+
+
 def cluster_section(r: dict[str, Any]) -> list[str]:
     """Local workers against a local Dask cluster's two modes (bench.cluster)."""
     runs = r["runs"]
@@ -280,6 +341,7 @@ SECTIONS: tuple[tuple[str, Section], ...] = (
     ("serve-processes", serve_section),
     ("ingest", ingest_section),
     ("scale", growth_section),
+    ("million", million_section),
     ("cluster", cluster_section),
 )
 

@@ -77,6 +77,27 @@ def _results(env: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "serve-processes": {"one": serve, "many": many, "ratio": 1.87},
         "ingest": ingest,
         "scale": {"workers": 2, "rows": rows},
+        "million": {
+            "passages": 1_012_345,
+            "files": 41_856,
+            "speeches": 10_952,
+            "altered_copies": 3,
+            "partial_copy_speeches": 9_000,
+            "drop_one_word_in": 12,
+            "workers": 2,
+            "ingestion": {"seconds": 2500.5, "passages_per_second": 404.9, "peak_rss_mb": 1900}
+            | {"duplicates": [{"representative": "a", "copies": ["b"]}], "environment": env},
+            "index_mb": 2345.6,
+            "server_after_warm_up_mb": {"rss": 1700, "pss": 1650, "uss": 1600},
+            "server_peak_rss_mb": 1800,
+            "server_ready_seconds": 95.5,
+            "search_one_client": _latencies(160.0),
+            "engine_took_ms_p50": 150.0,
+            "engine_took_ms_p95": 300.0,
+            "server_cpu_ms_per_query": 70.5,
+            "search_8_clients": _latencies(900.0, 9.0),
+            "ask_one_client": _latencies(70.0),
+        },
         "cluster": {
             "folder": "/x/corpus",
             "workers": 2,
@@ -114,6 +135,17 @@ def test_every_section_shows_its_figures_and_its_stamp(tmp_path: Path) -> None:
     assert "Speeches with 2 workers: 612.3 passages/s (target 1,000: **not met**)" in text
     assert "| 280,000 (11,200 speeches) | 550.0 | 60.0 / " in text
     assert "about 1.50 kB a passage above 270 MB" in text  # the line through the rows
+    assert "## 1,012,345 passages" in text  # the million row, as files through the product
+    assert "3 altered copies of them (the last holds 9,000 evenly spread speeches), 41,856" in text
+    assert "copy detection groups documents (it grouped 1 here)" in text
+    assert "(ready 95.5 s after its start, warm-up included)" in text
+    assert (
+        "| 2,500.5 s, 404.9 passages/s | 2,345.6 MB | 1,900 MB | 1,700 / 1,650 MB | 1,800" in text
+    )
+    assert "| 160.0 / " in text and "| 150.0 / 300.0 ms | 70.5 ms |" in text
+    assert "search p95 within 150 ms: **not met** (" in text
+    assert "within 1,536 MB: **not met** (1,800 MB at its peak)" in text
+    assert f"The build's own stamp: {env['date']} at commit {env['commit']}" in text
     assert "1.45 ms of CPU a passage" in text  # 13.4 s for 9,266 passages, sent back
     assert "## Indexing on a Dask cluster" in text  # the design notes follow the figures
 
@@ -148,3 +180,12 @@ def test_benchmarks_page_stamps_each_section_and_labels_the_engine_figure(tmp_pa
     text = render.write_markdown(tmp_path, env, tmp_path / "benchmarks.md").read_text("utf-8")
     assert "## Engine figure: BEIR SciFact on a hand-built index" in text
     assert "Not a product-path figure, and not in `make bench`'s default run" in text
+
+
+def test_million_row_measured_at_one_client_only_says_what_it_left_out(tmp_path: Path) -> None:
+    million = dict(_results(environment())["million"])
+    del million["search_8_clients"], million["ask_one_client"]
+    (tmp_path / "million.json").write_text(json.dumps(million), "utf-8")
+    text = render_scale.render(tmp_path, design=tmp_path / "none.md")
+    assert "| 160.0 / " in text  # the one-client latency, the row's own figure
+    assert "| 70.5 ms | not measured | not measured |" in text
