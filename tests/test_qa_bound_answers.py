@@ -5,7 +5,7 @@ shelf written by the test and asked through the real app, and on the rules thems
 from __future__ import annotations
 
 import pytest
-from shelves import index_shelf
+from shelves import ask, shelf_client
 
 from search_app.qa import confidence
 from search_app.qa.answer_types import PERSON, PLACE, Span, could_be_a_person
@@ -14,7 +14,6 @@ from search_app.qa.events import asked_events, event_missing
 from search_app.qa.question import analyze_question
 from search_app.qa.relation import asked_relation, bound, unbound
 from search_app.qa.short_answer import candidates
-from search_app.web import create_app
 
 # A statement by one country that names another's capital without a complement, and
 # sentences that name capitals of the countries they are about.
@@ -40,50 +39,37 @@ STATEMENTS = {
 }
 
 
-def shelf_client(tmp_path_factory: pytest.TempPathFactory, name: str, shelf: dict[str, str]):
-    """The app's test client on an index of `shelf` (file name -> text)."""
-    index_dir = index_shelf(tmp_path_factory.mktemp(name), shelf)
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
-    return app.test_client()
-
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory):
     return shelf_client(tmp_path_factory, "bound", STATEMENTS)
 
 
-def _ask(client, question: str) -> dict:
-    return client.get("/api/ask", query_string={"q": question}).get_json()
-
-
 def test_a_capital_of_nothing_named_is_no_answer_for_the_capital_of_the_speaker(client):
     # "with Elsinore as the capital", said in Ruritania's statement, is not Ruritania's.
-    body = _ask(client, "What is the capital of Ruritania?")
+    body = ask(client, "What is the capital of Ruritania?")
     assert body["no_answer"], body["answers"][:1]
 
 
 def test_a_capital_bound_to_its_country_is_the_answer(client):
-    body = _ask(client, "What is the capital of Borduria?")
+    body = ask(client, "What is the capital of Borduria?")
     assert not body["no_answer"]
     assert body["answers"][0]["answer"] == "Szohod"
 
 
 def test_a_date_of_another_event_is_no_answer_to_when_founded(client):
     # "its replenishment consultation in December" names the Fund and a date, not its founding.
-    body = _ask(client, "When was the Fund for Rural Harvests founded?")
+    body = ask(client, "When was the Fund for Rural Harvests founded?")
     assert body["no_answer"], body["answers"][:1]
-    founded = _ask(client, "When was the Fund for Coastal Towns founded?")
+    founded = ask(client, "When was the Fund for Coastal Towns founded?")
     assert not founded["no_answer"]
     assert founded["answers"][0]["answer"] == "1981"
 
 
 def test_a_holder_of_another_session_is_no_answer(client):
-    body = _ask(
-        client, "Who was President of the Assembly of Harbours at its sixty-fourth session?"
-    )
+    body = ask(client, "Who was President of the Assembly of Harbours at its sixty-fourth session?")
     assert body["no_answer"], body["answers"][:1]
     assert (
-        _ask(client, "Who was President of the 79th Session of the Assembly of Harbours?")[
+        ask(client, "Who was President of the 79th Session of the Assembly of Harbours?")[
             "answers"
         ][0]["answer"]
         == "Ada Quill"
@@ -92,7 +78,7 @@ def test_a_holder_of_another_session_is_no_answer(client):
 
 def test_a_name_asked_of_an_entity_is_not_a_common_phrase(client):
     # "private sector" is no capital, even in a sentence naming the entity and a capital.
-    body = _ask(client, "What is the capital of Ruritania?")
+    body = ask(client, "What is the capital of Ruritania?")
     assert all(a["answer"] != "private sector" for a in body["answers"]), body["answers"]
 
 
@@ -220,7 +206,7 @@ def summits(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_a_country_is_never_shown_less_likely_than_a_city_within_it(summits):
-    body = _ask(summits, "Where was the Reef Summit held?")
+    body = ask(summits, "Where was the Reef Summit held?")
     shown = {a["answer"]: a["confidence"] for a in body["answers"] if a["answer"]}
     assert {"Kenya", "Nairobi"} <= set(shown), body["answers"]
     assert shown["Kenya"] >= shown["Nairobi"]

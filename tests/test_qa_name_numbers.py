@@ -6,12 +6,11 @@ statements written by the test, and of the rules themselves."""
 from __future__ import annotations
 
 import pytest
-from shelves import index_shelf
+from shelves import ask, shelf_client
 
 from search_app.qa.events import asked_events, event_missing
 from search_app.qa.question import analyze_question
 from search_app.qa.short_answer import candidates
-from search_app.web import create_app
 
 STATEMENTS = {
     "mauritius.txt": (
@@ -31,23 +30,17 @@ STATEMENTS = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory):
-    index_dir = index_shelf(tmp_path_factory.mktemp("name-numbers"), STATEMENTS)
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
-    return app.test_client()
-
-
-def _ask(client, question: str) -> dict:
-    return client.get("/api/ask", query_string={"q": question}).get_json()
+    return shelf_client(tmp_path_factory, "name-numbers", STATEMENTS)
 
 
 def test_the_number_of_a_name_is_no_count(client):
-    body = _ask(client, "How many member states does the African Union have?")
+    body = ask(client, "How many member states does the African Union have?")
     assert body["no_answer"], body["answers"][:1]
     assert all(a["answer"] != "20" for a in body["answers"])
 
 
 def test_a_documents_number_is_no_year_and_joining_needs_a_sentence_about_it(client):
-    body = _ask(client, "When did South Sudan join the United Nations?")
+    body = ask(client, "When did South Sudan join the United Nations?")
     assert not body["no_answer"], body["answers"][:1]
     assert body["answers"][0]["answer"] == "2011"
     shown = {a["answer"] for a in body["answers"]}

@@ -8,14 +8,13 @@ metadata.csv as for the bundled speeches."""
 from __future__ import annotations
 
 import pytest
-from shelves import index_shelf
+from shelves import ask, shelf_client
 
 from search_app.qa import confidence
 from search_app.qa.answer_types import NUMBER, PERCENT, PLACE, Span, vague_quantity
 from search_app.qa.question import analyze_question
 from search_app.qa.relation import asked_relation, unbound
 from search_app.qa.scope import own_figure
-from search_app.web import create_app
 
 METADATA = (
     "file,title,country,year,doc_type\n"
@@ -65,17 +64,11 @@ STATEMENTS = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory):
-    index_dir = index_shelf(tmp_path_factory.mktemp("scope"), STATEMENTS)
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
-    return app.test_client()
-
-
-def _ask(client, question: str) -> dict:
-    return client.get("/api/ask", query_string={"q": question}).get_json()
+    return shelf_client(tmp_path_factory, "scope", STATEMENTS)
 
 
 def test_a_speakers_own_figure_is_no_answer_for_the_world(client):
-    body = _ask(client, "How many migrants are there in the world?")
+    body = ask(client, "How many migrants are there in the world?")
     assert body["no_answer"], body["answers"][:1]
     # The sentences stay to read, without a short answer taken from them.
     shown = {a["answer"] for a in body["answers"]}
@@ -83,14 +76,14 @@ def test_a_speakers_own_figure_is_no_answer_for_the_world(client):
 
 
 def test_a_question_naming_the_speakers_country_is_answered_by_its_own_figure(client):
-    body = _ask(client, "How many people from Bangladesh live and work worldwide?")
+    body = ask(client, "How many people from Bangladesh live and work worldwide?")
     assert not body["no_answer"]
     assert body["answers"][0]["answer"] == "eleven million"
 
 
 def test_a_possessive_name_is_found_where_the_text_names_it(client):
     # "Costa Rica's" in the question, "Costa Rica" in the title, "our" in the sentence.
-    body = _ask(client, "What share of Costa Rica's inhabitants are migrants?")
+    body = ask(client, "What share of Costa Rica's inhabitants are migrants?")
     assert not body["no_answer"], body["answers"][:1]
     assert body["answers"][0]["answer"] == "11 per cent"
 
@@ -123,11 +116,9 @@ def test_names_away_reads_a_possessive_name_as_the_name():
 
 
 def test_a_holder_named_in_a_statement_to_another_session_is_no_answer(client):
-    body = _ask(client, "Who was President of the General Assembly at its sixty-fourth session?")
+    body = ask(client, "Who was President of the General Assembly at its sixty-fourth session?")
     assert body["no_answer"], body["answers"][:1]
-    asked_of_its_own = _ask(
-        client, "Who was President of the General Assembly at its 79th session?"
-    )
+    asked_of_its_own = ask(client, "Who was President of the General Assembly at its 79th session?")
     assert not asked_of_its_own["no_answer"]
     assert "Philemon Yang" in asked_of_its_own["answers"][0]["answer"]
 
@@ -144,6 +135,6 @@ def test_where_asks_the_relation_of_a_named_entity():
 def test_a_passage_already_listed_is_not_listed_again_to_read(client):
     # Four sentences of one paragraph name Paraguay's migrants, none with a short answer:
     # the paragraph is listed once, not once a sentence.
-    body = _ask(client, "Why do migrants go to Paraguay?")
+    body = ask(client, "Why do migrants go to Paraguay?")
     listed = [a["passage_id"] for a in body["answers"]]
     assert len(listed) == len(set(listed)), listed
