@@ -89,12 +89,14 @@ _NUMBER_WORDS = (
     "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     "eighty|ninety|hundred|thousand|million|billion|dozen|half"
 )
+NUMBER_WORDS = frozenset(_NUMBER_WORDS.split("|"))
 _SCALE = r"(?:\s(?:hundred|thousand|million|billion|trillion))?"
+# "hundreds of thousands": a quantity without a figure
+_VAGUE = r"(?:tens|hundreds|thousands|millions|billions)(?: of (?:thousands|millions|billions))?"
 _NUMBER_RE = re.compile(
     # 8–15, 100-150: a range is one quantity
     rf"(?:[$£€¥]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?[–-]\s?\d[\d,]*(?:\.\d+)?)?{_SCALE}\b"
-    # "hundreds of thousands": a quantity without a figure
-    r"|\b(?:tens|hundreds|thousands|millions|billions)(?: of (?:thousands|millions|billions))?\b"
+    rf"|\b{_VAGUE}\b"
     rf"|\b(?:{_NUMBER_WORDS})(?:[ -](?:{_NUMBER_WORDS}))*\b",
     re.IGNORECASE,
 )
@@ -372,17 +374,9 @@ _ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)
 _NAME_JOINERS = frozenset({"de", "da", "del", "van", "von", "bin", "al", "la", "du", "der"})
 
 
-# "millions", "tens of thousands", "several hundreds": how many, without a figure.
-_VAGUE_QUANTITY = re.compile(
-    r"(?:(?:many|several|some|tens|hundreds)\s+of\s+)*(?:many|several\s+)?"
-    r"(?:dozens|scores|hundreds|thousands|millions|billions)",
-    re.IGNORECASE,
-)
-
-
 def vague_quantity(text: str) -> bool:
     """Whether a short answer is a quantity without a figure ("millions")."""
-    return _VAGUE_QUANTITY.fullmatch(text.strip()) is not None
+    return re.fullmatch(_VAGUE, text.strip(), re.IGNORECASE) is not None
 
 
 def asks_for_a_measure(question: str) -> bool:

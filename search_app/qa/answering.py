@@ -270,16 +270,7 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
                 question, item.sentence, " ".join(fields.get("section_path") or ())
             )
         ),
-        **_unbound(item.sentence, question, choice.span, _pointed_to(item)),
-        "own_figure": float(
-            own_figure(
-                question.text,
-                question.answer_type,
-                item.sentence,
-                choice.span,
-                str(fields.get("country") or ""),
-            )
-        ),
+        **_unbound(item, question, choice.span),
     }
     # The re-ordering weighs the sentence as its phrase was found (as it was fitted).
     score = rerank.score(known)
@@ -315,16 +306,16 @@ def _pointed_to(item: Scored) -> str:
     return f"{item.fields.get('title', '')}\n{before}"
 
 
-def _unbound(
-    sentence: str, question: Question, span: Span | None, context: str
-) -> dict[str, float]:
-    """Whether the sentence says the relation asked of something else ("with Jerusalem as
-    the capital" asked "What is the capital of France?": search_app.qa.relation) or gives
-    no name where one is asked ("private sector" for the capital of Australia), or, asked
-    when a founding, adoption, birth or death happened, dates another event ("the Fund's
-    replenishment consultation in December": search_app.qa.events)."""
+def _unbound(item: Scored, question: Question, span: Span | None) -> dict[str, float]:
+    """Whether the answer's sentence says the relation asked of something else ("with
+    Jerusalem as the capital" asked "What is the capital of France?": search_app.qa.relation)
+    or gives no name where one is asked ("private sector" for the capital of Australia), or,
+    asked when a founding, adoption, birth or death happened, dates another event ("the
+    Fund's replenishment consultation in December": search_app.qa.events), or its figure is
+    the speaker's own country's ("eleven million of our people": search_app.qa.scope)."""
+    sentence = item.sentence
     asked = asked_relation(question.text)
-    relation = unbound(asked, sentence, question.answer_type, context) or (
+    relation = unbound(asked, sentence, question.answer_type, _pointed_to(item)) or (
         asked is not None
         and question.answer_type in NAME_TYPES
         and span is not None
@@ -333,12 +324,18 @@ def _unbound(
     other_event = question.answer_type in (DATE, YEAR) and event_missing(
         asked_events(question.text), sentence
     )
-    return {"relation_unbound": float(relation), "event_missing": float(other_event)}
+    own = own_figure(
+        question.text, question.answer_type, sentence, span, str(item.fields.get("country") or "")
+    )
+    return {
+        "relation_unbound": float(relation),
+        "event_missing": float(other_event),
+        "own_figure": float(own),
+    }
 
 
 def is_unbound(features: Mapping[str, float]) -> bool:
-    """Whether an answer's sentence cannot give the short answer asked for (_unbound, or a
-    figure the speaker gives of their own country: search_app.qa.scope)."""
+    """Whether an answer's sentence cannot give the short answer asked for (_unbound)."""
     return bool(
         features.get("relation_unbound")
         or features.get("event_missing")

@@ -610,7 +610,7 @@ def _numbers_a_name(sentence: str, span: Span) -> bool:
     of Ten Heads of State"): no count, no year. A year after a name's "of" ("the Congress of
     Vienna of 1815", "the War of 1920") dates an event and stays."""
     text = span.text
-    if text[:1].isupper() and text.lower() in _NUMBER_WORDS:
+    if text[:1].isupper() and text.lower() in types.NUMBER_WORDS:
         return bool(sentence[: span.start].strip())  # not when it opens the sentence
     if not re.fullmatch(r"\d[\d,.]*", text):
         return False
@@ -618,14 +618,6 @@ def _numbers_a_name(sentence: str, span: Span) -> bool:
     if found is None:
         return False
     return not (found.group("of") and types.YEAR_RE.fullmatch(text))
-
-
-_NUMBER_WORDS = frozenset(
-    (
-        *("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"),
-        *("twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand"),
-    )
-)
 
 
 def _question_initials(text: str) -> frozenset[str]:
