@@ -655,15 +655,27 @@ sentence holds a gold answer:
    (`search_app/qa/events.py`); or when it asks the relation of a named entity ("What is
    the capital of France?") and the sentence does not say it of that entity ("with
    Jerusalem as the capital", in France's own statement; `search_app/qa/relation.py`:
-   such sentences go after those that do, and give no short answer). A year opening
-   another name ("the 1985 Treaty of Rarotonga") is no date of the one asked about. The
-   closest passages are then given as related reading.
+   such sentences go after those that do, and give no short answer; "Where is the
+   headquarters of Google?" asks a relation too). A year opening another name ("the 1985
+   Treaty of Rarotonga") is no date of the one asked about, and "when did X join" needs a
+   sentence about joining or admission. A figure said near "our" or "my" in a country's
+   statement is that country's ("eleven million of our people" in Bangladesh's), and
+   answers only a question naming it (`search_app/qa/scope.py`); a quantity without a
+   figure ("millions") answers "how many" only when it counts what was asked ("hundreds
+   of thousands of ... refugees"); a figure closing a name or numbering a document ("the
+   Group of 20", "the Committee of Ten", "resolution 1325", "Agenda 2063") is no count and
+   no year; a sentence that numbers no session is read in its statement's title (a
+   President congratulated at the 79th session is the 79th's). A question's possessive
+   name ("Costa Rica's") is the name, and a sentence in the first person is near its
+   speaker's country. The closest passages are then given as related reading.
 8. The list is clean: no two answers with the same text once normalised (case,
    punctuation, articles) or the same sentence, and after the first, no short answer of
    another kind than asked (a place the gazetteers know for "where", a person for "who"):
    its sentence is then given to read, without it. A city agrees with its country in the
    answer's confidence ("Dubai" with "United Arab Emirates"), so a country is never shown
-   less likely than a city within it. Each answer cites its passage with the
+   less likely than a city within it. After the first, a passage already listed comes
+   again only with another short answer of the asked type, never as another sentence to
+   read. Each answer cites its passage with the
    fields of a search result
    (`search_app.engine.results.citation`).
 {refusals_section(r)}{speed_section()}{storm_section()}"""
