@@ -52,3 +52,30 @@ def test_an_index_keeps_each_document_in_one_run(small_index: Path):
     cols = columns(IndexHandle(small_index).snapshot())
     assert cols.one_run_each
     assert len(cols.run_starts) >= len(cols.document_ids)
+
+
+def test_window_bits_hold_each_windows_passages():
+    """Runs of 1 to 200 passages (deleted runs among them) cut into windows of 64: a mask's
+    bits per window are its passages there, and dense masks count documents as plain counts
+    do (they are counted from the window words)."""
+    rng = np.random.default_rng(9)
+    lengths = rng.integers(1, 200, size=40)
+    owners = [-1 if i % 7 == 3 else i for i in range(len(lengths))]
+    doc = np.repeat(owners, lengths)
+    cols = make_columns(doc, [str(i) for i in range(len(lengths))], [""] * 40, [""] * 40)
+    windows = cols.windows
+    assert len(windows.start) > len(lengths)
+    for share in (0.01, 0.3, 0.9, 1.0):
+        mask = rng.random(len(doc)) < share
+        bits = windows.bits(mask)
+        for w, start in enumerate(windows.start.tolist()):
+            end = windows.start[w + 1] if w + 1 < len(windows.start) else len(doc)
+            expected = sum(1 << i for i in range(end - start) if mask[start + i])
+            assert int(bits[w]) == expected
+        assert cols.count_documents(mask) == plain_count(doc, mask)
+        assert cols.whole_documents(mask).tolist() == plain_whole(doc, mask).tolist()
+    docnums = np.array([0, 63, 64, len(doc) - 1])
+    found, bit = windows.bit_of(docnums)
+    assert [int(b) for b in bit] == [
+        1 << int(d - windows.start[w]) for d, w in zip(docnums, found, strict=True)
+    ]

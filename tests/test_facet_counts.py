@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from indexer.models import FACETS
+from indexer.pipeline import run
 from search_app.engine.columns import columns
-from search_app.engine.facets import _ReportPairs, document_counts, facet_values
+from search_app.engine.facets import _report_pairs, document_counts, facet_values
 from search_app.engine.index_handle import IndexHandle
 
 
@@ -48,10 +49,58 @@ def test_report_counts_equal_reports_counted_one_by_one(small_index: Path, name:
         assert document_counts(snapshot, name, mask).tolist() == expected.tolist()
 
 
-def test_a_pair_matched_by_several_passages_counts_once():
-    """Few or many matched postings, a (value, report) pair counts one report."""
-    empty = np.zeros(0, dtype=np.int64)
-    pairs = _ReportPairs(empty, empty, np.array([0, 0, 1] + [2] * 40), empty, empty, empty, empty)
-    assert pairs._marked(np.array([1, 1, 2, 1]), 3).tolist() == [1, 1, 0]
-    many = np.array([1, 1, 2, *range(3, 43), 5])
-    assert pairs._marked(many, 3).tolist() == [1, 1, 40]
+def _long_report(root: Path) -> Path:
+    """A report of 150 paragraphs (passages across three windows of 64), naming UNICEF,
+    France and Kenya in some of them, and two short reports."""
+    root.mkdir()
+    names = ("UNICEF", "France", "Kenya", "the World Bank")
+    paragraphs = []
+    for i in range(150):
+        named = " and ".join(n for k, n in enumerate(names) if i % (k + 3) == 0) or "delegates"
+        paragraphs.append(
+            f"Paragraph {i} of the review records that {named} reported on programme "
+            f"number {i} for the biennium, with figures for each region and a note on "
+            "the resources that remain to be found before the next session begins."
+        )
+    (root / "long-review.txt").write_text("Annual review\n\n" + "\n\n".join(paragraphs))
+    (root / "short-a.txt").write_text("A note\n\nUNICEF and Kenya agreed on a plan.")
+    (root / "short-b.txt").write_text("A letter\n\nFrance wrote to the World Bank.")
+    return root
+
+
+@pytest.fixture(scope="module")
+def long_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("long")
+    index_dir = root / "index"
+    report = run([_long_report(root / "corpus")], index_dir, workers=1)
+    assert not report.summary()["failures"]
+    return index_dir
+
+
+@pytest.mark.parametrize("name", ["organization", "mentioned_country", "topic"])
+def test_window_words_count_reports_as_their_passages_do(long_index: Path, name: str):
+    """Many matches are counted from window words, few from their own postings: on a report
+    longer than a window (its pairs span several), both equal a count report by report."""
+    snapshot = IndexHandle(long_index).snapshot()
+    values, cols = facet_values(snapshot, name), columns(snapshot)
+    pairs = _report_pairs(snapshot, name)
+    assert len(cols.windows.start) > len(cols.document_ids)  # the long report has several
+    if name != "topic":
+        assert len(pairs.many_pairs)  # a value named all through the long report
+    size = len(values.values)
+    rng = np.random.default_rng(5)
+    masks = [rng.random(len(cols.doc)) < share for share in (0.01, 0.1, 0.5, 0.9)]
+    masks += [np.arange(len(cols.doc)) == i for i in range(0, len(cols.doc), 7)]
+    for mask in masks:
+        present = cols.documents_with(mask)
+        expected = np.zeros(size, dtype=int)
+        for value, _ in {
+            (int(v), int(cols.doc[d]))
+            for d, v in zip(values.docs, values.vals, strict=True)
+            if mask[d] and cols.doc[d] >= 0
+        }:
+            expected[value] += 1
+        by_words = pairs.counts(cols.windows.bits(mask), present, size)
+        by_passages = pairs.counts_of(np.flatnonzero(mask), present, size)
+        assert by_words.tolist() == expected.tolist()
+        assert by_passages.tolist() == expected.tolist()

@@ -8,6 +8,11 @@ order, and a document's passages are one run of document numbers: counting the d
 a large mask is a reduction over runs (0.2-0.5 ms at 279,000 passages) rather than a gather
 and a count per document (up to 3.5 ms). Should a document ever span several runs, the
 counts stay exact.
+
+Each run is also cut into windows of up to 64 passages, so that a mask's passages in one
+window are one 64-bit word (Windows): a set of passages that lies in one window (a facet
+value in one report) is then tested against a mask with one AND, and a dense mask's runs are
+found from 11,000 words rather than 279,000 booleans.
 """
 
 from __future__ import annotations
@@ -23,6 +28,50 @@ from search_app.engine.matchsets import live_mask, term_ids
 # over all runs (at 279,000 passages: 0.05-0.1 ms against 0.2-0.5 ms below 1%, the other way
 # round above 10%).
 SPARSE = 12
+WINDOW = 64  # passages in a window: the bits of one unsigned 64-bit word
+_ONE = np.uint64(1)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Every run of passages cut into windows of up to WINDOW consecutive passages."""
+
+    start: np.ndarray  # first document number of each window
+    valid: np.ndarray  # per window, the bits of the passages it holds (uint64)
+    run_first: np.ndarray  # the first window of each run
+    of: np.ndarray  # the window of each passage
+
+    def bits(self, mask: np.ndarray) -> np.ndarray:
+        """Per window, the passages of `mask` in it: bit i is passage start + i (uint64)."""
+        if not len(self.start):
+            return np.zeros(0, dtype=np.uint64)
+        # Two words of zeros after the mask: a window's bits are read from two words.
+        padded = np.zeros(len(mask) + 2 * WINDOW - len(mask) % WINDOW, dtype=bool)
+        padded[: len(mask)] = mask
+        words = np.packbits(padded, bitorder="little").view("<u8")
+        block, shift = self.start // WINDOW, (self.start % WINDOW).astype(np.uint64)
+        low = words[block] >> shift
+        # A shift by 64 is undefined: windows that start on a word boundary take no high part.
+        high = np.where(shift > 0, words[block + 1] << ((WINDOW - shift) % WINDOW), 0)
+        return (low | high) & self.valid
+
+    def bit_of(self, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The window of each passage of `docnums` and its bit there."""
+        windows = self.of[docnums]
+        return windows, np.left_shift(_ONE, (docnums - self.start[windows]).astype(np.uint64))
+
+
+def make_windows(run_starts: np.ndarray, size: int) -> Windows:
+    """Windows over `size` passages in runs beginning at `run_starts`."""
+    lengths = np.diff(run_starts, append=size).astype(np.int64)
+    per_run = (lengths + WINDOW - 1) // WINDOW
+    run_first = np.cumsum(per_run) - per_run
+    nth = np.arange(int(per_run.sum())) - np.repeat(run_first, per_run)  # within its run
+    start = np.repeat(run_starts.astype(np.int64), per_run) + WINDOW * nth
+    held = np.minimum(np.diff(start, append=size), WINDOW).astype(np.uint64)
+    valid = np.where(held == WINDOW, ~np.uint64(0), (_ONE << (held % WINDOW)) - _ONE)
+    of = np.repeat(np.arange(len(start), dtype=np.int32), np.diff(start, append=size))
+    return Windows(start=start, valid=valid.astype(np.uint64), run_first=run_first, of=of)
 
 
 @dataclass(frozen=True)
@@ -37,6 +86,7 @@ class Columns:
     run_doc: np.ndarray  # the document (index into document_ids, -1 deleted) of each run
     run_of: np.ndarray  # the run of each passage
     one_run_each: bool  # whether no document has more than one run
+    windows: Windows
 
     def first_passages(self, mask: np.ndarray) -> np.ndarray:
         """For each document with a passage in `mask`, its first passage there."""
@@ -56,22 +106,23 @@ class Columns:
             return np.repeat(hit, np.diff(self.run_starts, append=len(self.doc)))
         return self.documents_with(mask)[self.doc]
 
-    def documents_with(self, mask: np.ndarray) -> np.ndarray:
+    def documents_with(self, mask: np.ndarray, bits: np.ndarray | None = None) -> np.ndarray:
         """Per document, whether it has a passage in `mask` (one more slot at the end, for
-        the deleted slots' -1, always False)."""
+        the deleted slots' -1, always False). `bits`: the mask's window bits, if known."""
         present = np.zeros(len(self.document_ids) + 1, dtype=bool)
-        present[self.run_doc[self._runs_hit(mask)]] = True
+        present[self.run_doc[self._runs_hit(mask, bits)]] = True
         return present
 
-    def _runs_hit(self, mask: np.ndarray) -> np.ndarray:
+    def _runs_hit(self, mask: np.ndarray, bits: np.ndarray | None = None) -> np.ndarray:
         """For each run, whether it belongs to a document and has a passage in `mask`."""
         if not len(self.run_starts):
             return np.zeros(0, dtype=bool)
-        if np.count_nonzero(mask) * SPARSE < len(mask):  # few passages: mark their runs
-            hit = np.zeros(len(self.run_starts), dtype=bool)
+        if bits is None and np.count_nonzero(mask) * SPARSE < len(mask):
+            hit = np.zeros(len(self.run_starts), dtype=bool)  # few passages: mark their runs
             hit[self.run_of[np.flatnonzero(mask)]] = True
-        else:  # many: one pass over the runs
-            hit = np.logical_or.reduceat(mask, self.run_starts)
+        else:  # many: a pass over the windows' words
+            words = self.windows.bits(mask) if bits is None else bits
+            hit = np.logical_or.reduceat(words != 0, self.windows.run_first)
         return hit & (self.run_doc >= 0)
 
 
@@ -113,6 +164,7 @@ def make_columns(
         run_doc=run_doc,
         run_of=np.repeat(np.arange(len(starts), dtype=np.int32), np.diff(starts, append=len(doc))),
         one_run_each=len(np.unique(live_runs)) == len(live_runs),
+        windows=make_windows(starts, len(doc)),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,13 +18,17 @@ from indexer.index.schema import NUMERIC_FACETS
 from indexer.metadata import organization_aliases
 from indexer.metadata.entities import language_name
 from indexer.models import FACETS
-from search_app.engine.columns import columns
+from search_app.engine.columns import SPARSE as COLUMNS_SPARSE
+from search_app.engine.columns import Columns, columns
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.matchsets import term_ids
 from search_app.engine.query_text import country_names_of
 
 DEFAULT_FACET_SIZE = 10
 SPARSE = 5  # below 1 match in SPARSE passages, count from the matches' own values
+# Reports per value: the matches' own postings are counted below 1 match per WINDOW_COST
+# window words of the facet's other pairs, the window words tested above.
+WINDOW_COST = 8
 
 
 @dataclass(frozen=True)
@@ -103,44 +108,58 @@ class _ReportPairs:
     Where every live passage of a report holds the value (the report's own country, year,
     type...), the pair is kept whole: it counts when any passage of the report matches, so
     these facets are counted over their reports, not their passages. The other pairs (an
-    organization some passages mention) count when one of their postings matches: each
-    posting knows its pair, so a request marks pairs instead of sorting its matches.
+    organization some passages mention) count when one of their passages matches. Few
+    matches: each posting knows its pair, so a request marks the pairs of its matches' own
+    postings. Many: each pair's passages are held as bits of the columns' windows (one
+    64-bit word where the pair lies in one window, as nearly all do), tested against the
+    mask's bits with one AND a pair.
     """
 
     whole_values: np.ndarray  # value index of each whole pair
     whole_reports: np.ndarray  # report (columns' document index) of each whole pair
     pair_values: np.ndarray  # value index of each other pair
-    docs: np.ndarray  # the other pairs' postings: docnum,
-    pairs: np.ndarray  # and pair
     starts: np.ndarray  # per docnum, where its pairs start in by_doc (one more at the end)
-    by_doc: np.ndarray  # the other postings' pairs, ordered by docnum
+    by_doc: np.ndarray  # the other pairs' postings' pairs, ordered by docnum
+    # The other pairs' passages as window bits: the pairs in one window (value, window and
+    # bits of each), and the rest (a word per window they span: pair, window and bits).
+    one_values: np.ndarray
+    one_windows: np.ndarray
+    one_bits: np.ndarray
+    many_pairs: np.ndarray
+    many_windows: np.ndarray
+    many_bits: np.ndarray
 
-    def counts(self, mask: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
-        """Reports per value with a passage in `mask` holding it; `present` marks the
-        reports with a passage in `mask` (one more slot at the end, for deleted slots)."""
-        counts = np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
-        if len(self.docs):
-            counts += self._marked(self.pairs[mask[self.docs]], size)
+    def counts(self, bits: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
+        """Reports per value with a passage holding it among the window `bits` of a mask;
+        `present` marks the reports with a passage in the mask (one more slot at the end,
+        for deleted slots)."""
+        counts = self._whole(present, size)
+        hit = (self.one_bits & bits[self.one_windows]) != 0
+        counts += np.bincount(self.one_values[hit], minlength=size)
+        if len(self.many_pairs):
+            hit = (self.many_bits & bits[self.many_windows]) != 0
+            counts += np.bincount(self.pair_values[np.unique(self.many_pairs[hit])], minlength=size)
         return counts
 
     def counts_of(self, docnums: np.ndarray, present: np.ndarray, size: int) -> np.ndarray:
         """`counts`, from the matches' document numbers (few of them)."""
-        counts = np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
-        if len(self.docs):
+        counts = self._whole(present, size)
+        if len(self.pair_values):
             first = self.starts[docnums]
             sizes = self.starts[docnums + 1] - first
             before = np.cumsum(sizes) - sizes
             index = np.repeat(first - before, sizes) + np.arange(int(sizes.sum()))
-            counts += self._marked(self.by_doc[index], size)
+            pairs = self.by_doc[index]
+            counts += np.bincount(self.pair_values[np.unique(pairs)], minlength=size)
         return counts
 
-    def _marked(self, pairs: np.ndarray, size: int) -> np.ndarray:
-        """Distinct pairs per value among `pairs` (with repeats)."""
-        if len(pairs) * SPARSE < len(self.pair_values):  # few: sort them, not mark them all
-            return np.bincount(self.pair_values[np.unique(pairs)], minlength=size)
-        marked = np.zeros(len(self.pair_values), dtype=bool)
-        marked[pairs] = True
-        return np.bincount(self.pair_values[marked], minlength=size)
+    def quicker_by_passages(self, matches: int) -> bool:
+        """Whether counting from `matches` passages' own postings beats the window test,
+        whose cost is set by the number of window words (measured at 279,000 passages)."""
+        return matches * WINDOW_COST < len(self.one_bits) + len(self.many_bits)
+
+    def _whole(self, present: np.ndarray, size: int) -> np.ndarray:
+        return np.bincount(self.whole_values[present[self.whole_reports]], minlength=size)
 
 
 @per_generation
@@ -150,7 +169,7 @@ def _report_pairs(snapshot: Snapshot, name: str) -> _ReportPairs:
     reports = cols.doc[values.docs]
     live = reports >= 0  # a re-indexed report's old passages linger until a merge
     docs, vals, reports = values.docs[live], values.vals[live], reports[live]
-    order = np.lexsort((reports, vals))
+    order = np.lexsort((docs, reports, vals))
     docs, vals, reports = docs[order], vals[order], reports[order]
     first = np.ones(len(vals), dtype=bool)
     first[1:] = (vals[1:] != vals[:-1]) | (reports[1:] != reports[:-1])
@@ -167,27 +186,61 @@ def _report_pairs(snapshot: Snapshot, name: str) -> _ReportPairs:
         whole_values=pair_vals[whole],
         whole_reports=pair_reports[whole],
         pair_values=pair_vals[~whole],
-        docs=docs,
-        pairs=pairs,
         starts=np.searchsorted(docs[by_docnum], np.arange(len(cols.doc) + 1)),
         by_doc=pairs[by_docnum],
+        **_window_words(cols, docs, pairs, pair_vals[~whole]),
     )
+
+
+def _window_words(
+    cols: Columns, docs: np.ndarray, pairs: np.ndarray, pair_values: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The pairs' passages as window words (`docs` in pair order, then docnum order)."""
+    windows, bits = cols.windows.bit_of(docs.astype(np.int64))
+    key = pairs.astype(np.int64) * max(1, len(cols.windows.start)) + windows
+    starts = np.flatnonzero(np.diff(key, prepend=-1)) if len(key) else np.empty(0, np.int64)
+    words = np.bitwise_or.reduceat(bits, starts) if len(key) else np.empty(0, np.uint64)
+    pair, window = pairs[starts], windows[starts]
+    alone = np.bincount(pair, minlength=len(pair_values))[pair] == 1
+    return {
+        "one_values": pair_values[pair[alone]],
+        "one_windows": window[alone],
+        "one_bits": words[alone],
+        "many_pairs": pair[~alone],
+        "many_windows": window[~alone],
+        "many_bits": words[~alone],
+    }
+
+
+class _Matched:
+    """A mask's passages, its reports and its window bits, each found once when needed."""
+
+    def __init__(self, cols: Columns, mask: np.ndarray) -> None:
+        self.cols = cols
+        self.mask = mask
+        self.docnums = np.flatnonzero(mask)
+
+    @cached_property
+    def bits(self) -> np.ndarray:
+        return self.cols.windows.bits(self.mask)
+
+    @cached_property
+    def present(self) -> np.ndarray:
+        few = len(self.docnums) * COLUMNS_SPARSE < len(self.mask)
+        return self.cols.documents_with(self.mask, None if few else self.bits)
 
 
 def document_counts(snapshot: Snapshot, name: str, mask: np.ndarray) -> np.ndarray:
     """Matching reports per value: reports with a passage in `mask` holding the value."""
-    docnums = np.flatnonzero(mask)
-    return _document_counts(snapshot, name, mask, docnums, columns(snapshot).documents_with(mask))
+    return _document_counts(snapshot, name, _Matched(columns(snapshot), mask))
 
 
-def _document_counts(
-    snapshot: Snapshot, name: str, mask: np.ndarray, docnums: np.ndarray, present: np.ndarray
-) -> np.ndarray:
+def _document_counts(snapshot: Snapshot, name: str, matched: _Matched) -> np.ndarray:
     pairs = _report_pairs(snapshot, name)
     size = len(facet_values(snapshot, name).values)
-    if len(docnums) * SPARSE < len(mask):
-        return pairs.counts_of(docnums, present, size)
-    return pairs.counts(mask, present, size)
+    if pairs.quicker_by_passages(len(matched.docnums)):
+        return pairs.counts_of(matched.docnums, matched.present, size)
+    return pairs.counts(matched.bits, matched.present, size)
 
 
 @per_generation
@@ -248,7 +301,7 @@ def facet_counts(
     facets' selections only. Counts are of passages, or of reports with `per_document`.
     """
     facets, truncated, raw = {}, {}, {}
-    narrowed: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
+    narrowed: dict[tuple[str, ...], _Matched] = {}
     hidden = uninformative(snapshot)
     for name in FACETS:
         if name in hidden and name not in selected and name != "year":
@@ -258,18 +311,15 @@ def facet_counts(
             mask = base.copy()
             for other in applied:
                 mask &= selection_masks[other]
-            docnums = np.flatnonzero(mask)
-            present = columns(snapshot).documents_with(mask) if per_document else None
-            narrowed[applied] = mask, docnums, present
-        mask, docnums, present = narrowed[applied]
+            narrowed[applied] = _Matched(columns(snapshot), mask)
+        matched = narrowed[applied]
         values = facet_values(snapshot, name)
-        # Few matches: their own values; many: one pass over the facet's postings is cheaper.
-        sparse = len(docnums) * SPARSE < len(mask)
         if per_document:
-            assert present is not None
-            counts = _document_counts(snapshot, name, mask, docnums, present)
-        else:
-            counts = values.counts_of(docnums) if sparse else values.counts(mask)
+            counts = _document_counts(snapshot, name, matched)
+        elif len(matched.docnums) * SPARSE < len(matched.mask):
+            counts = values.counts_of(matched.docnums)  # few matches: their own values
+        else:  # many: one pass over the facet's postings is cheaper
+            counts = values.counts(matched.mask)
         raw[name] = counts
         if name in hidden and name not in selected:
             continue
