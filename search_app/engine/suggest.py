@@ -164,14 +164,14 @@ def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
     """A commoner index word close to `word` as typed (one _may_be_typo accepts), or None."""
     terms = analyze(word)
     typed = word.lower()
-    frequency = reader.doc_frequency(FIELD, terms[0])
-    best = _closest(snapshot, reader, _prefixed(reader, typed), typed, frequency)
+    typed_frequency = frequency(snapshot, terms[0])
+    best = _closest(snapshot, reader, _prefixed(snapshot, reader, typed), typed, typed_frequency)
     if best is None or best[1][0] > 1:
         # Edit distance over the whole vocabulary is slower: only when sharing a beginning
         # found nothing close.
         nearby = terms_within(reader, FIELD, terms[0], 2, 1, NEARBY)
         best = min(
-            (b for b in (best, _closest(snapshot, reader, nearby, typed, frequency)) if b),
+            (b for b in (best, _closest(snapshot, reader, nearby, typed, typed_frequency)) if b),
             key=lambda b: b[1],
             default=None,
         )
@@ -179,14 +179,14 @@ def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
 
 
 def _closest(
-    snapshot: Snapshot, reader: Any, candidates: Any, typed: str, frequency: int
+    snapshot: Snapshot, reader: Any, candidates: Any, typed: str, typed_frequency: int
 ) -> tuple[str, tuple[int, int, str]] | None:
     """The candidate whose written form is nearest to `typed`, commonest on ties."""
     best = None
     for candidate in candidates:
         check_deadline()
-        candidate_frequency = reader.doc_frequency(FIELD, candidate)
-        if candidate_frequency <= max(3 * frequency, 1):
+        candidate_frequency = frequency(snapshot, candidate)
+        if candidate_frequency <= max(3 * typed_frequency, 1):
             continue  # propose only words clearly commoner than the one typed
         form = surface_word(snapshot, candidate, typed)
         distance = edit_distance(typed, form)
@@ -197,11 +197,11 @@ def _closest(
     return best
 
 
-def _prefixed(reader: Any, typed: str) -> list[str]:
+def _prefixed(snapshot: Snapshot, reader: Any, typed: str) -> list[str]:
     """The commonest index terms sharing the typed word's beginning (a typo can stop the
     stemmer: "developmnt" stays whole while "development" is indexed as "develop")."""
     prefixed = _first(reader.expand_prefix(FIELD, typed[: 4 if len(typed) > 5 else 3]), 2000)
-    return sorted(prefixed, key=lambda t: (-reader.doc_frequency(FIELD, t), t))[:20]
+    return sorted(prefixed, key=lambda t: (-frequency(snapshot, t), t))[:20]
 
 
 def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -222,13 +222,13 @@ def _complete_word(snapshot: Snapshot, prefix: str, limit: int, head: str = "") 
     reader = snapshot.searcher().reader()
     terms = set(_first(reader.expand_prefix(FIELD, prefix), 2000))
     terms.update(_first(reader.expand_prefix(FIELD, stem(prefix)), 2000))
-    frequency = {t: reader.doc_frequency(FIELD, t) for t in terms}
-    ranked = sorted(terms, key=lambda t: -frequency[t])[:CANDIDATES]
+    counts = {t: frequency(snapshot, t) for t in terms}
+    ranked = sorted(terms, key=lambda t: -counts[t])[:CANDIDATES]
     if head.strip():
         ranked = _by_cooccurrence(snapshot, head, ranked)
     ranked = ranked[: limit * 2]
     if len(ranked) > limit:  # words seen once are mostly typos and OCR noise
-        ranked = [t for t in ranked if frequency[t] > 1] or ranked
+        ranked = [t for t in ranked if counts[t] > 1] or ranked
     words: list[str] = []
     for term in ranked:
         forms = surface_forms(snapshot, term)
