@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.query import Query
 
-from indexer.index.analysis import TOKEN_PATTERN, index_term
+from indexer.index.analysis import TOKEN_PATTERN, accent_map, index_term
 from search_app.engine.query import TEXT_FIELDS
 
 MAX_CHARS = 320
-MAX_SEEN_WORDS = 50_000  # words remembered per query's terms (past that, asked each time)
 ELLIPSIS = "\u2026"
 # What to mark: single terms (anywhere) and phrases (only where their words follow each other).
 Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
 # A word of a text: its index term (None for a stopword), start and end offsets.
 Token = tuple[str | None, int, int]
 _WORD = re.compile(TOKEN_PATTERN)
-_CHAR = re.compile(r"\w")  # what TOKEN_PATTERN counts as part of a word
 
 
 def tokens(text: str) -> list[Token]:
@@ -77,53 +76,50 @@ def matches(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] =
     if phrases:
         words = tokens(text)
         return [words[i] for i in sorted(_hits(words, terms, phrases))]
-    # Terms alone: find the few distinct words that make a query term, then only their places
-    # (tokenizing every word of every shown passage cost more than the rest of a search).
-    out = []
-    for word in _marked(terms).among(set(_WORD.findall(text))):
-        term = index_term(word)
-        start = text.find(word)
-        while start >= 0:
-            if _is_token(text, start, start + len(word)):
-                out.append((term, start, start + len(word)))
-            start = text.find(word, start + 1)
-    return sorted(out, key=lambda t: t[1])
+    # Terms alone: only the words that begin as a term does are analysed (tokenizing every
+    # word of every shown passage cost more than the rest of a search).
+    finder = _term_starts(terms)
+    out: list[Token] = []
+    for found in finder.finditer(text) if finder is not None else ():
+        word = _WORD.match(text, found.start())
+        term = index_term(word.group()) if word else None
+        if word and term in terms:
+            out.append((term, word.start(), word.end()))
+    return out
 
 
-class _MarkedWords:
-    """Which words as written make one of a query's terms, learnt once per word: the
-    passages of a page share most of their words, and a set difference in C costs far less
-    than asking each word again in Python (170 of a snippet's 220 us at 279,000 passages)."""
-
-    def __init__(self, terms: frozenset[str]) -> None:
-        self.terms = terms
-        self.seen: set[str] = set()
-        self.marked: set[str] = set()
-
-    def among(self, words: set[str]) -> set[str]:
-        """The words of `words` that make one of the terms."""
-        new = words - self.seen
-        if new:
-            # marked before seen: a thread finding a word seen finds it marked if it is.
-            self.marked.update(w for w in new if index_term(w) in self.terms)
-            if len(self.seen) < MAX_SEEN_WORDS:
-                self.seen |= new
-        return words & self.marked
+def _accent_classes() -> dict[str, str]:
+    """For each letter the analyzer folds others into, a regex class of it and them."""
+    variants: dict[str, list[str]] = {}
+    for code, folded in accent_map.items():
+        variants.setdefault(folded, []).append(chr(code))
+    return {
+        letter: "[" + re.escape(letter) + "".join(re.escape(v) for v in others) + "]"
+        for letter, others in variants.items()
+    }
 
 
-@lru_cache(maxsize=32)
-def _marked(terms: frozenset[str]) -> _MarkedWords:
-    """The words found so far that make one of `terms` (for the last queries' terms)."""
-    return _MarkedWords(terms)
+_ACCENTED = _accent_classes()
 
 
-def _is_token(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is a whole token of TOKEN_PATTERN (words with inner dots)."""
-    before = start > 0 and _CHAR.match(text, start - 1) is not None
-    dotted_before = start > 1 and text[start - 1] == "." and _CHAR.match(text, start - 2)
-    after = _CHAR.match(text, end) is not None
-    dotted_after = text[end : end + 1] == "." and _CHAR.match(text, end + 1)
-    return not (before or dotted_before or after or dotted_after)
+@lru_cache(maxsize=256)
+def _term_starts(terms: frozenset[str]) -> re.Pattern[str] | None:
+    """Where a word that may make one of `terms` begins: at the start of a token, the term's
+    letters but the last two (the stemmer may have changed those: "dying" makes "die", "ability"
+    makes "abl"), in any case, accented or not. Every word it finds is then analysed."""
+    beginnings = {_beginning(term) for term in terms if term}
+    if not beginnings:
+        return None
+    alternatives = "|".join(sorted(beginnings, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})", re.IGNORECASE)
+
+
+def _beginning(term: str) -> str:
+    """The regex of a term's beginning, cut before a combining mark: "İ" is lowercased to
+    "i" and a combining dot, and the regex's case-blind "i" finds the "İ" as written."""
+    kept = term[: max(1, len(term) - 2)]
+    marks = [i for i, c in enumerate(kept) if unicodedata.combining(c)]
+    return "".join(_ACCENTED.get(c, re.escape(c)) for c in kept[: marks[0] if marks else None])
 
 
 def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
