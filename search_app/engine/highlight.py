@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.query import Query
 
-from indexer.index.analysis import TOKEN_PATTERN, accent_map, index_term
+from indexer.index.analysis import TOKEN_PATTERN, index_term
 from search_app.engine.query import TEXT_FIELDS
 
 MAX_CHARS = 320
@@ -77,49 +76,32 @@ def matches(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] =
         words = tokens(text)
         return [words[i] for i in sorted(_hits(words, terms, phrases))]
     # Terms alone: only the words that begin as a term does are analysed (tokenizing every
-    # word of every shown passage cost more than the rest of a search).
+    # word of every shown passage cost more than the rest of a search); words with letters
+    # outside ASCII (accented, which the analyzer folds) are all analysed.
     finder = _term_starts(terms)
-    out: list[Token] = []
-    for found in finder.finditer(text) if finder is not None else ():
-        word = _WORD.match(text, found.start())
+    found: dict[int, Token] = {}
+    starts = [m.start() for m in finder.finditer(text)] if finder is not None else []
+    if not text.isascii():
+        starts += [m.start() for m in _WORD.finditer(text) if not m.group().isascii()]
+    for start in starts:
+        word = _WORD.match(text, start)
         term = index_term(word.group()) if word else None
         if word and term in terms:
-            out.append((term, word.start(), word.end()))
-    return out
-
-
-def _accent_classes() -> dict[str, str]:
-    """For each letter the analyzer folds others into, a regex class of it and them."""
-    variants: dict[str, list[str]] = {}
-    for code, folded in accent_map.items():
-        variants.setdefault(folded, []).append(chr(code))
-    return {
-        letter: "[" + re.escape(letter) + "".join(re.escape(v) for v in others) + "]"
-        for letter, others in variants.items()
-    }
-
-
-_ACCENTED = _accent_classes()
+            found[start] = (term, start, word.end())
+    return [found[start] for start in sorted(found)]
 
 
 @lru_cache(maxsize=256)
 def _term_starts(terms: frozenset[str]) -> re.Pattern[str] | None:
     """Where a word that may make one of `terms` begins: at the start of a token, the term's
     letters but the last two (the stemmer may have changed those: "dying" makes "die", "ability"
-    makes "abl"), in any case, accented or not. Every word it finds is then analysed."""
-    beginnings = {_beginning(term) for term in terms if term}
+    makes "abl"), in any case (an ASCII word's lower case is what the analyzer stems). Every
+    word it finds is then analysed."""
+    beginnings = {re.escape(term[: max(1, len(term) - 2)]) for term in terms if term}
     if not beginnings:
         return None
     alternatives = "|".join(sorted(beginnings, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})", re.IGNORECASE)
-
-
-def _beginning(term: str) -> str:
-    """The regex of a term's beginning, cut before a combining mark: "İ" is lowercased to
-    "i" and a combining dot, and the regex's case-blind "i" finds the "İ" as written."""
-    kept = term[: max(1, len(term) - 2)]
-    marks = [i for i, c in enumerate(kept) if unicodedata.combining(c)]
-    return "".join(_ACCENTED.get(c, re.escape(c)) for c in kept[: marks[0] if marks else None])
 
 
 def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
