@@ -59,8 +59,11 @@ def contents(index_dir: Path) -> dict[str, Any]:
             matcher.next()
         postings[f"{field}:{btext!r}"] = sorted(found)
     out["postings"] = postings
+    # A passage without the field reads None in a segment that has the field's lengths
+    # column and 0 in one that has not: which segment a passage lands in depends on the
+    # worker that took its file, from run to run (search reads both as no length).
     out["lengths"] = {
-        field: {ids[d]: reader.doc_field_length(d, field) for d in ids}
+        field: {ids[d]: reader.doc_field_length(d, field) or 0 for d in ids}
         for field in schema.scorable_names()
     }
     out["columns"] = {

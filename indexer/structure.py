@@ -83,10 +83,13 @@ class _Piece:
     """Sentences destined for one passage, with the paragraph each came from and pages."""
 
     sentences: list[tuple[str, int, int, int]] = field(default_factory=list)  # text, para, pages
+    # The sentences' words (str.split), counted as each is added: asked before every sentence
+    # and merge, a count from scratch cost more than splitting the text into sentences.
+    words: int = 0
 
-    @property
-    def words(self) -> int:
-        return sum(len(s[0].split()) for s in self.sentences)
+    def extend(self, other: _Piece) -> None:
+        self.sentences.extend(other.sentences)
+        self.words += other.words
 
 
 def build_passages(document: Document) -> tuple[tuple[Section, ...], tuple[Passage, ...]]:
@@ -395,15 +398,16 @@ def _pieces(para: _Para) -> list[_Piece]:
         pages = (para.page_at(start), para.page_at(max(start, offset - 1)))
         for part in _cut_words(sentence, MAX_WORDS):
             sentences.append((part, tag, *pages))
-    total = sum(len(s[0].split()) for s in sentences)
+    counts = [len(s[0].split()) for s in sentences]
+    total = sum(counts)
     target = total / max(1, math.ceil(total / MAX_WORDS))
     pieces = [_Piece()]
-    for item in sentences:
-        words = len(item[0].split())
+    for item, words in zip(sentences, counts, strict=True):
         current = pieces[-1]
         if current.sentences and (current.words >= target or current.words + words > MAX_WORDS):
-            pieces.append(_Piece())
-        pieces[-1].sentences.append(item)
+            pieces.append(current := _Piece())
+        current.sentences.append(item)
+        current.words += words
     return [p for p in pieces if p.sentences]
 
 
@@ -423,12 +427,12 @@ def _merge(pieces: Iterable[_Piece]) -> list[_Piece]:
     for piece in pieces:
         last = merged[-1] if merged else None
         if last is not None and last.words < MIN_WORDS and last.words + piece.words <= MAX_WORDS:
-            last.sentences.extend(piece.sentences)
+            last.extend(piece)
         else:
             merged.append(piece)
     last_is_short = len(merged) > 1 and merged[-1].words < MIN_WORDS
     if last_is_short and merged[-2].words + merged[-1].words <= MAX_WORDS:
-        merged[-2].sentences.extend(merged.pop().sentences)
+        merged[-2].extend(merged.pop())
     return merged
 
 

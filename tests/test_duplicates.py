@@ -191,3 +191,18 @@ def test_documents_with_different_symbols_are_never_grouped():
     assert (group.representative, group.copies) == ("a.pdf", ("b.pdf",))
     other = {**signatures, "b.pdf": indexed_signature(" ".join(f"w{i}" for i in range(300)))}
     assert duplicates.find_groups(other, records([], [])) == []
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 5, 6, 300])
+def test_shingles_hashed_in_one_pass_make_datasketchs_own_minhash(count: int):
+    """`signature` hashes the shingles itself: the MinHash is the one datasketch makes with
+    its default hash function, for texts shorter and longer than a shingle."""
+    from datasketch import MinHash
+
+    words = [f"w{i % 37}" for i in range(count)] + ["été", "ünïcode"] * (count > 5)
+    own = MinHash(num_perm=duplicates.NUM_PERM, seed=1, scheme=duplicates.SCHEME)
+    size = duplicates.SHINGLE_WORDS
+    own.update_batch([" ".join(words[i : i + size]).encode() for i in range(len(words))])
+    fast = MinHash(num_perm=duplicates.NUM_PERM, seed=1, scheme=duplicates.SCHEME, hashfunc=int)
+    fast.update_batch(duplicates.shingle_hashes(words))
+    assert fast.hashvalues.tolist() == own.hashvalues.tolist()

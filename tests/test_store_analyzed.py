@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,34 @@ def test_repeated_values_are_analysed_once_and_shared(tmp_path: Path) -> None:
                 passage = doc.passages[analyzed.index(values)]
                 expected = passage_fields(doc, passage)[name]
                 assert value.postings == tuple(schema[name].index(expected))
+
+
+def test_numbers_and_ids_remembered_across_documents_write_whooshs_postings(
+    tmp_path: Path,
+) -> None:
+    """Inside the block the writer's own numeric and sortable fields remember their postings
+    per value from document to document: the index is the one Whoosh writes without it, and
+    no field keeps the stand-in afterwards."""
+    seed = seed_document(tmp_path)
+    docs = [seed]
+    for name in ("shelf/other.txt", "shelf/third.txt"):
+        document = replace(seed.document, document_id=name)
+        passages = tuple(replace(p, document_id=name) for p in seed.passages[::2])
+        docs.append(replace(seed, document=document, passages=passages))
+    built = {}
+    for inside in (True, False):
+        folder = tmp_path / f"inside-{inside}"
+        folder.mkdir()
+        index = whoosh_index.create_in(str(folder), build_schema())
+        writer = open_writer(index)
+        for doc in docs:
+            if inside:
+                with analyzed_writes(writer):
+                    add_document(writer, doc, analyze_document(doc))
+            else:
+                add_document(writer, doc)
+        assert not any("index" in vars(writer.schema[name]) for name in writer.schema.names())
+        commit(writer)
+        built[inside] = contents(whoosh_index.open_dir(str(folder)))
+    assert built[True] == built[False]
+    assert any(field == "year" for field, _ in built[True]["postings"])

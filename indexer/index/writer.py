@@ -265,13 +265,58 @@ def analyzed_writes(writer: IndexWriter) -> Iterator[None]:
         return
     for field in fields:
         field.index = _postings_or(field.index)
+    memoized = [schema[name] for name in schema.names() if _memoizable(schema[name], name)]
+    for field in memoized:
+        field.index = _memoized(field)
     setattr(writer, _ANALYZED_FLAG, True)
     try:
         yield
     finally:
         setattr(writer, _ANALYZED_FLAG, False)
-        for field in fields:
+        for field in [*fields, *memoized]:
             del field.index
+
+
+# The other indexed fields (numbers, sortable ids: a passage's number and year, the document's
+# date and title) get their postings from Whoosh, which makes them again for every passage
+# (eight terms a number); the writer's own fields remember them per value instead. Not the
+# passage's id, which never repeats.
+_NOT_MEMOIZED = frozenset({"passage_id"})
+_MEMO_VALUES = 20_000  # per field; a memo that grows past it starts again
+_memos: dict[int, tuple[Any, dict[Any, tuple[Posting, ...]]]] = {}  # id(field): field, memo
+
+
+def _memoizable(field: Any, name: str) -> bool:
+    return (
+        field.indexed
+        and name not in ANALYZED_FIELDS
+        and name not in _shared_fields()
+        and name not in _NOT_MEMOIZED
+    )
+
+
+def _memoized(field: Any) -> Any:
+    """`field.index` (the class's), remembered per int or str value across documents."""
+    entry = _memos.get(id(field))
+    if entry is None or entry[0] is not field:  # a new writer's fields
+        if len(_memos) > 256:
+            _memos.clear()
+        entry = _memos[id(field)] = (field, {})
+    memo = entry[1]
+    index = field.index
+
+    def postings(value: Any, **kwargs: Any) -> Iterator[Posting]:
+        if kwargs or type(value) not in (int, str):
+            return iter(index(value, **kwargs))
+        found = memo.get(value)
+        if found is None:
+            found = tuple(index(value))
+            if len(memo) >= _MEMO_VALUES:
+                memo.clear()
+            memo[value] = found
+        return iter(found)
+
+    return postings
 
 
 def _postings_or(index: Any) -> Any:
