@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shelves import index_shelf
 
 from indexer.models import FACETS
-from indexer.pipeline import run
 from search_app.engine.columns import columns
 from search_app.engine.facets import _report_pairs, document_counts, facet_values
 from search_app.engine.index_handle import IndexHandle
@@ -49,10 +49,9 @@ def test_report_counts_equal_reports_counted_one_by_one(small_index: Path, name:
         assert document_counts(snapshot, name, mask).tolist() == expected.tolist()
 
 
-def _long_report(root: Path) -> Path:
+def _long_report() -> dict[str, str]:
     """A report of 150 paragraphs (passages across three windows of 64), naming UNICEF,
     France and Kenya in some of them, and two short reports."""
-    root.mkdir()
     names = ("UNICEF", "France", "Kenya", "the World Bank")
     paragraphs = []
     for i in range(150):
@@ -62,19 +61,16 @@ def _long_report(root: Path) -> Path:
             f"number {i} for the biennium, with figures for each region and a note on "
             "the resources that remain to be found before the next session begins."
         )
-    (root / "long-review.txt").write_text("Annual review\n\n" + "\n\n".join(paragraphs))
-    (root / "short-a.txt").write_text("A note\n\nUNICEF and Kenya agreed on a plan.")
-    (root / "short-b.txt").write_text("A letter\n\nFrance wrote to the World Bank.")
-    return root
+    return {
+        "long-review.txt": "Annual review\n\n" + "\n\n".join(paragraphs),
+        "short-a.txt": "A note\n\nUNICEF and Kenya agreed on a plan.",
+        "short-b.txt": "A letter\n\nFrance wrote to the World Bank.",
+    }
 
 
 @pytest.fixture(scope="module")
 def long_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("long")
-    index_dir = root / "index"
-    report = run([_long_report(root / "corpus")], index_dir, workers=1)
-    assert not report.summary()["failures"]
-    return index_dir
+    return index_shelf(tmp_path_factory.mktemp("long"), _long_report())
 
 
 @pytest.mark.parametrize("name", ["organization", "mentioned_country", "topic"])

@@ -18,7 +18,6 @@ from indexer.index.schema import NUMERIC_FACETS
 from indexer.metadata import organization_aliases
 from indexer.metadata.entities import language_name
 from indexer.models import FACETS
-from search_app.engine.columns import SPARSE as COLUMNS_SPARSE
 from search_app.engine.columns import Columns, columns
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.matchsets import term_ids
@@ -227,8 +226,7 @@ class _Matched:
 
     @cached_property
     def present(self) -> np.ndarray:
-        few = len(self.docnums) * COLUMNS_SPARSE < len(self.mask)
-        return self.cols.documents_with(self.mask, None if few else self.bits)
+        return self.cols.documents_with(self.mask)
 
 
 def document_counts(snapshot: Snapshot, name: str, mask: np.ndarray) -> np.ndarray:
