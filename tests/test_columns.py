@@ -37,6 +37,8 @@ def test_counts_and_whole_documents_match_a_plain_count(doc: np.ndarray):
             {int(d) for d in doc[mask] if d >= 0}
         )
         assert not present[-1]
+        live = np.flatnonzero(mask & (doc >= 0))
+        assert cols.passages_of(live).tolist() == np.flatnonzero(plain_whole(doc, mask)).tolist()
 
 
 def test_a_document_in_two_runs_is_counted_once():

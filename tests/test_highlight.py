@@ -54,6 +54,36 @@ def test_term_matches_equal_the_tokens_with_those_terms(text):
         assert matches(text, terms) == [w for w in words if w[0] in terms]
 
 
+def _phrase_marks_by_full_analysis(text, terms, phrases):
+    """What to mark, from every word of the text: a phrase where its words are consecutive
+    once stopwords are left out."""
+    words = tokens(text)
+    hits = {i for i, word in enumerate(words) if word[0] in terms}
+    kept = [i for i, word in enumerate(words) if word[0] is not None]
+    sequence = [words[i][0] for i in kept]
+    for phrase in phrases:
+        for k in range(len(sequence) - len(phrase) + 1):
+            if sequence[k : k + len(phrase)] == list(phrase):
+                hits.update(kept[k : k + len(phrase)])
+    return [words[i] for i in sorted(hits)]
+
+
+@pytest.mark.parametrize("text", [*TEXTS, TRICKY, IRREGULAR, SEED.read_text("utf-8")[:20_000]])
+def test_phrase_matches_equal_a_full_analysis(text):
+    """Phrases found from the query's words alone, the stopwords between them checked, mark
+    what analysing every word would: and not where another word comes between."""
+    sequence = [term for term, _, _ in tokens(text) if term is not None]
+    pairs = {tuple(sequence[k : k + 2]) for k in range(0, len(sequence) - 1, 7)}
+    triples = {tuple(sequence[k : k + 3]) for k in range(0, len(sequence) - 2, 11)}
+    skipping = {(sequence[k], sequence[k + 2]) for k in range(0, len(sequence) - 2, 5)}
+    for phrases in (sorted(pairs), sorted(triples), sorted(skipping)):
+        for k in range(0, len(phrases), 4):
+            chosen = tuple(phrases[k : k + 4])
+            terms = frozenset(sequence[k : k + 1])
+            expected = _phrase_marks_by_full_analysis(text, terms, chosen)
+            assert matches(text, terms, chosen) == expected
+
+
 def test_mark_escapes_and_marks_stems_and_phrases():
     text = "Emigrants <b>& the</b> health workers; workers' health."
     marked = mark(text, frozenset({"emigr"}), (("health", "worker"),))

@@ -85,7 +85,7 @@ def test_top_orders_by_score_then_docnum(snapshot):
     builder = MaskBuilder(snapshot, searcher)
     q = parse("migration", searcher.schema).relaxed
     scorer = BulkScorer(snapshot, searcher, builder)
-    top = scorer.top(q, builder.mask(q), 5)
+    top = scorer.top(q, np.flatnonzero(builder.mask(q)), 5)
     scores = scorer.scores(q)
     docnums = np.flatnonzero(builder.mask(q))
     expected = sorted(docnums.tolist(), key=lambda d: (-scores[d], d))[:5]

@@ -28,6 +28,7 @@ Marks = tuple[frozenset[str], tuple[tuple[str, ...], ...]]
 # A word of a text: its index term (None for a stopword), start and end offsets.
 Token = tuple[str | None, int, int]
 _WORD = re.compile(TOKEN_PATTERN)
+_NON_ASCII_LETTER = re.compile(r"(?=\w)[^\x00-\x7f]")
 
 
 def tokens(text: str) -> list[Token]:
@@ -72,16 +73,21 @@ def mark(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()
 
 def matches(text: str, terms: frozenset[str], phrases: Sequence[Sequence[str]] = ()) -> list[Token]:
     """The tokens to mark, in order: terms anywhere, phrases where their words follow each other."""
-    if phrases:
-        words = tokens(text)
-        return [words[i] for i in sorted(_hits(words, terms, phrases))]
-    # Terms alone: only the words that begin as a term does are analysed (tokenizing every
-    # word of every shown passage cost more than the rest of a search); words with letters
-    # outside ASCII (accented, which the analyzer folds) are all analysed.
+    if not phrases:
+        return _words_of(text, terms)
+    found = _words_of(text, terms.union(*phrases))
+    return [found[i] for i in sorted(_hits(text, found, terms, phrases))]
+
+
+def _words_of(text: str, terms: frozenset[str]) -> list[Token]:
+    """The words of `text` whose index term is one of `terms`, in order. Only the words that
+    begin as a term does are analysed (tokenizing every word of every shown passage cost more
+    than the rest of a search), and the words with letters outside ASCII (accented, which the
+    analyzer folds)."""
     finder = _term_starts(terms)
     found: dict[int, Token] = {}
     starts = [m.start() for m in finder.finditer(text)] if finder is not None else []
-    if not text.isascii():
+    if not text.isascii() and _NON_ASCII_LETTER.search(text):  # not for curly quotes alone
         starts += [m.start() for m in _WORD.finditer(text) if not m.group().isascii()]
     for start in starts:
         word = _WORD.match(text, start)
@@ -104,18 +110,32 @@ def _term_starts(terms: frozenset[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})", re.IGNORECASE)
 
 
-def _hits(words: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]) -> set[int]:
-    """Indexes of the tokens to mark."""
-    hits = {i for i, word in enumerate(words) if word[0] in terms}
-    kept = [i for i, word in enumerate(words) if word[0] is not None]  # stopwords leave no gap
-    sequence = [words[i][0] for i in kept]
+def _hits(
+    text: str, found: list[Token], terms: frozenset[str], phrases: Sequence[Sequence[str]]
+) -> set[int]:
+    """Indexes in `found` of the words to mark: terms anywhere, and a phrase where its words
+    are found one after another with only stopwords between them (stopwords leave no gap)."""
+    hits = {i for i, word in enumerate(found) if word[0] in terms}
     for phrase in phrases:
         wanted, size = list(phrase), len(phrase)
-        for k in range(len(sequence) - size + 1):
+        for k in range(len(found) - size + 1):
             # The first word rules out nearly every place: compare the rest only where it is.
-            if size and sequence[k] == wanted[0] and sequence[k : k + size] == wanted:
-                hits.update(kept[k : k + size])
+            if (
+                size
+                and found[k][0] == wanted[0]
+                and [word[0] for word in found[k : k + size]] == wanted
+                and all(
+                    _stopwords_only(text, found[i][2], found[i + 1][1])
+                    for i in range(k, k + size - 1)
+                )
+            ):
+                hits.update(range(k, k + size))
     return hits
+
+
+def _stopwords_only(text: str, start: int, end: int) -> bool:
+    """Whether every word of text[start:end] is one the index leaves out."""
+    return all(index_term(m.group()) is None for m in _WORD.finditer(text, start, end))
 
 
 def _format(text: str, marked: Sequence[Token], begin: int, stop: int) -> str:

@@ -75,8 +75,7 @@ class MeaningRanker(Ranker):
                 hits += list(zip(rest.tolist(), self._score_of(rest).tolist(), strict=True))
         return hits[:count]
 
-    def scores(self, mask: np.ndarray) -> dict[int, float]:
-        docnums = np.flatnonzero(mask)
+    def scores(self, docnums: np.ndarray) -> dict[int, float]:
         if not len(docnums):
             return {}
         self._candidates  # noqa: B018 - fits the scales first
@@ -121,9 +120,7 @@ class MeaningRanker(Ranker):
 
     def _words(self, docnums: np.ndarray) -> np.ndarray:
         """BM25F of the any-word query (0 for a passage without the words)."""
-        mask = np.zeros_like(self.final)
-        mask[docnums] = True
-        found = super().scores(mask)
+        found = super().scores(np.unique(docnums))
         return np.array([found.get(int(d), 0.0) for d in docnums], dtype=np.float64)
 
     def _cosines(self, docnums: np.ndarray) -> np.ndarray:

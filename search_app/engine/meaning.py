@@ -199,13 +199,13 @@ def _approximate(
 ) -> dict[int, float] | None:
     """The approximate index's answer, re-scored exactly; None when it cannot vouch that no
     allowed passage is missing (a selective filter: exact search over the few is quick)."""
-    allowed = len(table.docnums) if rows is None else int(rows.sum())
+    allowed = len(table.docnums) if rows is None else int(np.count_nonzero(rows))
     if allowed <= max(count, approximate.exact_up_to):
         return None
     found = approximate.search(query, count, rows)
     scores = table.matrix[found] @ query
     keep = scores >= floor
-    if keep.sum() < count and (keep.all() or not len(found)):
+    if np.count_nonzero(keep) < count and (keep.all() or not len(found)):
         return None  # all it found were near enough, yet too few: there may be more
     return _top(table.docnums[found[keep]], scores[keep], count)
 
@@ -216,7 +216,7 @@ def _exact(
     """Every allowed row against the query (a few: only those rows)."""
     if rows is None:
         index, scores = None, table.matrix @ query
-    elif rows.sum() * 4 < len(rows):  # gathering a few rows beats the product of all
+    elif np.count_nonzero(rows) * 4 < len(rows):  # gathering a few rows beats the product of all
         index = np.flatnonzero(rows)
         scores = table.matrix[index] @ query
     else:

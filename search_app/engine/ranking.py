@@ -76,18 +76,19 @@ class Ranker:
                 return best[:count]
             limit *= 4
 
-    def scores(self, mask: np.ndarray) -> dict[int, float]:
-        """Scores of the passages in `mask` for the any-word query (empty when browsing)."""
-        if not self.tiers or not mask.any():
+    def scores(self, docnums: np.ndarray) -> dict[int, float]:
+        """Scores of the passages `docnums` (ascending) for the any-word query (empty when
+        browsing)."""
+        if not self.tiers or not len(docnums) or self.scorer is None:
             return {}
-        hits = self._score(self.tiers[-1], mask, None)
+        hits = self.scorer.top(self.tiers[-1], docnums, None)
         return {docnum: score for docnum, score in hits if score is not None}
 
     def _score(self, q: Query, allowed: np.ndarray | None, limit: int | None) -> list[Hit]:
         if self.scorer is None:  # documents listed by a sort key: nothing is ranked
             return []
         mask = self.builder.mask(q) if allowed is None else allowed
-        hits: list[Hit] = [*self.scorer.top(q, mask, limit)]
+        hits: list[Hit] = [*self.scorer.top(q, np.flatnonzero(mask), limit)]
         return hits
 
     def sorted_passages(self, sort: str) -> np.ndarray:

@@ -44,7 +44,7 @@ def top_passages(
     q = bound_tiers(parsed, builder.reader).relaxed
     within = filter_mask(snapshot, filters or {}, year_from, year_to)
     scorer = BulkScorer(snapshot, searcher, builder)
-    hits = scorer.top(q, builder.mask(q) & within, limit)
+    hits = scorer.top(q, np.flatnonzero(builder.mask(q) & within), limit)
     if meaning is None:
         return hits
     near = _nearest(snapshot, meaning, within & builder.live, {d for d, _ in hits})

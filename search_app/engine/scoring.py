@@ -136,10 +136,10 @@ class BulkScorer:
         for (text, boost), fields in groups.items():
             self._add_bm25f(sorted(set(fields)), text, out, factor * boost)
 
-    def top(self, q: Query, allowed: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
-        """The best `limit` documents of `allowed` (best first; ties by document id, then
-        passage order: the same order whichever order the indexer wrote the files in)."""
-        docnums = np.flatnonzero(allowed)
+    def top(self, q: Query, docnums: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
+        """The best `limit` of the passages `docnums` (ascending), best first; ties by
+        document id, then passage order: the same order whichever order the indexer wrote
+        the files in."""
         scores = self.scores_at(q, docnums)
         if limit is not None and len(docnums) > limit:
             # Keep every document tied with the last one kept, so that ties are broken as

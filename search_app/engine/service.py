@@ -237,7 +237,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
             matching, corrected, suggestion = better, suggestion, None
     cols = columns(snapshot)
     grouped = request.group == "document"
-    total = int(matching.final.sum())
+    total = int(np.count_nonzero(matching.final))
     total_documents = cols.count_documents(matching.final)
     some = _some_words_mask(matching, cols, grouped)
     units = total_documents if grouped else total
@@ -278,7 +278,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         "mode": matching.mode,
         "modes": list(MODES) if vector_table(snapshot).available else ["lexical"],
         "similar_in_meaning": {
-            "total": int(only_meaning.sum()),
+            "total": int(np.count_nonzero(only_meaning)),
             "total_documents": _meaning_only_documents(cols, matching, only_meaning),
         },
         "expanded": _expanded(matching),
@@ -295,7 +295,7 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         some_ranker = _ranker(matching, cols, (matching.parsed.some,), some)
         start, stop = max(0, offset - units), max(0, end - units)
         body["some_words"] = {
-            "total": int((matching.some if matching.some is not None else some).sum()),
+            "total": int(np.count_nonzero(matching.some if matching.some is not None else some)),
             "total_documents": cols.count_documents(some),
             "start": start + 1,
             "results": _page_results(
@@ -353,7 +353,7 @@ def _some_words_mask(matching: Matching, cols: Any, grouped: bool) -> np.ndarray
 
 
 def _units(cols: Any, mask: np.ndarray, grouped: bool) -> int:
-    return cols.count_documents(mask) if grouped else int(mask.sum())
+    return cols.count_documents(mask) if grouped else int(np.count_nonzero(mask))
 
 
 def _expanded(matching: Matching) -> list[dict[str, Any]]:
@@ -405,8 +405,8 @@ def _worth_correcting(matching: Matching, better: Matching) -> bool:
 def _found(matching: Matching) -> int:
     """Passages with all the words, or else with some of them."""
     words = matching.final if matching.words is None else matching.words
-    total = int(words.sum())
-    return total or (int(matching.some.sum()) if matching.some is not None else 0)
+    total = int(np.count_nonzero(words))
+    return total or (int(np.count_nonzero(matching.some)) if matching.some is not None else 0)
 
 
 def _histogram(years: Sequence[Any], counts: np.ndarray) -> list[dict[str, int]]:
@@ -431,7 +431,7 @@ def _page_results(
             hits = ranker.passages(end)[offset:end]
         else:
             docnums = ranker.sorted_passages(sort)[offset:end]
-            scores = ranker.scores(matching.builder.ids_mask(docnums))
+            scores = ranker.scores(np.unique(docnums))
             hits = [(int(d), scores.get(int(d))) for d in docnums]
         return [_result(snapshot, matching, hit) for hit in hits]
     if sort == "relevance":
@@ -445,13 +445,14 @@ def _grouped_results(
     snapshot: Snapshot, matching: Matching, ranker: Ranker, hits: list[Hit]
 ) -> list[dict[str, Any]]:
     """One result per document: its best passage, with a count and two other passages."""
+    if not hits:
+        return []
     cols = ranker.columns
-    shown = np.zeros_like(ranker.final)
-    shown[[d for d, _ in hits]] = True
-    in_page = ranker.final & cols.whole_documents(shown)
+    in_page = cols.passages_of(np.array([d for d, _ in hits], dtype=np.int64))
+    in_page = in_page[ranker.final[in_page]]
     scores = ranker.scores(in_page)
     per_doc: dict[int, list[int]] = {}
-    for docnum in sorted(np.flatnonzero(in_page).tolist(), key=lambda d: -scores.get(d, 0.0)):
+    for docnum in sorted(in_page.tolist(), key=lambda d: -scores.get(d, 0.0)):
         per_doc.setdefault(int(cols.doc[docnum]), []).append(docnum)
     results = []
     for docnum, score in hits:

@@ -248,7 +248,7 @@ def _by_cooccurrence(snapshot: Snapshot, head: str, terms: list[str]) -> list[st
     for term in terms:
         check_deadline()
         ids = builder.postings(FIELD, term)[0]
-        both = int(together[ids].sum())
+        both = int(np.count_nonzero(together[ids]))
         if both:
             scores[term] = both * both / len(ids)
     return sorted(scores, key=lambda t: -scores[t]) or terms
