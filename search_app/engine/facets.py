@@ -120,11 +120,13 @@ class _ReportPairs:
     pair_values: np.ndarray  # value index of each other pair
     starts: np.ndarray  # per docnum, where its pairs start in by_doc (one more at the end)
     by_doc: np.ndarray  # the other pairs' postings' pairs, ordered by docnum
-    # The other pairs' passages as window bits: the pairs in one window (value, window and
-    # bits of each), and the rest (a word per window they span: pair, window and bits).
-    one_values: np.ndarray
+    # The other pairs' passages as window bits: the pairs in one window (window and bits of
+    # each, in value order: the values and where each one's pairs start), and the rest (a
+    # word per window they span: pair, window and bits).
     one_windows: np.ndarray
     one_bits: np.ndarray
+    one_value_of_group: np.ndarray
+    one_group_starts: np.ndarray
     many_pairs: np.ndarray
     many_windows: np.ndarray
     many_bits: np.ndarray
@@ -134,8 +136,14 @@ class _ReportPairs:
         `present` marks the reports with a passage in the mask (one more slot at the end,
         for deleted slots)."""
         counts = self._whole(present, size)
-        hit = (self.one_bits & bits[self.one_windows]) != 0
-        counts += np.bincount(self.one_values[hit], minlength=size)
+        if len(self.one_bits):
+            # Summed per value over the value-ordered pairs: picking the hit pairs out for a
+            # bincount cost twice as much (0.46 against 0.19 ms for the countries mentioned
+            # in 27,000 of 279,000 passages).
+            hit = (self.one_bits & bits[self.one_windows]) != 0
+            counts[self.one_value_of_group] += np.add.reduceat(
+                hit, self.one_group_starts, dtype=np.int64
+            )
         if len(self.many_pairs):
             hit = (self.many_bits & bits[self.many_windows]) != 0
             counts += np.bincount(self.pair_values[np.unique(self.many_pairs[hit])], minlength=size)
@@ -202,10 +210,15 @@ def _window_words(
     words = np.bitwise_or.reduceat(bits, starts) if len(key) else np.empty(0, np.uint64)
     pair, window = pairs[starts], windows[starts]
     alone = np.bincount(pair, minlength=len(pair_values))[pair] == 1
+    one_values = pair_values[pair[alone]]
+    by_value = np.argsort(one_values, kind="stable")
+    one_values = one_values[by_value]
+    group_starts = np.flatnonzero(np.diff(one_values, prepend=-1))
     return {
-        "one_values": pair_values[pair[alone]],
-        "one_windows": window[alone],
-        "one_bits": words[alone],
+        "one_windows": window[alone][by_value],
+        "one_bits": words[alone][by_value],
+        "one_value_of_group": one_values[group_starts],
+        "one_group_starts": group_starts,
         "many_pairs": pair[~alone],
         "many_windows": window[~alone],
         "many_bits": words[~alone],
@@ -218,7 +231,13 @@ class _Matched:
     def __init__(self, cols: Columns, mask: np.ndarray) -> None:
         self.cols = cols
         self.mask = mask
-        self.docnums = np.flatnonzero(mask)
+        self.count = int(np.count_nonzero(mask))
+
+    @cached_property
+    def docnums(self) -> np.ndarray:
+        # Only few matches are counted from their passages: finding many takes longer than
+        # counting them from the window words (0.1-0.4 ms for 27,000 of 279,000).
+        return np.flatnonzero(self.mask)
 
     @cached_property
     def bits(self) -> np.ndarray:
@@ -237,7 +256,7 @@ def document_counts(snapshot: Snapshot, name: str, mask: np.ndarray) -> np.ndarr
 def _document_counts(snapshot: Snapshot, name: str, matched: _Matched) -> np.ndarray:
     pairs = _report_pairs(snapshot, name)
     size = len(facet_values(snapshot, name).values)
-    if pairs.quicker_by_passages(len(matched.docnums)):
+    if pairs.quicker_by_passages(matched.count):
         return pairs.counts_of(matched.docnums, matched.present, size)
     return pairs.counts(matched.bits, matched.present, size)
 
@@ -315,7 +334,7 @@ def facet_counts(
         values = facet_values(snapshot, name)
         if per_document:
             counts = _document_counts(snapshot, name, matched)
-        elif len(matched.docnums) * SPARSE < len(matched.mask):
+        elif matched.count * SPARSE < len(matched.mask):
             counts = values.counts_of(matched.docnums)  # few matches: their own values
         else:  # many: one pass over the facet's postings is cheaper
             counts = values.counts(matched.mask)
