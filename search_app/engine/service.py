@@ -580,7 +580,7 @@ def warm(handle: IndexHandle) -> None:
         facet_values(snapshot, name)
     for name in TEXT_FIELDS:
         field_lengths(snapshot, name)
-    preload(snapshot, TEXT_FIELDS)
+    preload(snapshot, TEXT_FIELDS)  # builds each text field's vocabulary, which suggestions use
     warm_meaning(snapshot)  # the stored embeddings gathered, their ANN index built, once
 
 

@@ -18,14 +18,14 @@ from whoosh.reading import TermNotFound
 from indexer.index.analysis import analyze, stem, stopwords
 from search_app.engine.index_handle import Snapshot, per_generation
 from search_app.engine.limits import MAX_CORRECTED_WORDS, check_deadline
-from search_app.engine.matchsets import LRU, MaskBuilder
+from search_app.engine.matchsets import MaskBuilder
 from search_app.engine.query import bound_expansions, parse, terms_within
 from search_app.engine.verbose import reads_as_text
+from search_app.engine.vocabulary import vocabulary
 
 FIELD = "text"
 CANDIDATES = 50  # commonest stems considered for a completion
 NEARBY = 500  # index words within two edits considered for a correction
-FREQUENCIES_KEPT = 100_000  # text terms whose passage counts are kept per snapshot
 STEM_COLLISION = 2  # edits from every written form of its stem: a rare word is then a typo
 _WORD = re.compile(r"\w+")
 # Words of a query that are syntax, not text to correct.
@@ -133,20 +133,9 @@ def _stem_collision(snapshot: Snapshot, reader: Any, word: str, term: str) -> bo
     return bool(forms) and min(edit_distance(typed, f) for f in forms) > STEM_COLLISION
 
 
-@per_generation
-def _frequencies(snapshot: Snapshot) -> LRU:
-    return LRU(FREQUENCIES_KEPT)
-
-
 def frequency(snapshot: Snapshot, term: str) -> int:
-    """Passages holding `term` in the text (kept per snapshot: every search asks it of each
-    of its words, and a reader asks every segment)."""
-    cache = _frequencies(snapshot)
-    found = cache.get(term)
-    if found is None:
-        found = np.array(snapshot.searcher().reader().doc_frequency(FIELD, term))
-        cache.put(term, found)
-    return int(found)
+    """Passages holding `term` in the text."""
+    return vocabulary(snapshot, FIELD).count(term)
 
 
 def _may_be_typo(snapshot: Snapshot, word: str) -> bool:
@@ -200,7 +189,7 @@ def _closest(
 def _prefixed(snapshot: Snapshot, reader: Any, typed: str) -> list[str]:
     """The commonest index terms sharing the typed word's beginning (a typo can stop the
     stemmer: "developmnt" stays whole while "development" is indexed as "develop")."""
-    prefixed = _first(reader.expand_prefix(FIELD, typed[: 4 if len(typed) > 5 else 3]), 2000)
+    prefixed = vocabulary(snapshot, FIELD).starting(typed[: 4 if len(typed) > 5 else 3], 2000)
     return sorted(prefixed, key=lambda t: (-frequency(snapshot, t), t))[:20]
 
 
@@ -219,11 +208,10 @@ def completions(snapshot: Snapshot, q: str, limit: int = 10) -> list[dict[str, A
 def _complete_word(snapshot: Snapshot, prefix: str, limit: int, head: str = "") -> list[str]:
     """Words starting with `prefix`: forms of the commonest matching stems, commonest first,
     or, after other words, the stems most often found with them ("health wor" -> workers)."""
-    reader = snapshot.searcher().reader()
-    terms = set(_first(reader.expand_prefix(FIELD, prefix), 2000))
-    terms.update(_first(reader.expand_prefix(FIELD, stem(prefix)), 2000))
+    known = vocabulary(snapshot, FIELD)
+    terms = {*known.starting(prefix, 2000), *known.starting(stem(prefix), 2000)}
     counts = {t: frequency(snapshot, t) for t in terms}
-    ranked = sorted(terms, key=lambda t: -counts[t])[:CANDIDATES]
+    ranked = sorted(terms, key=lambda t: (-counts[t], t))[:CANDIDATES]  # ties: the same order
     if head.strip():
         ranked = _by_cooccurrence(snapshot, head, ranked)
     ranked = ranked[: limit * 2]
@@ -252,15 +240,6 @@ def _by_cooccurrence(snapshot: Snapshot, head: str, terms: list[str]) -> list[st
         if both:
             scores[term] = both * both / len(ids)
     return sorted(scores, key=lambda t: -scores[t]) or terms
-
-
-def _first(items: Any, count: int) -> list[str]:
-    found = []
-    for item in items:
-        found.append(item.decode("utf-8") if isinstance(item, bytes) else item)
-        if len(found) >= count:
-            break
-    return found
 
 
 def _matching_titles(snapshot: Snapshot, q: str, limit: int) -> list[tuple[str, str]]:
