@@ -7,6 +7,7 @@ fallback when no scorer is given. Sorting by date or title never scores at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from whoosh.query import Query
@@ -64,10 +65,14 @@ class Ranker:
                 hits.append((int(np.flatnonzero(allowed)[0]), None))
         return hits
 
+    @cached_property
+    def document_count(self) -> int:
+        """How many documents have a matching passage."""
+        return self.columns.count_documents(self.final)
+
     def documents(self, count: int) -> list[Hit]:
         """The best passage of each of the best `count` documents (by best passage)."""
-        total_docs = self.columns.count_documents(self.final)
-        wanted = min(count, total_docs)
+        wanted = min(count, self.document_count)
         limit = max(count * 3, 30)
         while True:
             hits = self.passages(limit)

@@ -237,11 +237,15 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
             matching, corrected, suggestion = better, suggestion, None
     cols = columns(snapshot)
     grouped = request.group == "document"
+    ranker = _ranker(matching, cols, matching.parsed.tiers[:1] if matching.parsed else (), None)
     total = int(np.count_nonzero(matching.final))
-    total_documents = cols.count_documents(matching.final)
+    total_documents = ranker.document_count
     some = _some_words_mask(matching, cols, grouped)
+    some_ranker = None
+    if some is not None and matching.parsed is not None and matching.parsed.some is not None:
+        some_ranker = _ranker(matching, cols, (matching.parsed.some,), some)
     units = total_documents if grouped else total
-    some_units = 0 if some is None else _units(cols, some, grouped)
+    some_units = 0 if some is None else _units(cols, some, grouped, some_ranker)
     browsing = matching.parsed is None
     sort = "newest" if browsing and request.sort == "relevance" else request.sort
     pages = max(1, math.ceil((units + some_units) / request.per_page))
@@ -257,7 +261,6 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
     )
     offset = (request.page - 1) * request.per_page
     end = offset + request.per_page
-    ranker = _ranker(matching, cols, matching.parsed.tiers[:1] if matching.parsed else (), None)
     results = _page_results(snapshot, matching, ranker, request, sort, offset, min(end, units))
     body = {
         "query": request.q,
@@ -279,7 +282,9 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         "modes": list(MODES) if vector_table(snapshot).available else ["lexical"],
         "similar_in_meaning": {
             "total": int(np.count_nonzero(only_meaning)),
-            "total_documents": _meaning_only_documents(cols, matching, only_meaning),
+            "total_documents": _meaning_only_documents(
+                cols, matching, only_meaning, total_documents
+            ),
         },
         "expanded": _expanded(matching),
         "filters": {name: list(values) for name, values in matching.selected.items()},
@@ -291,12 +296,11 @@ def search(handle: IndexHandle, request: SearchRequest) -> dict[str, Any]:
         "facets_truncated": truncated,
         "year_histogram": _histogram(facet_values(snapshot, "year").values, raw["year"]),
     }
-    if some is not None and matching.parsed is not None and matching.parsed.some is not None:
-        some_ranker = _ranker(matching, cols, (matching.parsed.some,), some)
+    if some is not None and some_ranker is not None:
         start, stop = max(0, offset - units), max(0, end - units)
         body["some_words"] = {
             "total": int(np.count_nonzero(matching.some if matching.some is not None else some)),
-            "total_documents": cols.count_documents(some),
+            "total_documents": some_ranker.document_count,
             "start": start + 1,
             "results": _page_results(
                 snapshot, matching, some_ranker, request, sort, start, min(stop, some_units)
@@ -334,13 +338,12 @@ def _only_meaning(matching: Matching) -> np.ndarray:
     return matching.final & ~matching.words
 
 
-def _meaning_only_documents(cols: Any, matching: Matching, only: np.ndarray) -> int:
-    """Reports with a passage found by meaning and none found by words."""
+def _meaning_only_documents(cols: Any, matching: Matching, only: np.ndarray, total: int) -> int:
+    """Reports with a passage found by meaning and none found by words, of `total` reports
+    with a match."""
     if not only.any() or matching.words is None:
         return 0
-    return cols.count_documents(matching.final) - cols.count_documents(
-        matching.final & matching.words
-    )
+    return total - cols.count_documents(matching.final & matching.words)
 
 
 def _some_words_mask(matching: Matching, cols: Any, grouped: bool) -> np.ndarray | None:
@@ -352,8 +355,11 @@ def _some_words_mask(matching: Matching, cols: Any, grouped: bool) -> np.ndarray
     return matching.some & ~cols.whole_documents(matching.final)
 
 
-def _units(cols: Any, mask: np.ndarray, grouped: bool) -> int:
-    return cols.count_documents(mask) if grouped else int(np.count_nonzero(mask))
+def _units(cols: Any, mask: np.ndarray, grouped: bool, ranker: Ranker | None) -> int:
+    """Reports (grouped) or passages of `mask`; a ranker of `mask` has counted its reports."""
+    if not grouped:
+        return int(np.count_nonzero(mask))
+    return ranker.document_count if ranker is not None else cols.count_documents(mask)
 
 
 def _expanded(matching: Matching) -> list[dict[str, Any]]:
