@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import islice
+from itertools import takewhile
 
 import numpy as np
 
@@ -33,12 +33,9 @@ class Vocabulary:
 
     def starting(self, prefix: str, limit: int) -> list[str]:
         """The first `limit` terms beginning with `prefix`, in order."""
-        found: list[str] = []
-        for term in islice(self.terms, bisect_left(self.terms, prefix), None):
-            if not term.startswith(prefix) or len(found) >= limit:
-                break
-            found.append(term)
-        return found
+        start = bisect_left(self.terms, prefix)
+        # Sorted: the terms with the prefix are one run, from `start`.
+        return list(takewhile(lambda t: t.startswith(prefix), self.terms[start : start + limit]))
 
 
 @per_generation
