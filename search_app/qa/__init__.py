@@ -11,6 +11,7 @@ from search_app.qa.answering import (
     parse_ask_args,
     rank_answers,
     retrieve,
+    shown_answers,
     warm,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "parse_ask_args",
     "rank_answers",
     "retrieve",
+    "shown_answers",
     "warm",
 ]

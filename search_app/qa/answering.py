@@ -104,8 +104,8 @@ def ask(
     started = time.perf_counter()
     snapshot = handle.snapshot()
     ranking = rank_answers(snapshot, question, filters, limit, year_from, year_to)
-    confident = bool(ranking.answers) and is_confident(ranking.answers[0])
-    shown = ranking.answers if confident else []
+    shown = shown_answers(ranking.answers)
+    confident = bool(shown)
     answers = [answer_json(snapshot, a, ranking.question) for a in shown]
     body: dict[str, Any] = {
         "question": question,
@@ -388,6 +388,14 @@ CONFIDENCE_WORDS: tuple[tuple[float, str], ...] = (
 def confidence_label(confidence: float) -> str:
     """A confidence in words: "very likely", "likely", "possible" or "unlikely"."""
     return next(label for low, label in CONFIDENCE_WORDS if confidence >= low)
+
+
+def shown_answers(answers: Sequence[Scored]) -> list[Scored]:
+    """The answers worth showing, in order: none unless the first is (is_confident), then
+    each that is too. A later answer at 1% is not a possible answer, only noise in the list."""
+    if not answers or not is_confident(answers[0]):
+        return []
+    return [answers[0], *(a for a in answers[1:] if is_confident(a))]
 
 
 def is_confident(best: Scored) -> bool:
