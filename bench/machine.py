@@ -7,8 +7,11 @@ import platform
 import subprocess
 import time
 from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
+
+from indexer.index import vectors
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 PACKAGES = ("whoosh-reloaded", "pypdf", "nltk", "flask", "waitress", "tantivy", "ir-measures")
@@ -39,6 +42,9 @@ def environment(checkout: Path | None = None) -> dict[str, Any]:
         "checkout": str(checkout or CHECKOUT),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {name: _version(name) for name in PACKAGES},
+        # Whether indexes built in this run store passage embeddings (most of a build's time
+        # when they do): REPORT_SEARCH_EMBED=0 turns them off, as `--no-embed` does.
+        "passage_embeddings": vectors.wanted() and find_spec("onnxruntime") is not None,
     }
 
 

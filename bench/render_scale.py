@@ -174,8 +174,23 @@ def ingest_section(r: dict[str, Any]) -> list[str]:
         *rows,
         "",
         f"Speeches with 2 workers: {best} passages/s (target {INGEST_PASSAGES_PER_SECOND:,}: "
-        f"{verdict(best >= INGEST_PASSAGES_PER_SECOND)}).",
+        f"{verdict(best >= INGEST_PASSAGES_PER_SECOND)}). {_embeddings(r)}",
     ]
+
+
+def _embeddings(r: dict[str, Any]) -> str:
+    """Whether the builds measured stored passage embeddings (runs before this was recorded
+    did when the model was installed)."""
+    embedded = (r.get("environment") or {}).get("passage_embeddings")
+    if embedded is None:
+        return "Passage embeddings: not recorded."
+    if embedded:
+        return "The builds stored passage embeddings (the default with the semantic extra)."
+    return (
+        "The builds stored no passage embeddings (`REPORT_SEARCH_EMBED=0`, as `--no-embed`): "
+        "embedding them takes about 7 ms of CPU a passage (146 passages/s a core: "
+        "docs/benchmarks.md)."
+    )
 
 
 def growth_section(r: dict[str, Any]) -> list[str]:
@@ -183,7 +198,7 @@ def growth_section(r: dict[str, Any]) -> list[str]:
     rows = sorted(r["rows"], key=lambda row: row["passages"])
     table = [
         f"| {x['passages']:,} ({x['speeches']:,} speeches) | "
-        f"{x['ingestion_passages_per_second']} | {_ms(x['search_one_client'])} | "
+        f"{x['ingestion_passages_per_second'] or 'built before'} | {_ms(x['search_one_client'])} | "
         f"{x['search_8_clients']['qps']} q/s, {x['search_8_clients']['p95_ms']} ms | "
         f"{_ms(x['ask_one_client'])} | {x['server_peak_rss_mb']:,} MB |"
         for x in rows
@@ -195,7 +210,7 @@ def growth_section(r: dict[str, Any]) -> list[str]:
         f"{r['workers']} local workers, then `report-search serve` on each index after its",
         "warm-up: `/api/search` over the 200 benchmark queries with one client and with 8, and",
         "`/api/ask` with one client (`bench.scale`); the largest row is the search benchmark's",
-        "index.",
+        f"index. {_embeddings(r)}",
         "",
         "| passages | ingestion (passages/s) | search p50 / p95, 1 client | "
         "8 clients: queries/s, p95 | ask p50 / p95 | server RSS |",

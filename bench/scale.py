@@ -48,6 +48,20 @@ def row(index_dir: Path, ingestion: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def prebuilt(index_dir: Path) -> dict[str, Any]:
+    """The ingestion summary of an index built before the run: its passages and files, its
+    build's time and speed unknown (None)."""
+    from search_app.engine.index_handle import IndexHandle
+
+    snapshot = IndexHandle(index_dir).snapshot()
+    return {
+        "passages": snapshot.searcher().reader().doc_count(),
+        "files": len(snapshot.manifest),
+        "seconds": None,
+        "passages_per_second": None,
+    }
+
+
 def measure(
     subsets: tuple[int, ...], full: tuple[Path, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
