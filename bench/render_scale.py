@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.render import load, stamp, verdict
+from bench.render import embeddings_note, load, stamp, verdict
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 DOC = CHECKOUT / "docs" / "scale.md"
@@ -174,23 +174,8 @@ def ingest_section(r: dict[str, Any]) -> list[str]:
         *rows,
         "",
         f"Speeches with 2 workers: {best} passages/s (target {INGEST_PASSAGES_PER_SECOND:,}: "
-        f"{verdict(best >= INGEST_PASSAGES_PER_SECOND)}). {_embeddings(r)}",
+        f"{verdict(best >= INGEST_PASSAGES_PER_SECOND)}). {embeddings_note(r)}",
     ]
-
-
-def _embeddings(r: dict[str, Any]) -> str:
-    """Whether the builds measured stored passage embeddings (runs before this was recorded
-    did when the model was installed)."""
-    embedded = (r.get("environment") or {}).get("passage_embeddings")
-    if embedded is None:
-        return "Passage embeddings: not recorded."
-    if embedded:
-        return "The builds stored passage embeddings (the default with the semantic extra)."
-    return (
-        "The builds stored no passage embeddings (`REPORT_SEARCH_EMBED=0`, as `--no-embed`): "
-        "embedding them takes about 7 ms of CPU a passage (146 passages/s a core: "
-        "docs/benchmarks.md)."
-    )
 
 
 def growth_section(r: dict[str, Any]) -> list[str]:
@@ -210,7 +195,7 @@ def growth_section(r: dict[str, Any]) -> list[str]:
         f"{r['workers']} local workers, then `report-search serve` on each index after its",
         "warm-up: `/api/search` over the 200 benchmark queries with one client and with 8, and",
         "`/api/ask` with one client (`bench.scale`); the largest row is the search benchmark's",
-        f"index. {_embeddings(r)}",
+        f"index. {embeddings_note(r)}",
         "",
         "| passages | ingestion (passages/s) | search p50 / p95, 1 client | "
         "8 clients: queries/s, p95 | ask p50 / p95 | server RSS |",
