@@ -17,6 +17,7 @@ from scipy import sparse
 
 from search_app import qa
 from search_app.qa import confidence, fitted, rerank, semantic, sentence_scoring, short_answer
+from search_app.qa.answering import reordered
 from search_app.qa.question import analyze_question
 from search_app.qa.sentence_scoring import FEATURES, score_passages
 
@@ -72,14 +73,21 @@ def fit_weights(snapshot, items, contains_answer: Callable, steps: int = 600) ->
 
 
 def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 1500) -> None:
-    """Softmax over each question's rerank.DEPTH best sentences on every input of the
+    """Softmax over each question's rerank.DEPTH best sentences (before the list is
+    cleaned: search_app.qa.answering.reordered) on every input of the
     re-ordering score (search_app.qa.rerank.INPUTS), L2 RERANK_L2 on all but the sentence
     score; prints the weights, scaled so that the sentence score counts 1, and the tuning
     set's sentence@1 before and after."""
     names = list(rerank.INPUTS)
     groups = []
     for item in items:
-        answers = qa.rank_answers(snapshot, item.question, limit=rerank.DEPTH).answers
+        # The whole re-ordered list, not the answers as listed: clean_list drops the later
+        # sentences of a passage listed above, and which ones it keeps depends on the weights.
+        question = analyze_question(item.question)
+        if not question.terms:
+            continue
+        scored = score_passages(snapshot.searcher(), question, qa.retrieve(snapshot, question))
+        answers, _ = reordered(item.question, question, scored, rerank.DEPTH)
         y = np.array([contains_answer(a.sentence, item) for a in answers], dtype=float)
         if y.any():
             groups.append((np.array([[a.features.get(n, 0.0) for n in names] for a in answers]), y))
@@ -94,8 +102,11 @@ def fit_rerank(snapshot, items, contains_answer: Callable, steps: int = 1500) ->
             p /= p.sum()
             grad += x.T @ (p - p * y / (p * y).sum())
         w -= 0.5 * (grad / len(groups) + RERANK_L2 * w * penalized)
+    in_use = np.array([rerank.WEIGHTS.get(n, 0.0) for n in names])
     print(
-        f"sentence@1 before {_at1(groups, np.eye(len(names))[0]):.4f}, after {_at1(groups, w):.4f}"
+        f"{len(groups)} questions with a right sentence; sentence@1 by the sentence score "
+        f"{_at1(groups, np.eye(len(names))[0]):.4f}, "
+        f"by the weights in use {_at1(groups, in_use):.4f}, refitted {_at1(groups, w):.4f}"
     )
     weights = {n: float(v / w[0]) for n, v in zip(names, w, strict=True)}
     print(f"wrote {_write('rerank', rerank.MODEL_VERSION, '--fit-rerank', names, weights)}")

@@ -138,6 +138,22 @@ def rank_answers(
         return Ranking(analysed, [], [])
     passages = retrieve(snapshot, analysed, filters, year_from, year_to)
     scored = score_passages(snapshot.searcher(), analysed, passages)
+    reranked, by_meaning = reordered(question, analysed, scored, limit)
+    listed = clean_list(reranked, analysed)[:limit]
+    answers = [with_list_confidence(a, listed[0], k == 0) for k, a in enumerate(listed)]
+    passages = _by_best_sentence(passages, [*answers, *scored])
+    return Ranking(analysed, answers, passages, by_meaning)
+
+
+def reordered(
+    question: str, analysed: Question, scored: list[Scored], limit: int = rerank.DEPTH
+) -> tuple[list[Scored], bool]:
+    """The best sentences (at least rerank.DEPTH of them, at most PER_PASSAGE from a
+    passage), each with its short answer and re-ordering score, best first, before the list
+    is cleaned (clean_list drops the later sentences of a passage already listed); and
+    whether the sentence-embedding model weighed them. The re-ordering is fitted on this
+    whole list (bench.qa_fit.fit_rerank): which sentences clean_list keeps depends on the
+    weights being fitted."""
     best = _diverse(scored, max(limit, rerank.DEPTH))
     similar = semantic.similarities(question, [item.sentence for item in best])
     reranked = with_agreement(
@@ -160,10 +176,7 @@ def rank_answers(
             )
         )
     )
-    listed = clean_list(reranked, analysed)[:limit]
-    answers = [with_list_confidence(a, listed[0], k == 0) for k, a in enumerate(listed)]
-    passages = _by_best_sentence(passages, [*answers, *scored])
-    return Ranking(analysed, answers, passages, similar is not None)
+    return reranked, similar is not None
 
 
 # A sentence that opens by pointing back ("This approach, advocated by the Global Health
