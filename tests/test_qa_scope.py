@@ -14,7 +14,7 @@ from search_app.qa import confidence
 from search_app.qa.answer_types import NUMBER, PERCENT, PLACE, Span, vague_quantity
 from search_app.qa.question import analyze_question
 from search_app.qa.relation import asked_relation, unbound
-from search_app.qa.scope import own_figure
+from search_app.qa.scope import names_a_place, own_figure, place_figure
 
 METADATA = (
     "file,title,country,year,doc_type\n"
@@ -138,3 +138,55 @@ def test_a_passage_already_listed_is_not_listed_again_to_read(client):
     body = ask(client, "Why do migrants go to Paraguay?")
     listed = [a["passage_id"] for a in body["answers"]]
     assert len(listed) == len(set(listed)), listed
+
+
+CHAD = "Out of a total population of 17 million Chadians, nearly 2 million are refugees."
+WORLD = "There are today more than 108 million people forcibly displaced around the world."
+PLACES = {
+    "metadata.csv": (
+        "file,title,country,year,doc_type\n"
+        "tcd.txt,Chad - General Debate statement,Chad,2024,speech\n"
+        "pry.txt,Paraguay - General Debate statement,Paraguay,2024,speech\n"
+    ),
+    "tcd.txt": f"Chad - General Debate statement\n\nWe welcome those who flee. {CHAD}\n",
+    "pry.txt": (
+        "Paraguay - General Debate statement\n\n"
+        "The war annihilated 90 per cent of the Paraguayan male population.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def places_client(tmp_path_factory: pytest.TempPathFactory):
+    return shelf_client(tmp_path_factory, "places", PLACES)
+
+
+def test_a_figure_of_one_place_is_no_answer_for_the_world(places_client):
+    for question in (
+        "How many refugees are there in the world?",
+        "What percentage of the world's population are men?",
+    ):
+        body = ask(places_client, question)
+        assert body["no_answer"], (question, body["answers"][:1])
+    asked_of_the_place = ask(places_client, "How many refugees are there in Chad?")
+    assert not asked_of_the_place["no_answer"]
+    assert "2 million" in asked_of_the_place["answers"][0]["answer"]
+
+
+def test_a_figure_is_the_worlds_where_its_sentence_says_so():
+    world = "How many people are displaced in the world?"
+    two_million = Span(CHAD.index("2 million"), CHAD.index("2 million") + 9, "2 million")
+    assert place_figure(world, NUMBER, CHAD, two_million)
+    at = WORLD.index("108 million")
+    assert not place_figure(world, NUMBER, WORLD, Span(at, at + 11, "108 million"))
+    assert not place_figure("How many refugees does Chad host?", NUMBER, CHAD, two_million)
+    assert not place_figure("How many refugees are there?", NUMBER, CHAD, two_million)
+
+
+def test_places_and_their_peoples_are_recognised():
+    named = ["17 million Chadians", "the Paraguayan male population", "Turkmen citizenship"]
+    named += ["African migrants", "the Syrian, Indian, Chinese and Iraqi people", "in Lebanon"]
+    for text in named:
+        assert names_a_place(f"Of {text}."), text
+    for text in ["the Permanent Representative", "Indigenous Children", "the Together Fund"]:
+        assert not names_a_place(f"Of {text}."), text

@@ -49,7 +49,7 @@ from search_app.qa.events import asked_events, event_missing
 from search_app.qa.ordinals import another_of_the_series
 from search_app.qa.question import Question, analyze_question
 from search_app.qa.relation import asked_relation, unbound
-from search_app.qa.scope import about_the_speaker, own_figure
+from search_app.qa.scope import about_the_speaker, own_figure, place_figure
 from search_app.qa.sentence_scoring import Scored, score_passages
 from search_app.qa.short_answer import choose_span
 
@@ -168,9 +168,11 @@ def reordered(
                 # A date of another event is not moved: the sentences naming that kind of
                 # event may name another body's ("the Fund for Coastal Towns was founded").
                 # So is a figure the speaker gives of their own country ("eleven million of
-                # our people") asked of the world.
+                # our people"), or one of a place, asked of the world.
                 key=lambda a: (
-                    a.features["relation_unbound"] or a.features["own_figure"],
+                    a.features["relation_unbound"]
+                    or a.features["own_figure"]
+                    or a.features["place_figure"],
                     -a.score,
                 ),
             )
@@ -325,7 +327,8 @@ def _unbound(item: Scored, question: Question, span: Span | None) -> dict[str, f
     or gives no name where one is asked ("private sector" for the capital of Australia), or,
     asked when a founding, adoption, birth or death happened, dates another event ("the
     Fund's replenishment consultation in December": search_app.qa.events), or its figure is
-    the speaker's own country's ("eleven million of our people": search_app.qa.scope)."""
+    the speaker's own country's ("eleven million of our people") or, asked of the world, one
+    place's ("17 million Chadians, nearly 2 million are refugees": search_app.qa.scope)."""
     sentence = item.sentence
     asked = asked_relation(question.text)
     relation = unbound(asked, sentence, question.answer_type, _pointed_to(item)) or (
@@ -344,6 +347,7 @@ def _unbound(item: Scored, question: Question, span: Span | None) -> dict[str, f
         "relation_unbound": float(relation),
         "event_missing": float(other_event),
         "own_figure": float(own),
+        "place_figure": float(place_figure(question.text, question.answer_type, sentence, span)),
     }
 
 
@@ -353,6 +357,7 @@ def is_unbound(features: Mapping[str, float]) -> bool:
         features.get("relation_unbound")
         or features.get("event_missing")
         or features.get("own_figure")
+        or features.get("place_figure")
     )
 
 

@@ -320,10 +320,11 @@ def answers_the_question(features: dict[str, float]) -> bool:
     France") by a sentence stating it of something else (search_app.qa.relation), nor one
     dating a founding, an adoption, a birth or a death by a sentence naming no such event
     (search_app.qa.events), nor one asking a figure of the world by one a speaker gives of
-    their own country (search_app.qa.scope), nor one asking who first held an office by a
-    sentence that does not say first (first_missing), nor one numbering one of a series
-    ("its sixty-fourth session") by a sentence about another of it ("the 79th Session":
-    search_app.qa.ordinals), nor one whose names are nowhere near its answer (names_absent).
+    their own country or by one of a place (search_app.qa.scope), nor one asking who first
+    held an office by a sentence that does not say first (first_missing), nor one numbering
+    one of a series ("its sixty-fourth session") by a sentence about another of it ("the 79th
+    Session": search_app.qa.ordinals), nor one whose names are nowhere near its answer
+    (names_absent).
 
     Rules, not only inputs of the model: the best answers are re-ordered towards sentences
     holding a short answer of the asked kind, so on SQuAD the first fires for 1 first answer
@@ -342,6 +343,7 @@ def answers_the_question(features: dict[str, float]) -> bool:
         or features.get("relation_unbound")
         or features.get("event_missing")
         or features.get("own_figure")
+        or features.get("place_figure")
         or features.get("first_missing")
         or features.get("another_of_series")
         or names_absent(features)
