@@ -190,3 +190,19 @@ def test_places_and_their_peoples_are_recognised():
         assert names_a_place(f"Of {text}."), text
     for text in ["the Permanent Representative", "Indigenous Children", "the Together Fund"]:
         assert not names_a_place(f"Of {text}."), text
+
+
+def test_a_count_of_countries_or_years_is_no_count_of_people():
+    sentence = (
+        "The world's top 50 most climate-vulnerable countries are home to 40 per cent of them."
+    )
+    fifty = Span(sentence.index("50"), sentence.index("50") + 2, "50")
+    asked = "How many people live in extreme poverty in the world?"
+    assert confidence.counts_other(asked, sentence, fifty)
+    assert not confidence.counts_other("How many countries are most vulnerable?", sentence, fifty)
+    hosted = "Chad hosts more than two million refugees, around 15 per cent of its population."
+    two = Span(hosted.index("two million"), hosted.index("two million") + 11, "two million")
+    assert not confidence.counts_other("How many refugees does Chad host?", hosted, two)
+    served = "She served 20 years as a judge before 3 million people elected her."
+    twenty = Span(served.index("20"), served.index("20") + 2, "20")
+    assert confidence.counts_other("How many people elected her?", served, twenty)

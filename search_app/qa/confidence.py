@@ -110,6 +110,8 @@ def answer_features(
         "no_figure": float(question.answer_type in (NUMBER, PERCENT) and span is None),
         # ... and this one: "how many migrants" answered "millions" ("endanger millions").
         "vague_figure": float(_vague_figure(question, sentence, span)),
+        # ... and this one: "how many people" answered by a count of countries.
+        "counts_other": float(counts_other(question.text, sentence, span)),
         "years_missing": float(_years_missing(question, passage)),
         "order": sentence_features["order"],
         "passage_near": sentence_features["passage_near"],
@@ -130,6 +132,36 @@ def _vague_figure(question: Question, sentence: str, span: Span | None) -> bool:
         return False
     counted = [t for t, _, _ in tokens(sentence[span.end :])][:VAGUE_COUNTS_WITHIN]
     return not set(counted) & set(question.terms)
+
+
+# "How many" of people, and what a figure counts when it counts places, times or things:
+# "the world's top 50 most climate-vulnerable countries" counts no people.
+PEOPLE = (
+    *("people", "persons", "migrants", "refugees", "children", "women", "men", "workers"),
+    *("individuals", "inhabitants", "residents", "citizens", "lives"),
+)
+_HOW_MANY_PEOPLE = re.compile(rf"\bhow many (?:\w+ ){{0,2}}?(?:{'|'.join(PEOPLE)})\b", re.I)
+OTHER_COUNTS = frozenset(
+    {
+        *("countries", "states", "nations", "cities", "regions", "provinces", "projects"),
+        *("years", "months", "weeks", "days", "hours", "times", "dollars", "organizations"),
+    }
+)
+COUNTED_WITHIN = 4  # words after a figure that say what it counts ("50 most vulnerable countries")
+
+
+def counts_other(question: str, sentence: str, span: Span | None) -> bool:
+    """Whether "how many people" (migrants, refugees, children...) is answered by a figure
+    that counts something else: the first of the next few words that names what is counted
+    is a place, a time or a thing ("50 ... countries", "20 years"), not people."""
+    if span is None or not _HOW_MANY_PEOPLE.search(question):
+        return False
+    for word in re.findall(r"[A-Za-z]+", sentence[span.end :])[:COUNTED_WITHIN]:
+        if word.lower() in PEOPLE:
+            return False
+        if word.lower() in OTHER_COUNTS:
+            return True
+    return False
 
 
 # A name as the question writes it: capitalised words, with "of", "and", "in"... between
@@ -337,6 +369,7 @@ def answers_the_question(features: dict[str, float]) -> bool:
         features.get("no_time")
         or features.get("no_figure")
         or features.get("vague_figure")
+        or features.get("counts_other")
         or features.get("not_a_person")
         or features.get("body_missing")
         or features.get("years_missing")
