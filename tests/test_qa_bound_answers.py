@@ -12,7 +12,7 @@ from search_app.qa.answer_types import PERSON, PLACE, Span, could_be_a_person
 from search_app.qa.answering import topic_title
 from search_app.qa.events import asked_events, event_missing
 from search_app.qa.question import analyze_question
-from search_app.qa.relation import asked_relation, bound, unbound
+from search_app.qa.relation import asked_relation, bound, holder, unbound
 from search_app.qa.short_answer import candidates
 
 # A statement by one country that names another's capital without a complement, and
@@ -223,3 +223,38 @@ def test_cities_are_located_in_their_countries():
 
     assert city_countries()["Dubai"] == "United Arab Emirates"
     assert city_countries()["Paris"] == "France"  # the largest of the name
+
+
+HOLDERS = {
+    "png.md": (
+        "# Papua New Guinea statement\n\n"
+        "On this note, I want to thank my good friend HE Emmanuel Macron, President of France,"
+        " for mobilising European Union funding for a forest conservation area called"
+        " Managalas in my country.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def holders(tmp_path_factory: pytest.TempPathFactory):
+    return shelf_client(tmp_path_factory, "holders", HOLDERS)
+
+
+def test_the_holder_named_in_apposition_is_the_answer(holders):
+    body = ask(holders, "Who is the President of France?")
+    assert not body["no_answer"], body
+    assert body["answers"][0]["answer"] in {"Emmanuel Macron", "HE Emmanuel Macron"}
+
+
+def test_holders_are_found_on_either_side_of_the_office():
+    asked = asked_relation("Who is the President of France?", titles=True)
+    assert asked is not None and asked_relation("Who is the President of France?") is None
+    for sentence in (
+        "We thank Emmanuel Macron, President of France, for his support.",
+        "Leaders such as President Joe Biden of the United States, and President Emmanuel"
+        " Macron of France, agreed.",
+        "We met the President of France, Emmanuel Macron, in Paris.",
+    ):
+        where = holder(asked, sentence)
+        assert where is not None and sentence[where[0] : where[1]] == "Emmanuel Macron", sentence
+    assert holder(asked, "President Joe Biden of the United States met France.") is None

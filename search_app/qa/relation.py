@@ -27,6 +27,7 @@ _ASKED = re.compile(
     r"(?P<noun>[a-z][a-z-]+)\s+(?:city\s+)?of\s+(?:the\s+)?"
     r"(?P<name>[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on|de)\s+)*[A-Z][\w'’-]*)*)"
 )
+_ASKED_TITLE = re.compile(_ASKED.pattern.replace("(?P<noun>[a-z]", "(?P<noun>[A-Za-z]"))
 _WORD = re.compile(r"[\w'’-]+")
 # The relation's word said of the topic the sentence is about: "its capital", "France's
 # capital", "our capital", "the city's population".
@@ -49,12 +50,15 @@ class Relation:
     name: str
 
 
-def asked_relation(question: str) -> Relation | None:
-    """The relation the question asks of a named entity ("the capital of France"), if any."""
-    found = _ASKED.match(" ".join(question.split()).lstrip("¿"))
+def asked_relation(question: str, titles: bool = False) -> Relation | None:
+    """The relation the question asks of a named entity ("the capital of France"), if any;
+    with `titles`, an office written capitalised too ("the President of France": as a
+    relation only to find its holder, since "the Bank of England" is a name as well)."""
+    asked = _ASKED_TITLE if titles else _ASKED
+    found = asked.match(" ".join(question.split()).lstrip("¿"))
     if found is None:
         lowered = question[:1].lower() + question[1:]
-        found = _ASKED.match(" ".join(lowered.split()))
+        found = asked.match(" ".join(lowered.split()))
     if found is None:
         return None
     return Relation(stem(found.group("noun")), found.group("name"))
@@ -108,3 +112,32 @@ def _names(sentence: str, name: str) -> bool:
         return True
     initials = "".join(w[0] for w in name.split() if w[:1].isupper())
     return len(initials) >= 2 and re.search(rf"\b{initials}\b", sentence) is not None
+
+
+# A name as a sentence writes a holder's: capitalised words, a particle between them.
+_HOLDER = (
+    r"(?P<who>[A-Z][\w'’.-]*(?:\s+(?:(?:de|da|del|van|von|bin|al|el)\s+)?[A-Z][\w'’.-]*){0,3})"
+)
+# "Emmanuel Macron, President of France": the holder, a comma, up to two words, the noun.
+_HOLDER_BEFORE = re.compile(_HOLDER + r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?$")
+
+
+def holder(relation: Relation, sentence: str) -> tuple[int, int] | None:
+    """Where the sentence names, in apposition, who or what holds the relation asked of its
+    entity: "Emmanuel Macron, President of France", "President Emmanuel Macron of France",
+    "the President of France, Emmanuel Macron" (character offsets), or None."""
+    entity = rf"(?:the\s+)?{re.escape(relation.name)}(?!\w)"
+    for word in _WORD.finditer(sentence):
+        if stem(word.group().lower()) != relation.noun:
+            continue
+        after = sentence[word.end() :]
+        named_between = re.match(rf"\s+{_HOLDER}\s+of\s+{entity}", after)
+        if named_between:
+            return word.end() + named_between.start("who"), word.end() + named_between.end("who")
+        named_after = re.match(rf"\s+of\s+{entity}\s*,\s*{_HOLDER}", after)
+        if named_after:
+            return word.end() + named_after.start("who"), word.end() + named_after.end("who")
+        named_before = _HOLDER_BEFORE.search(sentence[: word.start()])
+        if named_before and re.match(rf"\s+of\s+{entity}", after):
+            return named_before.start("who"), named_before.end("who")
+    return None

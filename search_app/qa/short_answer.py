@@ -33,6 +33,7 @@ from search_app.qa import answer_types as types
 from search_app.qa import fitted
 from search_app.qa.answer_types import Span
 from search_app.qa.question import Question
+from search_app.qa.relation import asked_relation, holder
 
 MAX_SPAN_WORDS = 6
 MAX_QUOTED_WORDS = 8  # a quoted phrase is one candidate up to this length
@@ -276,7 +277,7 @@ NO_SPAN_SCORE = -10.0
 def choose_span(sentence: str, question: Question) -> SpanChoice:
     """The short answer of the sentence, and the probability and raw score of the model's top
     candidate."""
-    found = candidates(sentence, question)
+    found = _within_holder(candidates(sentence, question), sentence, question)
     if not found:
         return SpanChoice(None, 0.0, NO_SPAN_SCORE, 0)
     scores = np.array([sum(WEIGHTS.get(n, 0.0) * v for n, v in f.items()) for _, f in found])
@@ -284,6 +285,22 @@ def choose_span(sentence: str, question: Question) -> SpanChoice:
     p /= p.sum()
     chosen = _consensus([span for span, _ in found], p)
     return SpanChoice(found[chosen][0], float(p.max()), float(scores.max()), len(found))
+
+
+def _within_holder(
+    found: list[tuple[Span, dict[str, float]]], sentence: str, question: Question
+) -> list[tuple[Span, dict[str, float]]]:
+    """Only the candidates inside the name the sentence gives, in apposition, as the holder
+    of the relation asked ("Emmanuel Macron, President of France" for "Who is the President
+    of France?"), when it gives one: not another name of the sentence ("Managalas")."""
+    if question.answer_type not in types.NAME_TYPES:
+        return found
+    relation = asked_relation(question.text, titles=True)
+    where = holder(relation, sentence) if relation else None
+    if where is None:
+        return found
+    inside = [(span, f) for span, f in found if where[0] <= span.start and span.end <= where[1]]
+    return inside or found
 
 
 def _consensus(spans: list[Span], p: np.ndarray) -> int:
