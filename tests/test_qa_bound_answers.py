@@ -258,3 +258,24 @@ def test_holders_are_found_on_either_side_of_the_office():
         where = holder(asked, sentence)
         assert where is not None and sentence[where[0] : where[1]] == "Emmanuel Macron", sentence
     assert holder(asked, "President Joe Biden of the United States met France.") is None
+
+
+def test_a_relation_said_only_of_another_name_is_not_the_entitys():
+    asked = asked_relation(
+        "Where is the headquarters of the International Organization for Migration?"
+    )
+    assert asked is not None
+    elsewhere = (
+        "Since 2005, UNITAR, supported by the International Organization for Migration (IOM),"
+        " has organized a seminar series at United Nations Headquarters in New York."
+    )
+    assert bound(asked, elsewhere) is False
+    for own in (
+        "The International Organization for Migration has its headquarters in Geneva.",
+        "The headquarters of the International Organization for Migration is in Geneva.",
+        "IOM Headquarters is in Geneva, said the International Organization for Migration.",
+    ):
+        assert bound(asked, own) is True, own
+    capital = asked_relation("What is the capital of France?")
+    assert bound(capital, "France condemned the attack on Kyiv, the capital of Ukraine.") is False
+    assert bound(capital, "Paris, the capital of France, hosted the talks.") is True

@@ -76,7 +76,9 @@ def bound(relation: Relation, sentence: str, context: str | None = None) -> bool
     if not said:
         return None
     if _names(sentence, relation.name):
-        return True
+        # Named, but the relation said only of other names: "supported by the International
+        # Organization for Migration ... at United Nations Headquarters in New York".
+        return not all(_of_another_name(sentence, word, relation.name) for word in said)
     of_topic = context is None or _names(context, relation.name)
     if of_topic and _OPENS_WITH_PRONOUN.match(sentence):
         return True
@@ -104,6 +106,37 @@ def unbound(
         return False
     said = bound(relation, sentence, context)
     return said is False or (said is None and answer_type in NAME_TYPES)
+
+
+# A name right before the relation's word: "United Nations Headquarters", "UNICEF's office".
+_NAME_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,4}$")
+_DETERMINERS = frozenset({"The", "A", "An", "Its", "Their", "Our", "This", "These", "Every"})
+# ... or "of" a name after it, joined by "of", "for", "and", "the": "of the International
+# Organization for Migration".
+_OF_NAME = re.compile(
+    r"\s+of\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on|de)\s+)*[A-Z][\w'’-]*)*)"
+)
+
+
+def _of_another_name(sentence: str, word: re.Match[str], name: str) -> bool:
+    """Whether this mention of the relation's word is said of a name other than `name`: a
+    name written just before it ("United Nations Headquarters"), or "of" another name after
+    it ("the capital of North Macedonia")."""
+    before, after = sentence[: word.start()], sentence[word.end() :]
+    named = _NAME_BEFORE.search(before)
+    words = [w for w in named.group().split() if w not in _DETERMINERS] if named else []
+    # Two capitalised words at least, or an acronym: "the French capital" may be France's.
+    if (len(words) >= 2 or (words and words[0].isupper() and len(words[0]) > 1)) and not (
+        _same_name(" ".join(words), name)
+    ):
+        return True
+    of_name = _OF_NAME.match(after)
+    return of_name is not None and not _same_name(of_name.group(1), name)
+
+
+def _same_name(found: str, name: str) -> bool:
+    """Whether a name found beside the relation's word is the entity's, whole or in part."""
+    return _names(found, name) or _names(name, found)
 
 
 def _names(sentence: str, name: str) -> bool:
