@@ -4,15 +4,18 @@ shelf written by the test and asked through the real app, and on the rules thems
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from shelves import ask, shelf_client
 
 from search_app.qa import confidence, is_confident, rank_answers
 from search_app.qa.answer_types import PERSON, PLACE, Span, could_be_a_person
-from search_app.qa.answering import topic_title
+from search_app.qa.answering import of_asked_type, topic_title
 from search_app.qa.events import asked_events, event_missing
 from search_app.qa.question import analyze_question
 from search_app.qa.relation import asked_relation, bound, holder, unbound
+from search_app.qa.sentence_scoring import Scored
 from search_app.qa.short_answer import candidates
 
 # A statement by one country that names another's capital without a complement, and
@@ -279,3 +282,17 @@ def test_a_relation_said_only_of_another_name_is_not_the_entitys():
     capital = asked_relation("What is the capital of France?")
     assert bound(capital, "France condemned the attack on Kyiv, the capital of Ukraine.") is False
     assert bound(capital, "Paris, the capital of France, hosted the talks.") is True
+
+
+def test_a_share_is_no_count():
+    """After the first answer, "40 per cent of those refugees" is no answer to "how many
+    refugees" (it stays out of the list: its passage is listed already)."""
+    sentence = "And 40 per cent of those refugees are children, the most defenceless of all."
+    question = analyze_question("How many refugees are there in the world?")
+    share = Span(sentence.index("40"), sentence.index("40") + 11, "40 per cent")
+    item = Scored({"passage_id": "p"}, 1.0, sentence, {}, 1.0, 0.5, share)
+    assert not of_asked_type(item, question)
+    count = Span(0, 11, "108 million")
+    assert of_asked_type(
+        replace(item, sentence="108 million refugees are displaced.", span=count), question
+    )

@@ -36,7 +36,9 @@ from search_app.engine.retrieval import top_passages
 from search_app.qa import confidence, rerank, semantic
 from search_app.qa.answer_types import (
     DATE,
+    NUMBER,
     ORGANIZATION,
+    PERCENT,
     PERSON,
     YEAR,
     Span,
@@ -530,6 +532,10 @@ def of_asked_type(item: Scored, question: Question) -> bool:
     span = item.span
     if span is None:
         return False
+    if question.answer_type == NUMBER:
+        # A share is no count: "40 per cent of those refugees" for "how many refugees".
+        percentages = find_spans(item.sentence, PERCENT)
+        return not any(s.start <= span.start and span.end <= s.end for s in percentages)
     if question.answer_type not in NAME_TYPES:
         return True  # the short-answer model only offers dates, figures, shares for these
     names = find_spans(item.sentence, question.answer_type)
