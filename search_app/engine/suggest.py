@@ -154,7 +154,7 @@ def _correct(snapshot: Snapshot, reader: Any, word: str) -> str | None:
     terms = analyze(word)
     typed = word.lower()
     typed_frequency = frequency(snapshot, terms[0])
-    best = _closest(snapshot, reader, _prefixed(snapshot, reader, typed), typed, typed_frequency)
+    best = _closest(snapshot, reader, _prefixed(snapshot, typed), typed, typed_frequency)
     if best is None or best[1][0] > 1:
         # Edit distance over the whole vocabulary is slower: only when sharing a beginning
         # found nothing close.
@@ -186,7 +186,7 @@ def _closest(
     return best
 
 
-def _prefixed(snapshot: Snapshot, reader: Any, typed: str) -> list[str]:
+def _prefixed(snapshot: Snapshot, typed: str) -> list[str]:
     """The commonest index terms sharing the typed word's beginning (a typo can stop the
     stemmer: "developmnt" stays whole while "development" is indexed as "develop")."""
     prefixed = vocabulary(snapshot, FIELD).starting(typed[: 4 if len(typed) > 5 else 3], 2000)

@@ -18,16 +18,23 @@ from dataclasses import dataclass
 from indexer.index.analysis import stem
 from search_app.qa.answer_types import NAME_TYPES
 
-# "What is the capital of France?", "Who was the president of the Federal Reserve?", "What
-# is the largest city of New South Wales?", "Where is the headquarters of Google?": a
-# lowercase noun (up to two words before it), "of", then a capitalised name (joined by "of",
-# "and", "the"...).
-_ASKED = re.compile(
-    r"^(?:what|which|who|whom|where)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?P<noun>[a-z][a-z-]+)\s+(?:city\s+)?of\s+(?:the\s+)?"
-    r"(?P<name>[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on|de)\s+)*[A-Z][\w'’-]*)*)"
-)
-_ASKED_TITLE = re.compile(_ASKED.pattern.replace("(?P<noun>[a-z]", "(?P<noun>[A-Za-z]"))
+# A capitalised name, its words joined by "of", "and", "the"...: "New South Wales",
+# "International Organization for Migration".
+_NAME = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|for|on|de)\s+)*[A-Z][\w'’-]*)*"
+
+
+def _asking(noun: str) -> re.Pattern[str]:
+    """ "What is the capital of France?", "Who was the president of the Federal Reserve?",
+    "What is the largest city of New South Wales?", "Where is the headquarters of Google?":
+    a noun starting as `noun` allows (up to two words before it), "of", then a name."""
+    return re.compile(
+        r"^(?:what|which|who|whom|where)\s+(?:is|was|are|were)\s+the\s+(?:[a-z-]+\s+){0,2}?"
+        rf"(?P<noun>{noun}[a-z-]+)\s+(?:city\s+)?of\s+(?:the\s+)?(?P<name>{_NAME})"
+    )
+
+
+_ASKED = _asking("[a-z]")  # a lowercase noun: "the President of France" is read below
+_ASKED_TITLE = _asking("[A-Za-z]")  # an office written capitalised too
 _WORD = re.compile(r"[\w'’-]+")
 # The relation's word said of the topic the sentence is about: "its capital", "France's
 # capital", "our capital", "the city's population".
@@ -71,13 +78,13 @@ def bound(relation: Relation, sentence: str, context: str | None = None) -> bool
     North Macedonia") or of nothing named ("as the capital."), never of its topic ("its
     capital") where its `context` (its document's title, the sentence before it) names the
     entity ("with East Jerusalem as its capital" in South Africa's statement is not
-    Ukraine's capital); True otherwise."""
+    Ukraine's capital); False too when it names the entity but says the relation only of
+    other names ("... the International Organization for Migration ... at United Nations
+    Headquarters"); True otherwise."""
     said = [m for m in _WORD.finditer(sentence) if stem(m.group().lower()) == relation.noun]
     if not said:
         return None
     if _names(sentence, relation.name):
-        # Named, but the relation said only of other names: "supported by the International
-        # Organization for Migration ... at United Nations Headquarters in New York".
         return not all(_of_another_name(sentence, word, relation.name) for word in said)
     of_topic = context is None or _names(context, relation.name)
     if of_topic and _OPENS_WITH_PRONOUN.match(sentence):
@@ -113,9 +120,7 @@ _NAME_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,4}$")
 _DETERMINERS = frozenset({"The", "A", "An", "Its", "Their", "Our", "This", "These", "Every"})
 # ... or "of" a name after it, joined by "of", "for", "and", "the": "of the International
 # Organization for Migration".
-_OF_NAME = re.compile(
-    r"\s+of\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on|de)\s+)*[A-Z][\w'’-]*)*)"
-)
+_OF_NAME = re.compile(rf"\s+of\s+(?:the\s+)?({_NAME})")
 
 
 def _of_another_name(sentence: str, word: re.Match[str], name: str) -> bool:
