@@ -6,6 +6,8 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
@@ -73,3 +75,17 @@ def _version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+@contextmanager
+def passage_embeddings(wanted: bool) -> Iterator[None]:
+    """Builds store passage embeddings or not (vectors.ENV) while inside, whatever was set."""
+    before = os.environ.get(vectors.ENV)
+    os.environ[vectors.ENV] = "1" if wanted else "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[vectors.ENV]
+        else:
+            os.environ[vectors.ENV] = before

@@ -14,11 +14,17 @@ hand-built index, an engine figure. million (not in the default run: over an hou
 ingestion): about a million passages, the speeches and altered copies of them, as files
 (bench/million.py).
 
+The speed benchmarks (all but relevance) build the words index alone, without passage
+embeddings (REPORT_SEARCH_EMBED=0, as `report-search index --no-embed`): issue 28's
+ingestion and search figures are the words index's, tantivy's and FTS5's indexes hold no
+vectors either, and with embeddings a build is bound by the model (about 146 passages/s a
+core), which made one full run take some three hours on 2 cores. The quality benchmarks
+embed, for mode=hybrid and mode=semantic. Each result's environment says which.
+
 --quick: CACM only for quality, 12 UN PDFs and 200 speeches, one round of
 search-ratio, 10 s a server for serve-processes, subsets of 50 and 100 speeches, and no
-cluster: about 22 minutes on the shared 2-core machine at load 6-7, 13 of them the ingest
-benchmark's three builds with embeddings (results in bench/results/*-quick.json, which the
-docs show only where no full result exists).
+cluster (results in bench/results/*-quick.json, which the docs show only where no full
+result exists).
 --speeches N ingests an evenly spread subset of N speeches instead of all 10,952.
 --reuse-index keeps the built search index even if the indexing code changed since.
 --index-dir DIR measures search-ratio and serve-processes on an index of all the speeches
@@ -50,7 +56,7 @@ from bench import (
     search_speed,
     serve_processes,
 )
-from bench.machine import CHECKOUT, environment
+from bench.machine import CHECKOUT, environment, passage_embeddings
 
 RESULTS = CHECKOUT / "bench" / "results"
 # relevance: every quality benchmark through files, `report-search index` and HTTP.
@@ -64,6 +70,7 @@ BENCHMARKS = (
     "scale",
     "cluster",
 )
+EMBEDDING = ("relevance", "scifact")  # the rest build the words index alone (above)
 QUICK_SKIPS = ("cluster", "million")  # minutes for a Dask cluster to start; an hour to build
 # --quick: a few minutes even on the shared 2-core machine, where embedding the passages
 # is most of an index's build (1,000 speeches took over half an hour for ingest alone).
@@ -213,8 +220,10 @@ def main() -> None:
             continue
         print(f"[bench] {name}{' (quick)' if args.quick else ''}...", flush=True)
         started = time.perf_counter()
-        result = RUNNERS[name](args)
-        result["environment"] = {**env, "load_average_at_end": list(os.getloadavg())}
+        with passage_embeddings(name in EMBEDDING):
+            result = RUNNERS[name](args)
+            at_end = {**environment(), "load_average_at_end": list(os.getloadavg())}
+        result["environment"] = at_end
         result["wall_seconds"] = round(time.perf_counter() - started, 1)
         path = RESULTS / f"{name}{suffix}.json"
         path.write_text(json.dumps(result, indent=1, default=str) + "\n", "utf-8")

@@ -14,6 +14,7 @@ from typing import Any
 
 from bench import corpora
 from indexer import pipeline
+from indexer.index import vectors
 
 PACKAGE = Path(__file__).resolve().parent.parent / "indexer"
 STAMP = "bench-stamp.json"
@@ -43,11 +44,12 @@ def ensure_index(limit: int | None, reuse: bool = False) -> tuple[Path, dict[str
     """
     root = corpora.ungdc_corpus(limit)
     index_dir = corpora.WORK / (f"ungdc-index-{limit}" if limit else "ungdc-index")
-    wanted = {"code": code_version(), "corpus": corpus_version(root)}
+    # An index built with passage embeddings is no words-only index (bench.run).
+    wanted = {"code": code_version(), "corpus": corpus_version(root), "embed": vectors.wanted()}
     stamp_path = index_dir / STAMP
     if stamp_path.is_file():
         stamp = json.loads(stamp_path.read_text("utf-8"))
-        same_corpus = stamp.get("corpus") == wanted["corpus"]
+        same_corpus = all(stamp.get(k) == wanted[k] for k in ("corpus", "embed"))
         if same_corpus and (reuse or stamp.get("code") == wanted["code"]):
             return index_dir, {
                 **stamp["build"],
