@@ -4,7 +4,7 @@
                         [--reuse-index]
 
 relevance: the quality benchmarks through the product path (files, `report-search index`,
-HTTP: bench/relevance.py); ingest: indexing speed (bench/ingest.py); search: /api/search
+HTTP: bench/relevance.py), with mode=lexical and mode=hybrid side by side; ingest: indexing speed (bench/ingest.py); search: /api/search
 beside tantivy and SQLite FTS5 on all the speeches; search-ratio: the same query by query in
 turns, with the CPU each used (bench/search_ratio.py); serve-processes: 8 clients on one
 server process and on `serve --processes 2` (bench/serve_processes.py); scale: subsets of
@@ -75,6 +75,7 @@ QUICK_SKIPS = ("cluster", "million")  # minutes for a Dask cluster to start; an 
 # --quick: a few minutes even on the shared 2-core machine, where embedding the passages
 # is most of an index's build (1,000 speeches took over half an hour for ingest alone).
 QUICK_SPEECHES = 200
+RELEVANCE_MODES = ("lexical", "hybrid")
 QUICK_RELEVANCE = ("cacm",)  # the smallest collection: SciFact and the PDFs take long
 
 
@@ -96,7 +97,10 @@ def run_scifact(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_relevance(args: argparse.Namespace) -> dict[str, Any]:
-    result = relevance.run(list(QUICK_RELEVANCE if args.quick else relevance.BENCHMARKS))
+    if args.quick:
+        result = relevance.run(list(QUICK_RELEVANCE))
+    else:  # words alone and hybrid side by side, against the same indexes (issue 30)
+        result = relevance.run(list(relevance.BENCHMARKS), modes=list(RELEVANCE_MODES))
     print(relevance.table(result), flush=True)
     return result
 
