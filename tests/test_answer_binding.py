@@ -80,3 +80,71 @@ def test_the_clause_holding_the_questions_words_wins_either_way():
     ):
         span, _ = best_span(sentence, analyze_question(question))
         assert span is not None and span.text == expected, question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What was the growth rate in 2016?", "4 per cent"),
+        ("What was the growth rate in 2019?", "7.6 per cent"),
+    ],
+)
+def test_the_figure_dated_by_the_questions_year(question, expected):
+    sentence = "Our growth rate rose from 4 per cent in 2016 to 7.6 per cent in 2019."
+    span, _ = best_span(sentence, analyze_question(question))
+    assert span is not None and span.text == expected
+
+
+def test_how_many_is_answered_by_the_count_not_the_noun_asked_again():
+    sentence = "Furthermore, 14 fact-sheets on the crisis were made available to participants."
+    question = analyze_question("How many fact-sheets were made available?")
+    assert all(span.text != "14 fact-sheets" for span, _ in candidates(sentence, question))
+    assert best_span(sentence, question)[0].text == "14"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "expected"),
+    [
+        (
+            "Plotting the relationship between level of income and inequality, Kuznets saw"
+            " middle-income developing economies level of inequality bulging out.",
+            "Who plotted the relationships between levels of income and inequality?",
+            "Kuznets",
+        ),
+        (
+            "The principle of cross-cutting relationships pertains to the formation of faults.",
+            "What principle relates to the formation of faults?",
+            "cross-cutting relationships",
+        ),
+    ],
+)
+def test_a_short_answer_does_not_run_on_into_a_verb(sentence, question, expected):
+    """The lexicon's word classes: a noun phrase ends on a noun, not on "saw" or "pertains"."""
+    span, _ = best_span(sentence, analyze_question(question))
+    assert span is not None and span.text == expected
+
+
+def test_a_name_in_another_item_of_the_list_is_not_the_office_holder():
+    question = analyze_question("Who is the President of the United States?")
+    sentence = "Mr. President; President of the United States; His Excellency Mr. Dennis Francis."
+    assert all(span.text != "Dennis Francis" for span, _ in _chosen_from(sentence, question))
+
+
+def test_a_former_holder_is_no_answer_to_who_holds_the_office_now():
+    sentence = "Let me quote the former President of the United States of America Barack Obama."
+    now = analyze_question("Who is the President of the United States?")
+    before = analyze_question("Who was the President of the United States?")
+    assert best_span(sentence, now)[0] is None
+    assert best_span(sentence, before)[0] is not None
+
+
+def test_a_pronoun_with_its_clitic_is_no_candidate():
+    sentence = "Today I’ve had the honour of speaking as president of the United States."
+    question = analyze_question("Who spoke as president?")
+    assert all(not span.text.startswith("I’ve") for span, _ in candidates(sentence, question))
+
+
+def _chosen_from(sentence, question):
+    from search_app.qa.short_answer import _within_holder
+
+    return _within_holder(candidates(sentence, question), sentence, question)

@@ -97,6 +97,11 @@ def test_ordinals_name_one_of_a_series():
     assert another_of_the_series(asked, "President of the 79th Session, Mr. Philemon Yang")
     assert not another_of_the_series(asked, "President of the sixty-fourth session, Mr. Treki")
     assert not another_of_the_series(asked, "The President of the current session spoke.")
+    # "first" before a verb numbers nothing: the sentence is still about the 79th session.
+    first = "Who presided over the first session of the United Nations General Assembly?"
+    greeting = "Let me first congratulate you, Mr. Philemon Yang, President of the 79th Session."
+    assert numbered(greeting) == {"session": {79}}
+    assert another_of_the_series(first, greeting)
 
 
 def test_the_relation_asked_and_the_sentences_that_bind_it():

@@ -33,7 +33,7 @@ from search_app.engine.index_handle import Snapshot
 from search_app.engine.params import MAX_ANSWERS, AskRequest, parse_ask_args  # noqa: F401 - qa's API
 from search_app.engine.results import citation
 from search_app.engine.retrieval import top_passages
-from search_app.qa import confidence, rerank, semantic
+from search_app.qa import confidence, rerank, semantic, word_classes
 from search_app.qa.answer_types import (
     DATE,
     NUMBER,
@@ -73,8 +73,9 @@ CLOSEST_PASSAGES = 3
 
 
 def warm() -> None:
-    """Load the place and organization lists that answer typing uses and the
-    sentence-embedding model (index-independent)."""
+    """Load the place and organization lists and the word classes that answer typing uses
+    and the sentence-embedding model (index-independent)."""
+    word_classes.classes("answer")
     organizations()
     places()
     country_names()

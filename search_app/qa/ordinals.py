@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from indexer.index.analysis import stem
+from search_app.qa import word_classes
 
 _UNITS = [
     "first",
@@ -66,9 +67,12 @@ _ORDINAL = re.compile(
 
 def numbered(text: str) -> dict[str, set[int]]:
     """The ordinals of a text by the stem of the noun each numbers: "the sixty-fourth
-    session" -> {"session": {64}}."""
+    session" -> {"session": {64}}. An ordinal before a verb numbers nothing: "Let me first
+    congratulate you" says no first of anything."""
     out: dict[str, set[int]] = {}
     for m in _ORDINAL.finditer(text):
+        if m.group("noun") and word_classes.only(m.group("noun"), word_classes.VERB):
+            continue
         if m.group("digits"):
             value = int(m.group("digits"))
         else:

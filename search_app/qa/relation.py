@@ -160,6 +160,31 @@ _HOLDER = (
 _HOLDER_BEFORE = re.compile(_HOLDER + r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?$")
 
 
+# An office said of one who held it before: "the former President of the United States".
+_PAST_HOLDER = re.compile(r"\b(?:former|late|then|outgoing|previous|ex-)\s*$", re.IGNORECASE)
+_ASKS_PRESENT = re.compile(r"^\W*(?:who|what)\s+(?:is|are)\b", re.IGNORECASE)
+
+
+def said_at(relation: Relation, sentence: str, question: str = "") -> list[int]:
+    """Where the sentence says the relation of the entity asked, word for word ("President
+    of the United States"): the offsets of the relation's word; asked who holds it now ("Who
+    is..."), not where it says a former holder's."""
+    entity = rf"\s+of\s+(?:the\s+)?{re.escape(relation.name)}(?!\w)"
+    now = _ASKS_PRESENT.match(question) is not None
+    return [
+        word.start()
+        for word in _WORD.finditer(sentence)
+        if stem(word.group().lower()) == relation.noun
+        and re.match(entity, sentence[word.end() :])
+        and not (now and _PAST_HOLDER.search(sentence[: word.start()]))
+    ]
+
+
+def said_of_a_past_holder(relation: Relation, sentence: str, question: str) -> bool:
+    """Whether, asked who holds the office now, the sentence says it only of a former holder."""
+    return bool(said_at(relation, sentence)) and not said_at(relation, sentence, question)
+
+
 def holder(relation: Relation, sentence: str) -> tuple[int, int] | None:
     """Where the sentence names, in apposition, who or what holds the relation asked of its
     entity: "Emmanuel Macron, President of France", "President Emmanuel Macron of France",

@@ -6,8 +6,10 @@ percentages are candidates as the regular expressions of answer_types find them.
 candidate is described by what it is (a number, a quantity with its unit, a year, a date, a
 capitalised name, a place or organization the gazetteers know, its length, whether it holds
 or ends with the noun the question asks about, whether it cuts a name in two, the endings of
-its first and last words), each crossed with the kind of question, by where it is (next to
-the question's words, inside parentheses, on which side of them) and by the words at and
+its first and last words and the parts of speech the lexicon allows them: word_classes, for
+a phrase ending on a verb, "Kuznets saw", seldom is an answer), each crossed with the kind
+of question, by where it is (next to the question's words, inside parentheses, on which side
+of them, after a verb of the question: "hosted this year by Nairobi") and by the words at and
 around its edges ("called Abilene" seldom is an answer). A log-linear model over these
 features, fitted on all SQuAD questions outside the evaluation sample
 (`python -m bench.qa_squad --fit-spans --tune 7570`), gives each a probability; the one
@@ -17,6 +19,8 @@ Tower in Paris", the shared words win. On SQuAD questions outside the sample thi
 short answers' F1 by 1.4 points and left their exact match as it was. Questions asking for
 a quantity, a percentage or a date only take a candidate of that kind: "how many" never
 gets a bare year, a paragraph number or a list ordinal; with none, there is no short answer.
+A count is the figure without the noun the question already says ("14", not "14
+fact-sheets"), and of figures dated in the sentence, those of the question's year.
 """
 
 from __future__ import annotations
@@ -30,10 +34,10 @@ import numpy as np
 from indexer.index.analysis import stem, stopwords
 from indexer.metadata.gazetteer import TOKEN, country_names, organizations, places
 from search_app.qa import answer_types as types
-from search_app.qa import fitted
+from search_app.qa import fitted, word_classes
 from search_app.qa.answer_types import Span
 from search_app.qa.question import Question
-from search_app.qa.relation import asked_relation, holder
+from search_app.qa.relation import asked_relation, holder, said_at, said_of_a_past_holder
 
 MAX_SPAN_WORDS = 6
 MAX_QUOTED_WORDS = 8  # a quoted phrase is one candidate up to this length
@@ -100,6 +104,20 @@ SPAN_KINDS = (
     "context_right",
     "quoted",
     "head_before",
+    "first_verb",
+    "first_noun",
+    "first_adjective",
+    "first_adverb",
+    "last_verb",
+    "last_noun",
+    "last_adjective",
+    "last_adverb",
+    "inner_verb",
+    "verb_before",
+    "verb_after",
+    "coordinated",
+    "verb_asked",
+    "verb_other",
 )
 # Position features crossed with the question class as well as given alone.
 CROSSED_POSITION = (
@@ -119,6 +137,7 @@ CROSSED_POSITION = (
 )
 BEFORE_WORDS = ("in", "on", "at", "by", "of", "from", "to", "as", "for", "with", "the", "is")
 AFTER_WORDS = ("in", "of", "and", "to", "was", "is", "were", "are", "which", "that", ",", ".")
+VERB_REACH = 4  # words left of a candidate searched for the verb that governs it
 CONTEXT = 3  # words either side of a candidate compared with the question's words
 GENERAL = (
     "segment_share",
@@ -166,6 +185,9 @@ _CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "thou
 _BINDING_SKIP = frozenset(
     {"in", "by", "at", "on", "of", "the", "a", "an", "as", '"', "\u201c", "\u201d"}
 )
+# The year that dates a figure just after it: "4 per cent in 2016", "7.6 per cent (2019)".
+_DATED = re.compile(r"\s*(?:\(|,\s*)?(?:in|of|for|during|by)?\s*(?:the\s+year\s+)?(\d{4})\b")
+_CLITIC = re.compile(r"(\w+)['’](?:ve|m|re|ll|d|s|t)")
 # Words that join a capitalised name's words and are left out of its initials ("Global
 # Health Workforce Alliance" -> GHWA, "International Organization for Migration" -> IOM).
 _NAME_JOINERS = frozenset({"of", "for", "and", "the", "on", "de", "in"})
@@ -254,6 +276,11 @@ def candidates(sentence: str, question: Question) -> list[tuple[Span, dict[str, 
     if question.answer_type in (types.NUMBER, types.DATE, types.YEAR):
         # "the Group of 20" counts no members, "resolution 1325" dates nothing.
         out = [c for c in out if not _numbers_a_name(sentence, c[0])]
+    if question.answer_type == types.NUMBER:
+        # "14", not "14 fact-sheets", asked how many fact-sheets: the question says what.
+        out = [c for c in out if not _unit_asked(c, qclass, asked)]
+    if question.answer_type in (types.NUMBER, types.PERCENT):
+        out = _of_asked_year(out, sentence, question.text)
     if question.answer_type == types.PERSON:
         # "Mr. Carlos Lopes" is surely a person; "Global Forum" only looks like a name.
         out = [c for c in out if types.titled(c[0], sentence)] or out
@@ -287,6 +314,31 @@ def choose_span(sentence: str, question: Question) -> SpanChoice:
     return SpanChoice(found[chosen][0], float(p.max()), float(scores.max()), len(found))
 
 
+def _unit_asked(candidate: tuple[Span, dict[str, float]], qclass: str, asked: set[str]) -> bool:
+    """Whether the candidate is a quantity with its unit, every word of that unit asked."""
+    span, features = candidate
+    if not features.get(f"{qclass}:quantity_unit"):
+        return False
+    unit = re.findall(r"[^\W\d]+", span.text.split(maxsplit=1)[-1])  # "fact-sheets": two words
+    return bool(unit) and all(stem(word.lower()) in asked for word in unit)
+
+
+def _of_asked_year(
+    found: list[tuple[Span, dict[str, float]]], sentence: str, question: str
+) -> list[tuple[Span, dict[str, float]]]:
+    """Only the figures the sentence dates with the year the question names, when it dates
+    some: "from 4 per cent in 2016 to 7.6 per cent in 2019" asked the rate in 2016."""
+    years = set(types.YEAR_RE.findall(question))
+    if not years:
+        return found
+    dated = [
+        (span, f)
+        for span, f in found
+        if (m := _DATED.match(sentence, span.end)) and m.group(1) in years
+    ]
+    return dated or found
+
+
 def _within_holder(
     found: list[tuple[Span, dict[str, float]]], sentence: str, question: Question
 ) -> list[tuple[Span, dict[str, float]]]:
@@ -296,11 +348,21 @@ def _within_holder(
     if question.answer_type not in types.NAME_TYPES:
         return found
     relation = asked_relation(question.text, titles=True)
-    where = holder(relation, sentence) if relation else None
-    if where is None:
+    if relation is None:
         return found
-    inside = [(span, f) for span, f in found if where[0] <= span.start and span.end <= where[1]]
-    return inside or found
+    if said_of_a_past_holder(relation, sentence, question.text):
+        return []  # "the former President of the United States" asked who is President
+    where = holder(relation, sentence)
+    if where is not None:
+        inside = [(s, f) for s, f in found if where[0] <= s.start and s.end <= where[1]]
+        return inside or found
+    # No holder in apposition: a name in another item of a list the sentence says the office
+    # in ("President of the United States; His Excellency Mr. Dennis Francis") is not its
+    # holder, nor is any name when every item saying it names none.
+    said = {sentence.count(";", 0, at) for at in said_at(relation, sentence)}
+    if not said:
+        return found
+    return [(s, f) for s, f in found if sentence.count(";", 0, s.start) in said]
 
 
 def _consensus(spans: list[Span], p: np.ndarray) -> int:
@@ -332,19 +394,27 @@ def _words(sentence: str) -> list[Word]:
 def _phrase_bounds(words: list[Word], asked: set[str]):
     """(i, j) word ranges that may be an answer: no punctuation inside, no stopword at an
     edge, not only the question's words."""
-    stop = stopwords()
+    stop = {w.text for w in words if _is_stopword(w.text)}
     for i, first in enumerate(words):
-        if not first.term or first.text.lower() in stop:
+        if not first.term or first.text in stop:
             continue
         for j in range(i + 1, min(i + MAX_SPAN_WORDS, len(words)) + 1):
             last = words[j - 1]
             if not last.term:
                 break
-            if last.text.lower() in stop:
+            if last.text in stop:
                 continue
-            if all(w.term in asked or w.text.lower() in stop for w in words[i:j]):
+            if all(w.term in asked or w.text in stop for w in words[i:j]):
                 continue
             yield i, j
+
+
+def _is_stopword(word: str) -> bool:
+    """A stopword, or one with its clitic: "I’ve", "it's", "we'll"."""
+    word = word.lower()
+    return word in stopwords() or (
+        (m := _CLITIC.fullmatch(word)) is not None and m.group(1) in stopwords()
+    )
 
 
 def _typed_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
@@ -466,6 +536,12 @@ def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
         suffix = _suffix(word)
         if suffix:
             kinds[f"{edge}_{suffix}"] = 1.0
+    if not kinds.get("quoted"):  # a quoted phrase is a name, whatever its words
+        kinds.update(_word_classes(words, i, j))
+    kinds["coordinated"] = float(_coordinated(words, i, j, ctx.asked))
+    verb = _verb_before(words, i)
+    if verb is not None:
+        kinds["verb_asked" if verb.term in ctx.asked else "verb_other"] = 1.0
     before = words[i - 1].text.lower() if i > 0 else ""
     after = words[j].text.lower() if j < len(words) else ""
     position = _position(words, i, j, ctx.asked, ctx.asked_at)
@@ -494,6 +570,53 @@ def _described(ctx: _Sentence, i: int, j: int) -> tuple[Span, dict[str, float]]:
     if ctx.asked_late:
         features["asked_late:left_share"] = position["left_share"]
     return Span(start, end, text, bool(kinds.get("place") or kinds.get("organization"))), features
+
+
+def _word_classes(words: list[Word], i: int, j: int) -> dict[str, float]:
+    """The parts of speech the lexicon allows at the candidate's edges, inside it and next
+    to it (word_classes): a noun phrase ends on a noun, seldom on a verb."""
+    out = {}
+    for edge, word in (("first", words[i]), ("last", words[j - 1])):
+        if word.text[:1].isupper() and edge == "last":
+            out[f"{edge}_noun"] = 1.0  # a name's last word
+            continue
+        found = word_classes.classes(word.text)
+        if found == {word_classes.VERB}:
+            out[f"{edge}_verb"] = 1.0
+        elif word_classes.NOUN in found:
+            out[f"{edge}_noun"] = 1.0
+        elif word_classes.ADJECTIVE in found:
+            out[f"{edge}_adjective"] = 1.0
+        elif word_classes.ADVERB in found:
+            out[f"{edge}_adverb"] = 1.0
+    verb = word_classes.VERB
+    out["inner_verb"] = float(any(word_classes.only(w.text, verb) for w in words[i + 1 : j - 1]))
+    out["verb_before"] = float(i > 0 and word_classes.only(words[i - 1].text, verb))
+    out["verb_after"] = float(j < len(words) and word_classes.only(words[j].text, verb))
+    return out
+
+
+def _verb_before(words: list[Word], i: int) -> Word | None:
+    """The verb governing the candidate from its left, if any within VERB_REACH words of
+    its clause: "held" of "held in Lisbon", "hosted" of "hosted this year by Nairobi"."""
+    stop = stopwords()
+    for k in range(i - 1, max(-1, i - 1 - VERB_REACH), -1):
+        word = words[k]
+        if not word.term:
+            return None  # punctuation: another clause
+        text = word.text
+        if text.islower() and text not in stop and word_classes.VERB in word_classes.classes(text):
+            return word
+    return None
+
+
+def _coordinated(words: list[Word], i: int, j: int, asked: set[str]) -> bool:
+    """Whether the candidate is one of a list with a question word ("literacy and
+    numeracy" asked what is like literacy; "Bavaria and Baden-Württemberg")."""
+    joins = {"and", "or", ","}
+    left = i > 1 and words[i - 1].text.lower() in joins and words[i - 2].term in asked
+    right = j + 1 < len(words) and words[j].text.lower() in joins and words[j + 1].term in asked
+    return left or right
 
 
 def _kinds(
