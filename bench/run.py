@@ -4,15 +4,15 @@
                         [--reuse-index]
 
 relevance: the quality benchmarks through the product path (files, `report-search index`,
-HTTP: bench/relevance.py), with mode=lexical and mode=hybrid side by side; ingest: indexing speed (bench/ingest.py); search: /api/search
-beside tantivy and SQLite FTS5 on all the speeches; search-ratio: the same query by query in
-turns, with the CPU each used (bench/search_ratio.py); serve-processes: 8 clients on one
-server process and on `serve --processes 2` (bench/serve_processes.py); scale: subsets of
-the speeches and all of them (bench/scale.py); cluster: indexing on a local Dask cluster
-(bench/cluster.py). scifact (not in the default run): SciFact through the engine on a
-hand-built index, an engine figure. million (not in the default run: over an hour of
-ingestion): about a million passages, the speeches and altered copies of them, as files
-(bench/million.py).
+HTTP: bench/relevance.py), with mode=lexical and mode=hybrid side by side; ingest: indexing
+speed (bench/ingest.py); search: /api/search beside tantivy and SQLite FTS5 on all the
+speeches; search-ratio: the same query by query in turns, with the CPU each used
+(bench/search_ratio.py); serve-processes: 8 clients on one server process and on `serve
+--processes 2` (bench/serve_processes.py); scale: subsets of the speeches and all of them
+(bench/scale.py); cluster: indexing on a local Dask cluster (bench/cluster.py). scifact (not
+in the default run): SciFact through the engine on a hand-built index, an engine figure.
+million (not in the default run: over an hour of ingestion): about a million passages, the
+speeches and altered copies of them, as files (bench/million.py).
 
 The speed benchmarks (all but relevance) build the words index alone, without passage
 embeddings (REPORT_SEARCH_EMBED=0, as `report-search index --no-embed`): issue 28's
