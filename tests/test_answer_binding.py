@@ -145,6 +145,6 @@ def test_a_pronoun_with_its_clitic_is_no_candidate():
 
 
 def _chosen_from(sentence, question):
-    from search_app.qa.short_answer import _within_holder
+    from search_app.qa.span_rules import within_holder
 
-    return _within_holder(candidates(sentence, question), sentence, question)
+    return within_holder(candidates(sentence, question), sentence, question)
