@@ -225,9 +225,9 @@ def main() -> None:
         print(f"[bench] {name}{' (quick)' if args.quick else ''}...", flush=True)
         started = time.perf_counter()
         with passage_embeddings(name in EMBEDDING):
+            at_start = environment()  # its date and load at the start, whether builds embed
             result = RUNNERS[name](args)
-            at_end = {**environment(), "load_average_at_end": list(os.getloadavg())}
-        result["environment"] = at_end
+        result["environment"] = {**at_start, "load_average_at_end": list(os.getloadavg())}
         result["wall_seconds"] = round(time.perf_counter() - started, 1)
         path = RESULTS / f"{name}{suffix}.json"
         path.write_text(json.dumps(result, indent=1, default=str) + "\n", "utf-8")
