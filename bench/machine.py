@@ -43,7 +43,9 @@ def environment(checkout: Path | None = None) -> dict[str, Any]:
     except OSError:
         pass
     commit = _git(checkout, "rev-parse", "--short", "HEAD")
-    if _git(checkout, "status", "--porcelain", "--untracked-files=no"):
+    # The run's own outputs (results and the docs rendered from them) do not count.
+    outputs = (":(exclude)bench/results", ":(exclude)docs")
+    if _git(checkout, "status", "--porcelain", "--untracked-files=no", "--", ".", *outputs):
         commit += " (with uncommitted changes)"
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -49,7 +49,9 @@ def search_section(r: dict[str, Any]) -> list[str]:
         "the 200 queries of `bench/queries.json` through `/api/search` over HTTP (facets,",
         "highlights and grouping by report: the page's defaults), one client and then 8;",
         "tantivy-py and SQLite FTS5 answer the same queries in process over the index's own",
-        "stored passages (top 10 with their stored text, and the count).",
+        "stored passages (top 10 with their stored text, and the count). After 10 queries that",
+        "warm the server's per-generation structures, each query is asked once: for most of",
+        "them the first time, their words' postings read from disk, not from the caches.",
         "",
         "| system | 1 client p50 / p95 | 8 clients: queries/s, p95 |",
         "|---|---:|---:|",
@@ -60,11 +62,12 @@ def search_section(r: dict[str, Any]) -> list[str]:
         lines.append(f"| {label} | {_ms(p1)} | {p8['qps']} q/s, {p8['p95_ms']} ms |")
     lines += [
         "",
-        f"Ours / tantivy: p50 {p50}x, p95 {p95}x. Targets: p95 within {RATIO_P95:g}x "
-        f"({verdict(p95 <= RATIO_P95)}) and p50 within {RATIO_P50:g}x "
-        f"({verdict(p50 <= RATIO_P50)}). Time inside the engine (`took_ms`): p50 "
-        f"{ours['engine_took_ms_p50']}, p95 {ours['engine_took_ms_p95']} ms; the rest is HTTP, "
-        f"WSGI and JSON. Server memory at its peak: {ours['server_peak_rss_mb']:,} MB RSS "
+        f"Ours / tantivy, each query asked once: p50 {p50}x, p95 {p95}x (the targets, p95 "
+        f"within {RATIO_P95:g}x and p50 within {RATIO_P50:g}x, are a warm server's: judged in "
+        "the next section, where each query is asked again). Time inside the engine "
+        f"(`took_ms`): p50 {ours['engine_took_ms_p50']}, p95 {ours['engine_took_ms_p95']} ms; "
+        "the rest is HTTP, WSGI and JSON. Server memory at its peak: "
+        f"{ours['server_peak_rss_mb']:,} MB RSS "
         f"({ours.get('server_peak_uss_mb', '-')} MB of it its own).",
     ]
     return lines
