@@ -148,3 +148,20 @@ def _chosen_from(sentence, question):
     from search_app.qa.span_rules import within_holder
 
     return within_holder(candidates(sentence, question), sentence, question)
+
+
+DIGNITARIES = (
+    "Opening of the session\n\n"
+    "Allow me to cite the statements delivered from this rostrum at the opening of this"
+    " session by His Excellency Secretary-General Antonio Guterres; His Excellency Mr. Joe"
+    " Biden. President of the United States; His Excellency Mr. Dennis Francis. President of"
+    " the General Assembly.\n"
+)
+
+
+def test_the_holder_named_before_the_office_in_a_list_of_dignitaries(tmp_path):
+    """The sentence splitter cuts "Mr. Joe Biden. President of the United States;" at the
+    name's full stop: the office's sentence is read with the one before it."""
+    index_dir = index_shelf(tmp_path, {"opening.md": DIGNITARIES})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
+    assert _first(app.test_client(), "Who is the President of the United States?") == "Joe Biden"

@@ -50,7 +50,7 @@ from search_app.qa.confidence import NAME_TYPES
 from search_app.qa.events import asked_events, event_missing
 from search_app.qa.ordinals import another_of_the_series
 from search_app.qa.question import Question, analyze_question
-from search_app.qa.relation import asked_relation, unbound
+from search_app.qa.relation import asked_relation, opens_with_office, unbound
 from search_app.qa.scope import about_the_speaker, own_figure, place_figure
 from search_app.qa.sentence_scoring import Scored, score_passages
 from search_app.qa.short_answer import choose_span
@@ -259,6 +259,7 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
     (as `confidence` until with_list_confidence()) and its score re-weighed
     (search_app.qa.rerank) knowing that short answer and its `similarity` in meaning to the
     question (search_app.qa.semantic; None without the model)."""
+    item = with_office_holder_before(item, question)
     choice = choose_span(item.sentence, question)
     fields = item.fields
     passage = f"{fields.get('title', '')}\n{fields.get('text', '')}"
@@ -304,6 +305,20 @@ def with_short_answer(item: Scored, question: Question, similarity: float | None
         )
     known["sentence_probability"] = sentence_probability = confidence.probability(known)
     return replace(item, span=span, score=score, features=known, confidence=sentence_probability)
+
+
+def with_office_holder_before(item: Scored, question: Question) -> Scored:
+    """The answer with the sentence before it in its passage, where it opens with the office
+    asked and that sentence may end with its holder's name ("His Excellency Mr. Joe Biden.
+    President of the United States; ..." asked who is the President of the United States)."""
+    relation = asked_relation(question.text, titles=True)
+    if relation is None or not opens_with_office(relation, item.sentence):
+        return item
+    sentences = list(item.fields.get("sentences") or ())
+    at = sentences.index(item.sentence) if item.sentence in sentences else 0
+    if at == 0:
+        return item
+    return replace(item, sentence=f"{sentences[at - 1]} {item.sentence}")
 
 
 def _title_near(item: Scored) -> str:

@@ -156,6 +156,9 @@ def _names(sentence: str, name: str) -> bool:
 _HOLDER = (
     r"(?P<who>[A-Z][\w'’.-]*(?:\s+(?:(?:de|da|del|van|von|bin|al|el)\s+)?[A-Z][\w'’.-]*){0,3})"
 )
+# "His Excellency Mr. Joe Biden. President of the United States;": a list of dignitaries,
+# each name then its office, cut into sentences at the name's full stop.
+_NAME_LISTED = re.compile(r"(?P<who>[A-Z][\w'’-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){1,2})\.\s+$")
 # "Emmanuel Macron, President of France": the holder, a comma, up to two words, the noun.
 _HOLDER_BEFORE = re.compile(_HOLDER + r"\s*,\s*(?:the\s+)?(?:[\w-]+\s+){0,2}?$")
 
@@ -200,7 +203,15 @@ def holder(relation: Relation, sentence: str) -> tuple[int, int] | None:
         named_after = re.match(rf"\s+of\s+{entity}\s*,\s*{_HOLDER}", after)
         if named_after:
             return word.end() + named_after.start("who"), word.end() + named_after.end("who")
-        named_before = _HOLDER_BEFORE.search(sentence[: word.start()])
+        named_before = _HOLDER_BEFORE.search(sentence[: word.start()]) or _NAME_LISTED.search(
+            sentence[: word.start()]
+        )
         if named_before and re.match(rf"\s+of\s+{entity}", after):
             return named_before.start("who"), named_before.end("who")
     return None
+
+
+def opens_with_office(relation: Relation, sentence: str) -> bool:
+    """Whether the sentence opens with the office asked ("President of the United States;
+    His Excellency..."): in a list of dignitaries, its holder may end the sentence before."""
+    return 0 in said_at(relation, sentence)
