@@ -7,7 +7,7 @@ import platform
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
@@ -80,14 +80,19 @@ def _version(name: str) -> str:
 
 
 @contextmanager
-def passage_embeddings(wanted: bool) -> Iterator[None]:
-    """Builds store passage embeddings or not (vectors.ENV) while inside, whatever was set."""
-    before = os.environ.get(vectors.ENV)
-    os.environ[vectors.ENV] = "1" if wanted else "0"
+def environ(name: str, value: str) -> Iterator[None]:
+    """The environment variable `name` set to `value` while inside, as it was after."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            del os.environ[vectors.ENV]
+            del os.environ[name]
         else:
-            os.environ[vectors.ENV] = before
+            os.environ[name] = before
+
+
+def passage_embeddings(wanted: bool) -> AbstractContextManager[None]:
+    """Builds store passage embeddings or not (vectors.ENV) while inside, whatever was set."""
+    return environ(vectors.ENV, "1" if wanted else "0")

@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 from whoosh.qparser import OrGroup, QueryParser  # noqa: E402
 
 from bench.corpora import DATA  # noqa: E402
+from bench.machine import environ  # noqa: E402
 from indexer.index import generations  # noqa: E402
 from indexer.index.analysis import text_analyzer  # noqa: E402
 from indexer.index.writer import add_document, open_writer  # noqa: E402
@@ -444,19 +445,10 @@ def run(args, articles, split, sample: list[Item]) -> dict:
     }
 
 
-@contextmanager
-def words_only():
+def words_only() -> AbstractContextManager[None]:
     """Answers ranked and weighed without the sentence-embedding model, as when it is not
     installed."""
-    before = os.environ.get(semantic.ENV)
-    os.environ[semantic.ENV] = "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[semantic.ENV]
-        else:
-            os.environ[semantic.ENV] = before
+    return environ(semantic.ENV, "0")
 
 
 def reliability(pairs: list[tuple[float, bool]], bins: int = 10) -> list[dict]:
