@@ -191,7 +191,8 @@ def said_of_a_past_holder(relation: Relation, sentence: str, question: str) -> b
 def holder(relation: Relation, sentence: str) -> tuple[int, int] | None:
     """Where the sentence names, in apposition, who or what holds the relation asked of its
     entity: "Emmanuel Macron, President of France", "President Emmanuel Macron of France",
-    "the President of France, Emmanuel Macron" (character offsets), or None."""
+    "the President of France, Emmanuel Macron", "Mr. Joe Biden. President of the United
+    States;" in a list of dignitaries (character offsets), or None."""
     entity = rf"(?:the\s+)?{re.escape(relation.name)}(?!\w)"
     for word in _WORD.finditer(sentence):
         if stem(word.group().lower()) != relation.noun:
