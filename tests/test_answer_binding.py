@@ -5,11 +5,11 @@ a small shelf written by the test and asked through the real app."""
 from __future__ import annotations
 
 import pytest
-from shelves import index_shelf
+from shelves import shelf_client
 
 from search_app.qa.question import analyze_question
 from search_app.qa.short_answer import best_span, candidates
-from search_app.web import create_app
+from search_app.qa.span_rules import within_holder
 
 SUMMITS = (
     "Ocean summits\n\n"
@@ -26,9 +26,7 @@ SUMMITS = (
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory):
-    index_dir = index_shelf(tmp_path_factory.mktemp("binding"), {"ocean-summits.md": SUMMITS})
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
-    return app.test_client()
+    return shelf_client(tmp_path_factory, "binding", {"ocean-summits.md": SUMMITS})
 
 
 def _first(client, question: str) -> str | None:
@@ -145,8 +143,6 @@ def test_a_pronoun_with_its_clitic_is_no_candidate():
 
 
 def _chosen_from(sentence, question):
-    from search_app.qa.span_rules import within_holder
-
     return within_holder(candidates(sentence, question), sentence, question)
 
 
@@ -159,9 +155,8 @@ DIGNITARIES = (
 )
 
 
-def test_the_holder_named_before_the_office_in_a_list_of_dignitaries(tmp_path):
+def test_the_holder_named_before_the_office_in_a_list_of_dignitaries(tmp_path_factory):
     """The sentence splitter cuts "Mr. Joe Biden. President of the United States;" at the
     name's full stop: the office's sentence is read with the one before it."""
-    index_dir = index_shelf(tmp_path, {"opening.md": DIGNITARIES})
-    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "CORPUS_DIRS": []})
-    assert _first(app.test_client(), "Who is the President of the United States?") == "Joe Biden"
+    client = shelf_client(tmp_path_factory, "dignitaries", {"opening.md": DIGNITARIES})
+    assert _first(client, "Who is the President of the United States?") == "Joe Biden"

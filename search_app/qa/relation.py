@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.index.analysis import stem
 from search_app.qa.answer_types import NAME_TYPES
@@ -57,6 +58,7 @@ class Relation:
     name: str
 
 
+@lru_cache(maxsize=256)  # asked of every answer sentence, several times each
 def asked_relation(question: str, titles: bool = False) -> Relation | None:
     """The relation the question asks of a named entity ("the capital of France"), if any;
     with `titles`, an office written capitalised too ("the President of France": as a
